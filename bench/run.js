@@ -1,0 +1,5 @@
+// `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
+import { benchCore } from "./core.js";
+
+console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+await benchCore();

@@ -1,0 +1,85 @@
+import { tokenizer, tokTypes, type Token as AcornToken } from "acorn";
+
+/** acorn's tokens carry their value at run time; its typings omit it. */
+type Token = AcornToken & { value?: unknown };
+import { digest } from "./digest.js";
+
+/**
+ * Source text normalised for hashing: the function's tokens, so whitespace and comments do not
+ * count while identifiers, literals and structure do. Quoting style of strings does not count either.
+ *
+ * tslab compiles each notebook cell so that names declared in an earlier cell read `exports.k`,
+ * imported names read `mod_1.x` or `(0, mod_1.x)`, while the same names declared in the same cell
+ * stay `k`/`x`. Those forms are folded to the bare name so a function hashes the same whichever
+ * cell declared what (and whether it was pasted into another cell).
+ */
+export function normalizeSource(source: string): string {
+  const tokens = tokenize(source);
+  const out: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const folded = foldCellReference(tokens, i);
+    if (folded) {
+      out.push(folded.name);
+      i = folded.last;
+      continue;
+    }
+    out.push(tokenText(tokens[i]!, source));
+  }
+  return out.join(" ");
+}
+
+/** Hex hash of a function's normalised source. */
+export function hashFunctionSource(fn: Function): string {
+  return digest(normalizeSource(Function.prototype.toString.call(fn)));
+}
+
+function tokenize(source: string): Token[] {
+  const tokens: Token[] = [];
+  try {
+    for (const token of tokenizer(source, { ecmaVersion: "latest", allowHashBang: true })) tokens.push(token as Token);
+  } catch {
+    // Unparseable tail (never seen for real function sources): keep the tokens read so far plus the
+    // raw remainder so distinct sources still hash apart.
+    const last = tokens.at(-1);
+    tokens.push({ type: tokTypes.string, value: source.slice(last ? last.end : 0), start: 0, end: 0 } as Token);
+  }
+  return tokens;
+}
+
+function tokenText(token: Token, source: string): string {
+  if (token.type === tokTypes.string || token.type === tokTypes.template) return JSON.stringify(token.value);
+  return source.slice(token.start, token.end);
+}
+
+const MODULE_ALIAS = /^[A-Za-z_$][\w$]*_\d+$/;
+
+function isName(t: Token | undefined, value?: string): boolean {
+  return t !== undefined && t.type === tokTypes.name && (value === undefined || t.value === value);
+}
+
+function isPunct(t: Token | undefined, type: (typeof tokTypes)[keyof typeof tokTypes]): boolean {
+  return t !== undefined && t.type === type;
+}
+
+/** `exports.k` / `mod_1.x` / `(0, mod_1.x)` / `(0, exports.k)` at index i → the bare name. */
+function foldCellReference(tokens: Token[], i: number): { name: string; last: number } | undefined {
+  const qualified = (j: number) => {
+    const owner = tokens[j];
+    if (!isName(owner) || !isPunct(tokens[j + 1], tokTypes.dot) || !isName(tokens[j + 2])) return undefined;
+    if (owner!.value !== "exports" && !MODULE_ALIAS.test(String(owner!.value))) return undefined;
+    // A member access (`obj.exports.k`) is not a cell reference.
+    if (isPunct(tokens[j - 1], tokTypes.dot) || isPunct(tokens[j - 1], tokTypes.questionDot)) return undefined;
+    return { name: tokens[j + 2]!.value as string, last: j + 2 };
+  };
+  const t = tokens[i]!;
+  if (
+    t.type === tokTypes.parenL &&
+    tokens[i + 1]?.type === tokTypes.num &&
+    tokens[i + 1]!.value === 0 &&
+    isPunct(tokens[i + 2], tokTypes.comma)
+  ) {
+    const inner = qualified(i + 3);
+    if (inner && isPunct(tokens[inner.last + 1], tokTypes.parenR)) return { name: inner.name, last: inner.last + 1 };
+  }
+  return qualified(i);
+}

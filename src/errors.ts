@@ -1,0 +1,122 @@
+/**
+ * Every error HyperNodes throws is a `HyperNodesError`; each kind has its own subclass so callers can
+ * `instanceof`-check. Messages name the culprit (node, input, output, map item).
+ */
+export class HyperNodesError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A node definition that cannot work (unnamed function without outputName, unreadable source, …). */
+export class NodeDefinitionError extends HyperNodesError {}
+
+/** Two nodes of one pipeline produce the same output name. */
+export class DuplicateOutputError extends HyperNodesError {
+  constructor(
+    readonly outputName: string,
+    readonly nodeNames: [string, string],
+  ) {
+    super(`Output '${outputName}' is produced by two nodes: '${nodeNames[0]}' and '${nodeNames[1]}'`);
+  }
+}
+
+/** The nodes' inputs and outputs form a cycle. */
+export class CycleError extends HyperNodesError {
+  constructor(readonly cycle: string[]) {
+    super(`The pipeline has a cycle: ${cycle.join(" -> ")}`);
+  }
+}
+
+/** Inputs the requested outputs need were neither given nor bound. */
+export class MissingInputError extends HyperNodesError {
+  constructor(
+    readonly missing: string[],
+    where = "",
+  ) {
+    super(`Missing input${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")}${where}`);
+  }
+}
+
+/** An `outputName` that no node of the pipeline produces. */
+export class UnknownOutputError extends HyperNodesError {
+  constructor(
+    readonly unknown: string[],
+    readonly available: string[],
+  ) {
+    super(
+      `Unknown output${unknown.length > 1 ? "s" : ""} ${unknown.map((u) => `'${u}'`).join(", ")}; ` +
+        `available outputs: ${available.map((a) => `'${a}'`).join(", ") || "(none)"}`,
+    );
+  }
+}
+
+/** A `map` call whose inputs cannot be mapped (not an array, zip lengths differ, unknown mapOver name). */
+export class MapInputError extends HyperNodesError {}
+
+/** An `asNode` input or output mapping that names something the inner pipeline does not have. */
+export class MappingError extends HyperNodesError {}
+
+/** A value that cannot be hashed for a cache signature (circular structure, symbol, …). */
+export class UnhashableValueError extends HyperNodesError {}
+
+/** A value the cache cannot store faithfully (functions, symbols, …): it is returned but not cached. */
+export class UnserializableValueError extends HyperNodesError {}
+
+/** A callback method threw; the run is aborted (after any cache write of the node it reported). */
+export class CallbackError extends HyperNodesError {
+  constructor(
+    readonly callbackName: string,
+    readonly event: string,
+    cause: unknown,
+  ) {
+    super(`Callback ${callbackName}.${event} threw: ${messageOf(cause)}`, { cause });
+  }
+}
+
+/**
+ * A node threw. `cause` is the original error; `nodeName` the node that threw; `path` the nested
+ * pipeline nodes from the outermost pipeline down to it; `itemIndex` the map item (of the outermost
+ * map that contains the failure) and `itemPath` the item index at every map level on the way down.
+ */
+export class NodeExecutionError extends HyperNodesError {
+  readonly nodeName: string;
+  path: string[];
+  itemPath: number[] = [];
+
+  constructor(nodeName: string, cause: unknown) {
+    super("", { cause });
+    this.nodeName = nodeName;
+    this.path = [nodeName];
+    this.updateMessage();
+  }
+
+  get itemIndex(): number | undefined {
+    return this.itemPath[0];
+  }
+
+  /** Records the enclosing nested pipeline node as the error travels outwards. */
+  withinNode(name: string): this {
+    this.path.unshift(name);
+    this.updateMessage();
+    return this;
+  }
+
+  /** Records the map item the error happened in, as the error travels outwards. */
+  withinItem(index: number): this {
+    this.itemPath.unshift(index);
+    this.updateMessage();
+    return this;
+  }
+
+  private updateMessage(): void {
+    const where = this.path.length > 1 ? ` (in ${this.path.join(" > ")})` : "";
+    const item = this.itemPath.length ? ` at map item ${this.itemPath.join(" > ")}` : "";
+    this.message = `Node '${this.nodeName}'${where} failed${item}: ${messageOf(this.cause)}`;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,31 @@
+export { node, Node, type NodeOptions, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./node.js";
+export type { HyperNode, OutputsOf, InputsOf } from "./hypernode.js";
+export {
+  Pipeline,
+  type PipelineOptions,
+  type RunOptions,
+  type MapOptions,
+  type PipelineOutputs,
+  type PipelineInputs,
+} from "./pipeline.js";
+export { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
+export type { MapMode } from "./map-plan.js";
+export { Graph } from "./graph.js";
+export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./callbacks.js";
+export { SequentialEngine } from "./sequential-engine.js";
+export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
+export { MemoryCache, type Cache } from "./cache.js";
+export {
+  HyperNodesError,
+  NodeDefinitionError,
+  DuplicateOutputError,
+  CycleError,
+  MissingInputError,
+  UnknownOutputError,
+  MapInputError,
+  MappingError,
+  UnhashableValueError,
+  UnserializableValueError,
+  CallbackError,
+  NodeExecutionError,
+} from "./errors.js";

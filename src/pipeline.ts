@@ -1,0 +1,197 @@
+import type { Cache } from "./cache.js";
+import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./callbacks.js";
+import { ExecutionScope, type Engine } from "./engine.js";
+import { HyperNodesError, MapInputError } from "./errors.js";
+import { ExecutionPlan } from "./execution-plan.js";
+import { Graph } from "./graph.js";
+import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./hypernode.js";
+import type { MapMode } from "./map-plan.js";
+import { Node } from "./node.js";
+import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
+import { SequentialEngine } from "./sequential-engine.js";
+import { envHash } from "./signature.js";
+
+export interface PipelineOptions<N extends readonly HyperNode<any, any>[]> {
+  nodes: N;
+  name?: string;
+  cache?: Cache;
+  callbacks?: readonly PipelineCallback[];
+  engine?: Engine;
+  /** Joins every signature: change it to invalidate this pipeline's cache entries on purpose. */
+  cacheSalt?: string;
+}
+
+export interface RunOptions<K extends string = string> {
+  /** Only these outputs (and the nodes they need) are computed and returned. */
+  outputName?: K | readonly K[];
+  /** Engine for this call only. */
+  engine?: Engine;
+}
+
+export interface MapOptions<K extends string = string> extends RunOptions<K> {
+  /** The input(s) holding the lists to map over. */
+  mapOver: string | readonly string[];
+  /** "zip" (default) pairs the lists item by item; "product" runs every combination. */
+  mapMode?: MapMode;
+}
+
+/** The outputs record of a pipeline made of nodes N. */
+export type PipelineOutputs<N extends readonly unknown[]> = [N[number]] extends [never]
+  ? {}
+  : Simplify<UnionToIntersection<OutputsOf<N[number]>>>;
+/** Inputs of a pipeline: those known to the type system are type-checked, any other name is allowed. */
+export type PipelineInputs<N extends readonly unknown[]> = Partial<UnionToIntersection<InputsOf<N[number]>>> &
+  Record<string, unknown>;
+
+type Selected<Out, K extends string> = string extends K ? Out : Pick<Out, K & keyof Out>;
+
+/** A DAG of nodes wired by name, run once (`run`) or per item of lists (`map`). */
+export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly HyperNode<any, any>[]> {
+  readonly nodes: N;
+  readonly name: string | undefined;
+  readonly cache: Cache | undefined;
+  readonly callbacks: readonly PipelineCallback[];
+  readonly engine: Engine;
+  readonly cacheSalt: string | undefined;
+  readonly graph: Graph;
+  #bound: Record<string, unknown> = {};
+  #boundVersion = 0;
+  readonly #plans = new Map<string, ExecutionPlan>();
+  readonly #events: CallbackDispatcher;
+
+  constructor(options: PipelineOptions<N>) {
+    if (!options || !Array.isArray(options.nodes)) {
+      throw new HyperNodesError("new Pipeline({ nodes }) needs an array of nodes");
+    }
+    options.nodes.forEach((n, i) => {
+      if (!(n instanceof Node) && !(n instanceof PipelineNode)) {
+        const what = typeof n === "function" ? `the plain function '${(n as Function).name || "anonymous"}'` : String(n);
+        throw new HyperNodesError(`Pipeline node ${i} is ${what}: wrap functions with node(fn), pipelines with pipeline.asNode()`);
+      }
+    });
+    this.nodes = options.nodes;
+    this.name = options.name;
+    this.cache = options.cache;
+    this.callbacks = [...(options.callbacks ?? [])];
+    this.engine = options.engine ?? new SequentialEngine();
+    this.cacheSalt = options.cacheSalt;
+    this.graph = new Graph(this.nodes);
+    this.#events = new CallbackDispatcher(this.callbacks);
+  }
+
+  /** The id callbacks see for this pipeline. */
+  get id(): string {
+    return this.name ?? "pipeline";
+  }
+
+  /** Inputs no node produces. */
+  get rootArgs(): string[] {
+    return [...this.graph.rootArgs];
+  }
+
+  /** A copy of the bound inputs. */
+  get boundInputs(): Record<string, unknown> {
+    return { ...this.#bound };
+  }
+
+  /** Incremented by every bind/unbind (lets nested pipeline nodes re-hash bound values only when they change). */
+  get boundVersion(): number {
+    return this.#boundVersion;
+  }
+
+  /** Root inputs still needed: neither bound nor optional. */
+  get unfulfilledArgs(): string[] {
+    return this.graph.rootArgs.filter((a) => !Object.hasOwn(this.#bound, a) && !this.graph.optionalArgs.has(a));
+  }
+
+  /** Merges default inputs (later calls override keys; inputs given to run/map override bound ones). */
+  bind(inputs: PipelineInputs<N>): this {
+    this.#bound = { ...this.#bound, ...inputs };
+    this.#boundVersion++;
+    return this;
+  }
+
+  /** Removes the named bound inputs, or all of them when called without names. */
+  unbind(...keys: string[]): this {
+    if (keys.length === 0) this.#bound = {};
+    else for (const k of keys) delete this.#bound[k];
+    this.#boundVersion++;
+    return this;
+  }
+
+  run(inputs?: PipelineInputs<N>, options?: RunOptions<never>): Promise<PipelineOutputs<N>>;
+  run<K extends string & keyof PipelineOutputs<N>>(
+    inputs: PipelineInputs<N> | undefined,
+    options: RunOptions<K>,
+  ): Promise<Selected<PipelineOutputs<N>, K>>;
+  /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
+  async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
+    const engine = options.engine ?? this.engine;
+    return engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope: this.#scope(engine) });
+  }
+
+  map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
+  map<K extends string & keyof PipelineOutputs<N>>(
+    inputs: PipelineInputs<N> | undefined,
+    options: MapOptions<K>,
+  ): Promise<Selected<PipelineOutputs<N>, K>[]>;
+  /** Runs the pipeline once per item of the `mapOver` lists; resolves to one outputs record per item, in order. */
+  async map(inputs: Record<string, unknown> = {}, options: MapOptions): Promise<Record<string, unknown>[]> {
+    if (!options || options.mapOver === undefined) {
+      throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
+    }
+    const engine = options.engine ?? this.engine;
+    return engine.map(this, this.#withBound(inputs), {
+      outputName: options.outputName,
+      mapOver: options.mapOver,
+      mapMode: options.mapMode,
+      scope: this.#scope(engine),
+    });
+  }
+
+  /** This pipeline as a node of another pipeline. */
+  asNode<const M extends Record<string, string> = {}, const O extends string | readonly string[] = never>(
+    options: AsNodeOptions<M, O> = {},
+  ): PipelineNode<PipelineNodeOutputs<PipelineOutputs<N>, M, O>> {
+    return new PipelineNode(this, options);
+  }
+
+  /** @internal The compiled plan for a selection of outputs (memoised). */
+  planFor(outputName: string | readonly string[] | undefined): ExecutionPlan {
+    const names = typeof outputName === "string" ? [outputName] : outputName;
+    const key = names ? names.join("\u0000") : "\u0001all";
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      plan = new ExecutionPlan(this.graph, names);
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** @internal Rejects mapOver names that the planned nodes do not read. */
+  checkMapOver(names: readonly string[], plan: ExecutionPlan): void {
+    const unknown = names.filter((n) => !plan.rootArgs.includes(n));
+    if (unknown.length) {
+      throw new MapInputError(
+        `mapOver names ${unknown.map((u) => `'${u}'`).join(", ")}, which no node reads; ` +
+          `the inputs are: ${plan.rootArgs.map((a) => `'${a}'`).join(", ") || "(none)"}`,
+      );
+    }
+  }
+
+  toString(): string {
+    return `Pipeline(${this.name ? `${this.name}: ` : ""}${this.graph.executionOrder.map((n) => n.name).join(" -> ")})`;
+  }
+
+  #withBound(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
+      throw new HyperNodesError(`Pipeline inputs must be an object of named values, got ${Array.isArray(inputs) ? "an array" : String(inputs)}`);
+    }
+    return { ...this.#bound, ...inputs };
+  }
+
+  #scope(engine: Engine): ExecutionScope {
+    const cacheSalt = (this.cache as { salt?: string } | undefined)?.salt;
+    return new ExecutionScope(engine, this.cache, envHash(cacheSalt, this.cacheSalt), this.#events, new CallbackContext(this.id));
+  }
+}

@@ -1,0 +1,23 @@
+import { digest } from "./digest.js";
+
+/** Bump when the signature recipe or the stored value format changes: old entries stop matching. */
+export const CACHE_FORMAT_VERSION = "hypernodes-cache-1";
+
+/** Environment part of every signature: the format version plus optional user salts. */
+export function envHash(...salts: (string | undefined)[]): string {
+  return digest([CACHE_FORMAT_VERSION, ...salts.filter((s) => s !== undefined)].join("\u0000"));
+}
+
+/** Marks an optional input that was not given (its default is part of the code). */
+export const DEFAULT_INPUT_HASH = "default";
+
+/**
+ * Signature of one node execution: its code, the environment, and each input as `name=hash`, where
+ * the hash of an input produced upstream is the producing node's signature (a Merkle chain), and a
+ * root input's hash is the hash of its value.
+ */
+export function nodeSignature(codeHash: string, env: string, argNames: readonly string[], argHashes: readonly string[]): string {
+  let text = codeHash + "|" + env;
+  for (let i = 0; i < argNames.length; i++) text += "|" + argNames[i] + "=" + argHashes[i];
+  return digest(text);
+}
