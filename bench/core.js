@@ -1,24 +1,21 @@
-// Core engine overheads: uncached map of a 3-node pipeline, and run() of a 50-node chain.
+// Core engine overheads: uncached map of the 3-node pipeline, and run() of a 50-node chain.
 import { node, Pipeline } from "hypernodes";
 import { measure, report } from "./measure.js";
-
-const a = node((x) => x + 1, { outputName: "a", name: "a" });
-const b = node((a) => a * 2, { outputName: "b", name: "b" });
-const c = node((a, b) => a + b, { outputName: "c", name: "c" });
-const three = new Pipeline({ nodes: [a, b, c] });
+import { range, threeNodePipeline } from "./workloads.js";
 
 export async function benchCore() {
+  const three = threeNodePipeline();
   const perNode = {};
   for (const n of [10_000, 100_000, 1_000_000]) {
-    const x = Array.from({ length: n }, (_, i) => i);
+    const x = range(n);
     await three.map({ x: x.slice(0, 1000) }, { mapOver: "x" }); // warm-up
     const { ms, heapMB } = await measure(() => three.map({ x }, { mapOver: "x" }), { repeat: n >= 1_000_000 ? 1 : 3 });
     perNode[n] = (ms * 1000) / (n * 3);
-    report(`map 3-node pipeline, uncached, N=${n.toLocaleString("en")}`, `${perNode[n].toFixed(3)} µs/node execution`, `${ms.toFixed(0)} ms total, heap after ${heapMB.toFixed(0)} MB`);
+    report(`map 3-node, uncached, N=${n.toLocaleString("en")}`, `${perNode[n].toFixed(3)} µs/node execution`, `${ms.toFixed(0)} ms, heap after ${heapMB.toFixed(0)} MB`);
   }
-  report("map linearity 1M vs 100k", `${(perNode[1_000_000] / perNode[100_000]).toFixed(2)}× per-node time (1.00 = linear)`);
+  report("map linearity, 1M vs 100k", `${(perNode[1_000_000] / perNode[100_000]).toFixed(2)}× per-node time`, "1.00 = linear");
 
-  const chain = Array.from({ length: 50 }, (_, i) =>
+  const chain = range(50).map((i) =>
     node(new Function(i === 0 ? "x" : `v${i - 1}`, `return ${i === 0 ? "x" : `v${i - 1}`} + 1`), { outputName: `v${i}`, name: `n${i}` }),
   );
   const chainPipeline = new Pipeline({ nodes: chain });

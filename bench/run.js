@@ -1,5 +1,7 @@
 // `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
+import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
+await benchCache();

@@ -1,4 +1,4 @@
-import { decode, encode } from "./serialization.js";
+import { byteSize, decode, encode, type Encoded } from "./serialization.js";
 
 /**
  * Where node results live, keyed by signature. Values go in and come out as copies (structured
@@ -14,15 +14,29 @@ export interface Cache {
   close(): Promise<void>;
   /** Batched lookup: the hits only, keyed by signature (a hit's value may be undefined). */
   getMany(signatures: readonly string[]): Promise<Map<string, unknown>>;
+  /** Commits buffered writes; called at the end of every run and map. */
+  flush?(): Promise<void>;
+  /** Joins every signature computed with this cache. */
+  readonly salt?: string;
+}
+
+export interface CacheStats {
+  entries: number;
+  /** Bytes of stored (serialized) values. */
+  bytes: number;
+  /** Lookups that hit, and missed, through this cache object since it was created. */
+  hits: number;
+  misses: number;
 }
 
 /** A cache in this process's memory: fast, gone when the process ends. */
 export class MemoryCache implements Cache {
-  readonly #entries = new Map<string, Buffer>();
+  readonly #entries = new Map<string, Encoded>();
+  #hits = 0;
+  #misses = 0;
 
   async get(signature: string): Promise<unknown> {
-    const buffer = this.#entries.get(signature);
-    return buffer === undefined ? undefined : decode(buffer);
+    return decode(this.#entries.get(signature));
   }
 
   async set(signature: string, value: unknown): Promise<void> {
@@ -46,16 +60,17 @@ export class MemoryCache implements Cache {
   async getMany(signatures: readonly string[]): Promise<Map<string, unknown>> {
     const hits = new Map<string, unknown>();
     for (const signature of signatures) {
-      const buffer = this.#entries.get(signature);
-      if (buffer !== undefined) hits.set(signature, decode(buffer));
+      const encoded = this.#entries.get(signature);
+      if (encoded !== undefined || this.#entries.has(signature)) hits.set(signature, decode(encoded));
     }
+    this.#hits += hits.size;
+    this.#misses += signatures.length - hits.size;
     return hits;
   }
 
-  /** Number of entries and bytes held. */
-  async stats(): Promise<{ entries: number; bytes: number }> {
+  async stats(): Promise<CacheStats> {
     let bytes = 0;
-    for (const b of this.#entries.values()) bytes += b.byteLength;
-    return { entries: this.#entries.size, bytes };
+    for (const e of this.#entries.values()) bytes += byteSize(e);
+    return { entries: this.#entries.size, bytes, hits: this.#hits, misses: this.#misses };
   }
 }

@@ -64,6 +64,9 @@ export class UnhashableValueError extends HyperNodesError {}
 /** A value the cache cannot store faithfully (functions, symbols, …): it is returned but not cached. */
 export class UnserializableValueError extends HyperNodesError {}
 
+/** A cache file that is not a SQLite database, or a database that is not a HyperNodes cache. */
+export class CacheFileError extends HyperNodesError {}
+
 /** A callback method threw; the run is aborted (after any cache write of the node it reported). */
 export class CallbackError extends HyperNodesError {
   constructor(

@@ -14,7 +14,10 @@ export { Graph } from "./graph.js";
 export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./callbacks.js";
 export { SequentialEngine } from "./sequential-engine.js";
 export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
-export { MemoryCache, type Cache } from "./cache.js";
+export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
+export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
+export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
+export { SqliteStore } from "./sqlite-store.js";
 export {
   HyperNodesError,
   NodeDefinitionError,
@@ -27,5 +30,6 @@ export {
   UnhashableValueError,
   UnserializableValueError,
   CallbackError,
+  CacheFileError,
   NodeExecutionError,
 } from "./errors.js";

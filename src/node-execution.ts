@@ -5,13 +5,25 @@ import { CallbackError, NodeExecutionError, UnserializableValueError } from "./e
 import type { ItemState, Step } from "./execution-plan.js";
 
 /**
- * Executes one step of one item — the part every engine shares: cache lookup before the node runs,
- * the node itself, output unpacking, cache write after it succeeds, callbacks, and error wrapping.
- * Returns a promise only when something asynchronous happened, so a synchronous pipeline without
- * cache or callbacks runs without a microtask per node.
+ * Executes one step of one item — the part every engine shares: cache hit check (against the
+ * item's prefetched hits), the node itself, output unpacking, cache write after it succeeds,
+ * callbacks, and error wrapping. Returns a promise only when something asynchronous happens, so a
+ * cache hit, or a synchronous node without callbacks, costs no microtask.
  */
 export function executeStep(step: Step, state: ItemState, scope: ExecutionScope): void | Promise<void> {
-  if (scope.events.active || scope.cache !== undefined) return executeTracked(step, state, scope);
+  const { cache, events } = scope;
+  let signature: string | undefined;
+  if (cache) {
+    // Every step gets a signature, uncached ones too: downstream signatures chain on it.
+    signature = state.signatureOf(step, scope.envHash);
+    const hits = state.prefetched!;
+    if (step.node.cache && hits.has(signature)) {
+      storeOutputs(step, state, hits.get(signature));
+      if (events.listens("onNodeCached")) return events.emit("onNodeCached", step.node.name, signature, scope.ctx);
+      return;
+    }
+  }
+  if (cache || events.active) return executeTracked(step, state, scope, signature);
   try {
     const result = step.node.execute(state.argsOf(step), scope);
     if (isThenable(result)) {
@@ -34,20 +46,23 @@ export function executeStep(step: Step, state: ItemState, scope: ExecutionScope)
   }
 }
 
-async function executeTracked(step: Step, state: ItemState, scope: ExecutionScope): Promise<void> {
+/**
+ * Looks up the signatures of every cached step of these items in one batched query; engines call it
+ * before running items when a cache is set (executeStep relies on it).
+ */
+export async function prefetch(states: readonly ItemState[], scope: ExecutionScope): Promise<void> {
+  const signatures: string[] = [];
+  for (const state of states) {
+    const all = state.allSignatures(scope.envHash);
+    for (const step of state.plan.steps) if (step.node.cache) signatures.push(all[step.index]!);
+  }
+  const hits = await scope.cache!.getMany(signatures);
+  for (const state of states) state.prefetched = hits;
+}
+
+async function executeTracked(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined): Promise<void> {
   const { node } = step;
   const { events, ctx, cache } = scope;
-  // With a cache every step gets a signature, uncached ones too: downstream signatures chain on it.
-  const signature = cache ? state.signatureOf(step, scope.envHash) : undefined;
-  if (cache && node.cache) {
-    const hit = await lookup(cache, signature!, state);
-    if (hit) {
-      storeOutputs(step, state, hit.value);
-      if (events.active) await events.emit("onNodeCached", node.name, signature!, ctx);
-      return;
-    }
-  }
-
   const args = state.argsOf(step);
   const nested = node.kind === "pipeline";
   if (nested) await events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx);
@@ -71,11 +86,6 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
     const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
     await events.emit("onNodeEnd", node.name, outputs, durationMs, ctx);
   }
-}
-
-async function lookup(cache: Cache, signature: string, state: ItemState): Promise<{ value: unknown } | undefined> {
-  const hits = state.prefetched ?? (await cache.getMany([signature]));
-  return hits.has(signature) ? { value: hits.get(signature) } : undefined;
 }
 
 /** Writes a result; a value the cache cannot store is returned uncached, with one warning per node. */

@@ -127,7 +127,8 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
   async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
     const engine = options.engine ?? this.engine;
-    return engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope: this.#scope(engine) });
+    const scope = this.#scope(engine);
+    return this.#committing(engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope }));
   }
 
   map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
@@ -141,12 +142,14 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
     }
     const engine = options.engine ?? this.engine;
-    return engine.map(this, this.#withBound(inputs), {
-      outputName: options.outputName,
-      mapOver: options.mapOver,
-      mapMode: options.mapMode,
-      scope: this.#scope(engine),
-    });
+    return this.#committing(
+      engine.map(this, this.#withBound(inputs), {
+        outputName: options.outputName,
+        mapOver: options.mapOver,
+        mapMode: options.mapMode,
+        scope: this.#scope(engine),
+      }),
+    );
   }
 
   /** This pipeline as a node of another pipeline. */
@@ -183,6 +186,15 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return `Pipeline(${this.name ? `${this.name}: ` : ""}${this.graph.executionOrder.map((n) => n.name).join(" -> ")})`;
   }
 
+  /** Commits the cache's buffered writes when a call ends, failed or not: finished nodes stay cached. */
+  async #committing<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } finally {
+      await this.cache?.flush?.();
+    }
+  }
+
   #withBound(inputs: Record<string, unknown>): Record<string, unknown> {
     if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
       throw new HyperNodesError(`Pipeline inputs must be an object of named values, got ${Array.isArray(inputs) ? "an array" : String(inputs)}`);
@@ -191,7 +203,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   }
 
   #scope(engine: Engine): ExecutionScope {
-    const cacheSalt = (this.cache as { salt?: string } | undefined)?.salt;
-    return new ExecutionScope(engine, this.cache, envHash(cacheSalt, this.cacheSalt), this.#events, new CallbackContext(this.id));
+    const env = envHash(this.cache?.salt, this.cacheSalt);
+    return new ExecutionScope(engine, this.cache, env, this.#events, new CallbackContext(this.id));
   }
 }

@@ -3,7 +3,7 @@ import type { Engine, EngineMapOptions, EngineRunOptions } from "./engine.js";
 import { NodeExecutionError } from "./errors.js";
 import type { ItemState } from "./execution-plan.js";
 import { MapPlan } from "./map-plan.js";
-import { executeStep } from "./node-execution.js";
+import { executeStep, prefetch } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 
 /** Map items whose cache hits are fetched in one batched query. */
@@ -19,6 +19,7 @@ export class SequentialEngine implements Engine {
     const { events, ctx } = scope;
     const started = performance.now();
     if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
+    if (scope.cache) await prefetch([state], scope);
     await runItem(state, scope);
     const outputs = plan.outputsOf(state);
     if (events.active) await events.emit("onPipelineEnd", ctx.pipelineId, outputs, performance.now() - started, ctx);
@@ -87,16 +88,6 @@ function runItem(state: ItemState, scope: EngineRunOptions["scope"], from = 0): 
     const pending = executeStep(steps[i]!, state, scope);
     if (pending) return pending.then(() => runItem(state, scope, i + 1));
   }
-}
-
-/** Looks up every signature of a chunk of items in one batched cache query. */
-async function prefetch(chunk: ItemState[], scope: EngineRunOptions["scope"]): Promise<void> {
-  const signatures = chunk.flatMap((state) => {
-    const all = state.allSignatures(scope.envHash);
-    return state.plan.steps.filter((step) => step.node.cache).map((step) => all[step.index]!);
-  });
-  const hits = await scope.cache!.getMany(signatures);
-  for (const state of chunk) state.prefetched = hits;
 }
 
 /** One signature for a whole map item: the digest of its steps' signatures. */

@@ -1,0 +1,59 @@
+// Cache throughput on the 3-node map: DiskCache cold, warm in-process, warm in a fresh process;
+// the same with @keyv/sqlite for comparison; and value hashing throughput.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { KeyvSqlite } from "@keyv/sqlite";
+import Keyv from "keyv";
+import { DiskCache, KeyvCache } from "hypernodes";
+import { hashValue } from "../dist/hashing.js";
+import { measure, report } from "./measure.js";
+import { range, threeNodePipeline } from "./workloads.js";
+
+const us = (ms, n) => `${((ms * 1000) / (n * 3)).toFixed(2)} µs/node`;
+
+/** Runs the map in a new process against the cache folder; returns its wall time in ms. */
+function freshProcessMs(kind, dir, n) {
+  const out = execFileSync(process.execPath, [new URL("./cache-child.js", import.meta.url).pathname, kind, dir, String(n)]);
+  return JSON.parse(out.toString()).ms;
+}
+
+export async function benchCache() {
+  const cold = {};
+  for (const n of [10_000, 100_000, 333_334]) {
+    const dir = mkdtempSync(join(tmpdir(), "hn-bench-"));
+    const cache = new DiskCache({ path: dir });
+    const pipeline = threeNodePipeline({ cache });
+    const x = range(n);
+    const { ms } = await measure(() => pipeline.map({ x }, { mapOver: "x" }), { repeat: 1 });
+    cold[n] = ms / n;
+    report(`DiskCache cold, N=${n.toLocaleString("en")} (${(n * 3).toLocaleString("en")} entries)`, us(ms, n), `${ms.toFixed(0)} ms incl. writes`);
+    if (n === 100_000) {
+      const warm = await measure(() => pipeline.map({ x }, { mapOver: "x" }), { repeat: 3 });
+      report(`DiskCache warm, same process, N=100,000`, us(warm.ms, n), "a re-run cell");
+      await cache.close();
+      const fresh = freshProcessMs("disk", dir, n);
+      report(`DiskCache warm, fresh process, N=100,000`, us(fresh, n), "after a kernel restart");
+    } else await cache.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report("DiskCache cold linearity, 1M vs 100k entries", `${(cold[333_334] / cold[100_000]).toFixed(2)}× per-node time`, "1.00 = linear");
+
+  const n = 10_000;
+  const dir = mkdtempSync(join(tmpdir(), "hn-bench-"));
+  const cache = new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${join(dir, "keyv.sqlite")}`) }));
+  const { ms } = await measure(() => threeNodePipeline({ cache }).map({ x: range(n) }, { mapOver: "x" }), { repeat: 1 });
+  report(`@keyv/sqlite (sqlite3) cold, N=10,000`, us(ms, n), "for comparison");
+  await cache.close();
+  report(`@keyv/sqlite (sqlite3) warm, fresh process, N=10,000`, us(freshProcessMs("keyv-sqlite", dir, n), n), "for comparison");
+  rmSync(dir, { recursive: true, force: true });
+
+  const big = new Float32Array(25_000_000);
+  for (let i = 0; i < big.length; i += 997) big[i] = i;
+  const h = await measure(() => hashValue(big), { repeat: 3 });
+  report("hash a 100 MB Float32Array", `${h.ms.toFixed(0)} ms`, `${(100 / (h.ms / 1000)).toFixed(0)} MB/s`);
+  const objects = range(100_000).map((i) => ({ id: i, text: `document number ${i}`, tags: ["a", "b"], score: i / 7 }));
+  const o = await measure(() => objects.map((v) => hashValue(v)), { repeat: 3 });
+  report("hash 100k small objects", `${((o.ms * 1000) / objects.length).toFixed(2)} µs/object`, `${o.ms.toFixed(0)} ms`);
+}

@@ -1,0 +1,135 @@
+import type Keyv from "keyv";
+import type { Cache, CacheStats } from "./cache.js";
+import { byteSize, decode, encode, fromBytes, toBytes, type Encoded } from "./serialization.js";
+
+export interface KeyvCacheOptions {
+  /** Joins every signature: change it to invalidate everything stored through this cache on purpose. */
+  salt?: string;
+  /** Writes are committed together once this many are pending (and at the end of every run/map). */
+  batchSize?: number;
+  /** Bytes of recently read or written entries kept in memory, so a re-run cell never waits on the store. */
+  memoryBytes?: number;
+}
+
+/**
+ * A cache on any Keyv store (Redis, Postgres, SQLite, …), so a team or a cluster can share one.
+ * Values are stored as Buffers of Node's structured serialization. Writes are batched (`setMany`) and
+ * flushed at the end of each run/map; recent entries are also kept in memory, bounded by bytes.
+ */
+export class KeyvCache implements Cache {
+  readonly keyv: Keyv;
+  readonly salt: string | undefined;
+  readonly #batchSize: number;
+  readonly #memoryLimit: number;
+  #pending = new Map<string, Encoded>();
+  /** Least recently used first (Map insertion order; a hit moves an entry to the end). */
+  readonly #recent = new Map<string, Encoded>();
+  #recentBytes = 0;
+  #hits = 0;
+  #misses = 0;
+
+  constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
+    this.keyv = keyv;
+    this.salt = options.salt;
+    this.#batchSize = options.batchSize ?? 4096;
+    this.#memoryLimit = options.memoryBytes ?? 64 * 2 ** 20;
+  }
+
+  async get(signature: string): Promise<unknown> {
+    return (await this.getMany([signature])).get(signature);
+  }
+
+  async getMany(signatures: readonly string[]): Promise<Map<string, unknown>> {
+    const hits = new Map<string, unknown>();
+    const missing: string[] = [];
+    for (const signature of signatures) {
+      if (this.#pending.has(signature)) hits.set(signature, decode(this.#pending.get(signature)));
+      else if (this.#recent.has(signature)) hits.set(signature, decode(this.#touch(signature)));
+      else missing.push(signature);
+    }
+    if (missing.length) {
+      const rows = await this.keyv.getMany<Uint8Array>(missing);
+      rows.forEach((row, i) => {
+        if (row === undefined || row === null) return;
+        const { encoded, value } = fromBytes(row);
+        this.#remember(missing[i]!, encoded);
+        hits.set(missing[i]!, value);
+      });
+    }
+    this.#hits += hits.size;
+    this.#misses += signatures.length - hits.size;
+    return hits;
+  }
+
+  async set(signature: string, value: unknown): Promise<void> {
+    const encoded = encode(value); // throws UnserializableValueError before anything is stored
+    this.#pending.set(signature, encoded);
+    this.#remember(signature, encoded);
+    if (this.#pending.size >= this.#batchSize) await this.flush();
+  }
+
+  /** Commits pending writes in one batch. */
+  async flush(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    await this.keyv.setMany([...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) })));
+  }
+
+  async has(signature: string): Promise<boolean> {
+    return this.#pending.has(signature) || this.#recent.has(signature) || (await this.keyv.has(signature));
+  }
+
+  async delete(signature: string): Promise<boolean> {
+    const wasPending = this.#pending.delete(signature);
+    this.#forget(signature);
+    return (await this.keyv.delete(signature)) || wasPending;
+  }
+
+  async clear(): Promise<void> {
+    this.#pending.clear();
+    this.#recent.clear();
+    this.#recentBytes = 0;
+    await this.keyv.clear();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.keyv.disconnect();
+  }
+
+  /** Entries and bytes in the store (when it can tell), and this session's hits and misses. */
+  async stats(): Promise<CacheStats> {
+    await this.flush();
+    const store = this.keyv.store as { stats?: () => { entries: number; bytes: number } };
+    const stored = store.stats?.() ?? { entries: NaN, bytes: NaN };
+    return { ...stored, hits: this.#hits, misses: this.#misses };
+  }
+
+  /** A recent entry, moved to the most recently used end. */
+  #touch(signature: string): Encoded {
+    const encoded = this.#recent.get(signature);
+    this.#recent.delete(signature);
+    this.#recent.set(signature, encoded);
+    return encoded;
+  }
+
+  #remember(signature: string, encoded: Encoded): void {
+    this.#forget(signature);
+    const size = byteSize(encoded);
+    if (size > this.#memoryLimit) return;
+    this.#recent.set(signature, encoded);
+    this.#recentBytes += size;
+    for (const [key, old] of this.#recent) {
+      if (this.#recentBytes <= this.#memoryLimit) break;
+      this.#recent.delete(key);
+      this.#recentBytes -= byteSize(old);
+    }
+  }
+
+  #forget(signature: string): void {
+    if (!this.#recent.has(signature)) return;
+    this.#recentBytes -= byteSize(this.#recent.get(signature));
+    this.#recent.delete(signature);
+  }
+}

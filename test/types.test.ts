@@ -1,0 +1,44 @@
+// Type-level behaviour: checked by `tsc --noEmit` (part of `npm test`); the runtime asserts keep vitest honest.
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { node, Pipeline } from "hypernodes";
+
+const doubleIt = node((x: number) => x * 2, { outputName: "doubled" });
+const stats = node((data: number[]) => [data.length, Math.max(...data)] as const, { outputName: ["count", "max"] });
+const label = node(async (doubled: number) => `n=${doubled}`, { outputName: "label" });
+const sum = node(({ a, b }: { a: number; b: number }) => a + b, { outputName: "sum" });
+
+describe("types", () => {
+  it("node keeps output names and value types", async () => {
+    const p = new Pipeline({ nodes: [doubleIt, label, stats] });
+    const out = await p.run({ x: 2, data: [1, 5] });
+    expectTypeOf(out.doubled).toEqualTypeOf<number>();
+    expectTypeOf(out.label).toEqualTypeOf<string>();
+    expectTypeOf(out.count).toEqualTypeOf<number>();
+    expect(out).toEqual({ doubled: 4, label: "n=4", count: 2, max: 5 });
+  });
+
+  it("map returns an array of the outputs record; outputName narrows it", async () => {
+    const p = new Pipeline({ nodes: [doubleIt, label] });
+    const rows = await p.map({ x: [1, 2] }, { mapOver: "x" });
+    expectTypeOf(rows[0]!.label).toEqualTypeOf<string>();
+    const only = await p.run({ x: 1 }, { outputName: "doubled" });
+    expectTypeOf(only).toEqualTypeOf<{ doubled: number }>();
+    expect(only).toEqual({ doubled: 2 });
+  });
+
+  it("inputs of destructured parameters are type-checked", async () => {
+    const p = new Pipeline({ nodes: [sum] });
+    expect(await p.run({ a: 1, b: 2 })).toEqual({ sum: 3 });
+    // @ts-expect-error a is a number
+    await p.run({ a: "1", b: 2 }).catch(() => undefined);
+  });
+
+  it("nested pipeline outputs follow outputMapping and mapOver", async () => {
+    const inner = new Pipeline({ nodes: [doubleIt, label] });
+    const batch = inner.asNode({ outputMapping: { label: "labels" }, mapOver: "x" });
+    const outer = new Pipeline({ nodes: [batch] });
+    const out = await outer.run({ x: [1, 2] });
+    expectTypeOf(out.labels).toEqualTypeOf<string[]>();
+    expect(out).toEqual({ labels: ["n=2", "n=4"] });
+  });
+});
