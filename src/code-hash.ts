@@ -65,11 +65,14 @@ function isPunct(t: Token | undefined, type: (typeof tokTypes)[keyof typeof tokT
 function foldCellReference(tokens: Token[], i: number): { name: string; last: number } | undefined {
   const qualified = (j: number) => {
     const owner = tokens[j];
-    if (!isName(owner) || !isPunct(tokens[j + 1], tokTypes.dot) || !isName(tokens[j + 2])) return undefined;
+    const property = tokens[j + 2];
+    // After a dot a keyword is a property name too (`mod_1.default`).
+    const isProperty = isName(property) || property?.type.keyword !== undefined;
+    if (!isName(owner) || !isPunct(tokens[j + 1], tokTypes.dot) || !isProperty) return undefined;
     if (owner!.value !== "exports" && !MODULE_ALIAS.test(String(owner!.value))) return undefined;
     // A member access (`obj.exports.k`) is not a cell reference.
     if (isPunct(tokens[j - 1], tokTypes.dot) || isPunct(tokens[j - 1], tokTypes.questionDot)) return undefined;
-    return { name: tokens[j + 2]!.value as string, last: j + 2 };
+    return { name: String(property!.value), last: j + 2 };
   };
   const t = tokens[i]!;
   if (

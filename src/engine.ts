@@ -8,8 +8,8 @@ import type { Pipeline } from "./pipeline.js";
  * pipeline (they flow into nested pipelines), and this nesting level's callback context.
  */
 export class ExecutionScope {
-  /** Nodes already warned about in this call (uncacheable values), so each warns once. */
-  readonly #warned: Set<string>;
+  /** Things done once per call (a warning per node, a signature record per node), shared by all levels. */
+  readonly #done: Set<string>;
 
   constructor(
     readonly engine: Engine,
@@ -17,9 +17,9 @@ export class ExecutionScope {
     readonly envHash: string,
     readonly events: CallbackDispatcher,
     readonly ctx: CallbackContext,
-    warned?: Set<string>,
+    done?: Set<string>,
   ) {
-    this.#warned = warned ?? new Set();
+    this.#done = done ?? new Set();
   }
 
   /** The scope one level down, for the nested pipeline run by `pipelineNodeName`. */
@@ -30,15 +30,15 @@ export class ExecutionScope {
       this.envHash,
       this.events.active ? this.events : new CallbackDispatcher(inner.callbacks),
       this.ctx.child(pipelineNodeName),
-      this.#warned,
+      this.#done,
     );
   }
 
-  /** Emits a process warning once per call for a given key. */
-  warnOnce(key: string, message: string): void {
-    if (this.#warned.has(key)) return;
-    this.#warned.add(key);
-    process.emitWarning(message, { code: "HYPERNODES_UNCACHED_VALUE" });
+  /** True the first time a key is seen in this run/map call. */
+  firstTime(key: string): boolean {
+    if (this.#done.has(key)) return false;
+    this.#done.add(key);
+    return true;
   }
 }
 

@@ -141,6 +141,11 @@ export class ItemState {
     return signature;
   }
 
+  /** The hashes the step's signature was made of, in rootArgs order (after signatureOf). */
+  argHashesOf(step: Step): string[] {
+    return step.argSlots.map((slot) => this.hashes![slot]!);
+  }
+
   /** Every step's signature, in order. */
   allSignatures(envHash: string): string[] {
     return this.plan.steps.map((step) => this.signatureOf(step, envHash));

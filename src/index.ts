@@ -18,6 +18,7 @@ export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
 export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
 export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
 export { SqliteStore } from "./sqlite-store.js";
+export type { NodeExplanation } from "./explain.js";
 export {
   HyperNodesError,
   NodeDefinitionError,

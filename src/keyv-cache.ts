@@ -31,7 +31,7 @@ export class KeyvCache implements Cache {
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     this.keyv = keyv;
     this.salt = options.salt;
-    this.#batchSize = options.batchSize ?? 4096;
+    this.#batchSize = options.batchSize ?? 16_384;
     this.#memoryLimit = options.memoryBytes ?? 64 * 2 ** 20;
   }
 
@@ -52,7 +52,7 @@ export class KeyvCache implements Cache {
       rows.forEach((row, i) => {
         if (row === undefined || row === null) return;
         const { encoded, value } = fromBytes(row);
-        this.#remember(missing[i]!, encoded);
+        this.#add(missing[i]!, encoded);
         hits.set(missing[i]!, value);
       });
     }
@@ -116,6 +116,11 @@ export class KeyvCache implements Cache {
 
   #remember(signature: string, encoded: Encoded): void {
     this.#forget(signature);
+    this.#add(signature, encoded);
+  }
+
+  /** Adds an entry known not to be held, evicting the least recently used beyond the memory bound. */
+  #add(signature: string, encoded: Encoded): void {
     const size = byteSize(encoded);
     if (size > this.#memoryLimit) return;
     this.#recent.set(signature, encoded);

@@ -3,6 +3,7 @@ import type { Cache } from "./cache.js";
 import type { ExecutionScope } from "./engine.js";
 import { CallbackError, NodeExecutionError, UnserializableValueError } from "./errors.js";
 import type { ItemState, Step } from "./execution-plan.js";
+import { recordKey, type SignatureRecord } from "./signature.js";
 
 /**
  * Executes one step of one item — the part every engine shares: cache hit check (against the
@@ -80,7 +81,7 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
   }
   const durationMs = performance.now() - started;
   state.executed++;
-  if (cache && node.cache) await store(cache, signature!, value, step, scope);
+  if (cache && node.cache) await store(cache, signature!, value, step, state, scope);
   if (nested) await events.emit("onNestedPipelineEnd", ctx.pipelineId, node.name, durationMs, ctx);
   else if (events.listens("onNodeEnd")) {
     const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
@@ -88,16 +89,27 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
   }
 }
 
-/** Writes a result; a value the cache cannot store is returned uncached, with one warning per node. */
-async function store(cache: Cache, signature: string, value: unknown, step: Step, scope: ExecutionScope) {
+/**
+ * Writes a result, and (once per node per call) what its signature was made of, for `explain`.
+ * A value the cache cannot store is returned uncached, with one warning per node.
+ */
+async function store(cache: Cache, signature: string, value: unknown, step: Step, state: ItemState, scope: ExecutionScope) {
   try {
     await cache.set(signature, value);
+    const key = recordKey(scope.envHash, scope.ctx.hierarchyPath, step.node.name);
+    if (scope.firstTime(key)) {
+      const record: SignatureRecord = {
+        codeHash: step.node.codeHash,
+        argNames: [...step.node.rootArgs],
+        argHashes: state.argHashesOf(step),
+      };
+      await cache.set(key, record);
+    }
   } catch (error) {
     if (!(error instanceof UnserializableValueError)) throw error;
-    scope.warnOnce(
-      step.node.name,
-      `Node '${step.node.name}': its output cannot be cached (${error.message}); it is returned but will be recomputed next time`,
-    );
+    if (!scope.firstTime(`warn|${step.node.name}`)) return;
+    const message = `Node '${step.node.name}': its output cannot be cached (${error.message}); it is returned but will be recomputed next time`;
+    process.emitWarning(message, { code: "HYPERNODES_UNCACHED_VALUE" });
   }
 }
 

@@ -3,6 +3,7 @@ import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./ca
 import { ExecutionScope, type Engine } from "./engine.js";
 import { HyperNodesError, MapInputError } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
+import { explainPlan, type NodeExplanation } from "./explain.js";
 import { Graph } from "./graph.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./hypernode.js";
 import type { MapMode } from "./map-plan.js";
@@ -150,6 +151,15 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
         scope: this.#scope(engine),
       }),
     );
+  }
+
+  /**
+   * For each node the next `run(inputs)` would execute: whether it would hit the cache, and on a
+   * miss what changed since its last recorded execution (its code, a named input, an upstream node).
+   */
+  async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
+    const scope = this.#scope(this.engine);
+    return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
   }
 
   /** This pipeline as a node of another pipeline. */

@@ -21,3 +21,18 @@ export function nodeSignature(codeHash: string, env: string, argNames: readonly 
   for (let i = 0; i < argNames.length; i++) text += "|" + argNames[i] + "=" + argHashes[i];
   return digest(text);
 }
+
+/**
+ * What a node's last execution was signed with, kept in the cache so `explain` can say which part
+ * changed since: the code hash and each input's hash.
+ */
+export interface SignatureRecord {
+  codeHash: string;
+  argNames: string[];
+  argHashes: string[];
+}
+
+/** Cache key of a node's SignatureRecord: one per node position (pipeline path + node name). */
+export function recordKey(env: string, hierarchyPath: readonly string[], nodeName: string): string {
+  return digest(`record|${env}|${hierarchyPath.join("/")}|${nodeName}`);
+}

@@ -32,17 +32,18 @@ export class SqliteStore extends EventEmitter {
   private prepare() {
     const db = this.#db;
     return {
-      get: db.prepare<[string], Row>("SELECT value, format FROM entries WHERE key = ?"),
-      getMany: db.prepare<[string], Row & { key: string }>(
-        "SELECT key, value, format FROM entries WHERE key IN (SELECT value FROM json_each(?))",
-      ),
-      has: db.prepare<[string], { one: number }>("SELECT 1 AS one FROM entries WHERE key = ?"),
-      set: db.prepare<[string, Buffer, number]>("INSERT OR REPLACE INTO entries (key, value, format) VALUES (?, ?, ?)"),
-      delete: db.prepare<[string]>("DELETE FROM entries WHERE key = ?"),
+      get: db.prepare<[Buffer], Row>("SELECT value, format FROM entries WHERE key = ?"),
+      // Keys travel as one JSON array of hex blobs; rows come back as [index in that array, value, format].
+      getMany: db
+        .prepare<[string], [number, Buffer, number]>(
+          "SELECT j.key, e.value, e.format FROM json_each(?) j JOIN entries e ON e.key = unhex(j.value)",
+        )
+        .raw(),
+      has: db.prepare<[Buffer], { one: number }>("SELECT 1 AS one FROM entries WHERE key = ?"),
+      set: db.prepare<[Buffer, Buffer, number]>("INSERT OR REPLACE INTO entries (key, value, format) VALUES (?, ?, ?)"),
+      delete: db.prepare<[Buffer]>("DELETE FROM entries WHERE key = ?"),
       clear: db.prepare("DELETE FROM entries"),
-      clearPrefix: db.prepare<[{ prefix: string }]>(
-        "DELETE FROM entries WHERE key >= @prefix AND key < (@prefix || char(1114111))",
-      ),
+      clearPrefix: db.prepare<[{ low: Buffer; high: Buffer }]>("DELETE FROM entries WHERE key >= @low AND key < @high"),
       stats: db.prepare<[], { entries: number; bytes: number | null }>(
         "SELECT count(*) AS entries, sum(length(value)) AS bytes FROM entries",
       ),
@@ -50,49 +51,52 @@ export class SqliteStore extends EventEmitter {
   }
 
   async get(key: string): Promise<unknown> {
-    const row = this.#statements.get.get(key);
+    const row = this.#statements.get.get(keyBytes(key));
     return row ? toRecord(row) : undefined;
   }
 
   async getMany(keys: string[]): Promise<unknown[]> {
-    const found = new Map<string, Row>();
-    for (const row of this.#statements.getMany.iterate(JSON.stringify(keys))) found.set(row.key, row);
-    return keys.map((key) => {
-      const row = found.get(key);
-      return row === undefined ? undefined : toRecord(row);
-    });
+    const records = new Array<unknown>(keys.length);
+    const hex = JSON.stringify(keys.map((key) => keyBytes(key).toString("hex")));
+    for (const [i, value, format] of this.#statements.getMany.iterate(hex)) records[i] = toRecord({ value, format });
+    return records;
   }
 
   async has(key: string): Promise<boolean> {
-    return this.#statements.has.get(key) !== undefined;
+    return this.#statements.has.get(keyBytes(key)) !== undefined;
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.#statements.set.run(key, ...toRow(value));
+    this.#statements.set.run(keyBytes(key), ...toRow(value));
   }
 
   /** All entries in one transaction: committed together or not at all. */
   async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
     const set = this.#statements.set;
     this.#db.transaction(() => {
-      for (const { key, value } of entries) set.run(key, ...toRow(value));
+      for (const { key, value } of entries) set.run(keyBytes(key), ...toRow(value));
     })();
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#statements.delete.run(key).changes > 0;
+    return this.#statements.delete.run(keyBytes(key)).changes > 0;
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
     let changes = 0;
     this.#db.transaction(() => {
-      for (const key of keys) changes += this.#statements.delete.run(key).changes;
+      for (const key of keys) changes += this.#statements.delete.run(keyBytes(key)).changes;
     })();
     return changes > 0;
   }
 
   async clear(): Promise<void> {
-    if (this.namespace) this.#statements.clearPrefix.run({ prefix: `${this.namespace}:` });
+    if (this.namespace) {
+      const low = keyBytes(`${this.namespace}:`);
+      const high = Buffer.from(low);
+      high[high.length - 1]!++; // ':' + 1: just past every key with this prefix
+      this.#statements.clearPrefix.run({ low, high });
+    }
     else this.#statements.clear.run();
   }
 
@@ -106,6 +110,21 @@ export class SqliteStore extends EventEmitter {
     if (this.#db.open) this.#db.close();
   }
 }
+
+const SIGNATURE = /^[0-9a-f]{40}$/;
+
+/**
+ * Keys as blobs: a hex signature as its 20 bytes (half the size of the text, which matters because
+ * every batch of random keys rewrites index pages), any other key as UTF-8. A leading tag byte keeps
+ * the two kinds apart.
+ */
+function keyBytes(key: string): Buffer {
+  return key.length === 40 && SIGNATURE.test(key)
+    ? Buffer.concat([TAG_SIGNATURE, Buffer.from(key, "hex")])
+    : Buffer.concat([TAG_TEXT, Buffer.from(key, "utf8")]);
+}
+const TAG_SIGNATURE = Buffer.from([1]);
+const TAG_TEXT = Buffer.from([0]);
 
 interface Row {
   value: Buffer;
@@ -132,13 +151,14 @@ function open(path: string): Database.Database {
     // WAL + NORMAL: a commit survives a process kill; only an OS crash can lose the last commits.
     db.pragma("synchronous = NORMAL");
     db.pragma("cache_size = -65536"); // 64 MiB of pages: batches of random keys touch many of them
+    db.pragma("wal_autocheckpoint = 10000"); // fewer checkpoints (and their fsyncs) during long maps
     const applicationId = db.pragma("application_id", { simple: true }) as number;
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
     if (applicationId !== APPLICATION_ID && tables.n > 0) {
       throw new CacheFileError(`${path} is a SQLite database but not a HyperNodes cache; choose another cache path`);
     }
     db.exec(
-      "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL) WITHOUT ROWID",
     );
     if (applicationId !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
     return db;

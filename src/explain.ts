@@ -1,0 +1,61 @@
+import type { Cache } from "./cache.js";
+import { HyperNodesError } from "./errors.js";
+import type { ExecutionPlan } from "./execution-plan.js";
+import { recordKey, type SignatureRecord } from "./signature.js";
+
+/** What the next run would do for one node, and why. */
+export interface NodeExplanation {
+  node: string;
+  /** "hit": served from the cache; "miss": would run; "uncached": runs every time (`cache: false`). */
+  status: "hit" | "miss" | "uncached";
+  signature: string;
+  /** For a miss: what changed since the last execution recorded in the cache. */
+  reason?: string;
+  changed?: { code: boolean; inputs: string[]; upstream: string[] };
+}
+
+/**
+ * For each node of a plan, whether the next run with `inputs` would hit the cache, and on a miss
+ * which part of the signature changed since the node's last recorded execution: its code, a named
+ * root input, or an upstream node.
+ */
+export async function explainPlan(
+  plan: ExecutionPlan,
+  inputs: Record<string, unknown>,
+  cache: Cache | undefined,
+  env: string,
+  hierarchyPath: readonly string[],
+): Promise<NodeExplanation[]> {
+  if (!cache) throw new HyperNodesError("explain() needs a pipeline with a cache");
+  plan.checkInputs(inputs);
+  const state = plan.initialState(inputs, true);
+  const signatures = state.allSignatures(env);
+  const recordKeys = plan.steps.map((step) => recordKey(env, hierarchyPath, step.node.name));
+  const found = await cache.getMany([...signatures, ...recordKeys]);
+  const producers = new Map(plan.steps.flatMap((step) => step.node.outputNames.map((o) => [o, step.node.name] as const)));
+  return plan.steps.map((step, i) => {
+    const signature = signatures[i]!;
+    const node = step.node.name;
+    if (!step.node.cache) return { node, status: "uncached", signature };
+    if (found.has(signature)) return { node, status: "hit", signature };
+    const last = found.get(recordKeys[i]!) as SignatureRecord | undefined;
+    if (!last) return { node, status: "miss", signature, reason: "no execution of this node is recorded in the cache" };
+    const now = state.argHashesOf(step);
+    const changedArgs = step.node.rootArgs.filter((arg, k) => {
+      const before = last.argNames.indexOf(arg);
+      return before < 0 || last.argHashes[before] !== now[k];
+    });
+    const changed = {
+      code: last.codeHash !== step.node.codeHash,
+      inputs: changedArgs.filter((a) => !producers.has(a)),
+      upstream: [...new Set(changedArgs.filter((a) => producers.has(a)).map((a) => producers.get(a)!))],
+    };
+    const parts = [
+      ...(changed.code ? ["its code changed"] : []),
+      ...changed.inputs.map((a) => `input '${a}' changed`),
+      ...changed.upstream.map((u) => `upstream node '${u}' changed`),
+    ];
+    const reason = parts.length ? parts.join("; ") : "the cache environment (format version or salt) changed, or its entry was removed";
+    return { node, status: "miss", signature, reason, changed };
+  });
+}

@@ -1,0 +1,169 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import Database from "better-sqlite3";
+import Keyv from "keyv";
+import { afterEach, describe, expect, it } from "vitest";
+import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, type Cache } from "hypernodes";
+
+const run = promisify(execFile);
+const fixture = new URL("./fixtures/slow-map.js", import.meta.url).pathname;
+const dirs: string[] = [];
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "hn-cache-test-"));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function counted<F extends (...a: any[]) => unknown>(fn: F, outputName: string) {
+  const calls = { n: 0 };
+  const wrapped = node(
+    (...args: Parameters<F>) => {
+      calls.n++;
+      return fn(...args);
+    },
+    { outputName, name: outputName, inputs: node(fn, { outputName }).rootArgs, version: String(fn) },
+  );
+  return { calls, node: wrapped };
+}
+
+const sumOfSquares = (from: number, n: number) => Array.from({ length: n }, (_, i) => (i + from) ** 2).reduce((a, b) => a + b, 0);
+
+const caches: [string, () => Cache][] = [
+  ["MemoryCache", () => new MemoryCache()],
+  ["DiskCache", () => new DiskCache({ path: tempDir() })],
+  ["KeyvCache (Keyv's Map store)", () => new KeyvCache(new Keyv())],
+];
+
+describe.each(caches)("%s", (_name, makeCache) => {
+  it("round-trips typed arrays, Map, Set, Date, BigInt, nested objects, null and undefined", async () => {
+    const value = {
+      floats: new Float32Array([1.5, 2.5]),
+      bytes: Buffer.from("hi"),
+      map: new Map<string, unknown>([["k", [1, { deep: true }]]]),
+      set: new Set([1, "two"]),
+      when: new Date(1_700_000_000_000),
+      big: 12345678901234567890n,
+      nothing: null,
+      missing: undefined,
+    };
+    const cache = makeCache();
+    await cache.set("k1", value);
+    await cache.set("k2", undefined);
+    await cache.set("k3", null);
+    const back = (await cache.get("k1")) as typeof value;
+    expect(back).toEqual(value);
+    expect(back.floats).toBeInstanceOf(Float32Array);
+    expect(back.map).toBeInstanceOf(Map);
+    expect((await cache.getMany(["k2", "k3", "absent"])).size).toBe(2);
+    expect(await cache.has("k2")).toBe(true);
+    expect(await cache.has("absent")).toBe(false);
+    expect(await cache.delete("k1")).toBe(true);
+    expect(await cache.has("k1")).toBe(false);
+    await cache.clear();
+    expect(await cache.has("k2")).toBe(false);
+    await cache.close();
+  });
+
+  it("returns a fresh copy on every hit", async () => {
+    const cache = makeCache();
+    const { calls, node: make } = counted(() => ({ list: [1, 2] }), "made");
+    const p = new Pipeline({ nodes: [make], cache });
+    const first = await p.run({});
+    (first.made as { list: number[] }).list.push(99);
+    const second = await p.run({});
+    (second.made as { list: number[] }).list.push(100);
+    expect((await p.run({})).made).toEqual({ list: [1, 2] });
+    expect(calls.n).toBe(1);
+  });
+});
+
+describe("DiskCache", () => {
+  it("keeps results across cache objects and processes (a kernel restart)", async () => {
+    const dir = tempDir();
+    const { calls, node: square } = counted((x: number) => x * x, "squared");
+    const first = new DiskCache({ path: dir });
+    await new Pipeline({ nodes: [square], cache: first }).map({ x: [1, 2, 3] }, { mapOver: "x" });
+    await first.close();
+    const second = new DiskCache({ path: dir });
+    const rows = await new Pipeline({ nodes: [square], cache: second }).map({ x: [1, 2, 3, 4] }, { mapOver: "x" });
+    expect(rows.map((r) => r.squared)).toEqual([1, 4, 9, 16]);
+    expect(calls.n).toBe(4); // 3 cold + only the new item
+    expect(await second.stats()).toMatchObject({ entries: expect.any(Number), hits: 3, misses: 1 });
+    await second.close();
+  });
+
+  it("creates its folder and reports entries and bytes", async () => {
+    const dir = join(tempDir(), "nested", "cache");
+    const cache = new DiskCache({ path: dir });
+    await cache.set("a".repeat(40), "x".repeat(1000));
+    const stats = await cache.stats();
+    expect(stats.entries).toBe(1);
+    expect(stats.bytes).toBeGreaterThan(1000);
+    await cache.close();
+  });
+
+  it("refuses a corrupt or foreign file with an error naming the path", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "cache.sqlite"), "this is not a database".repeat(100));
+    expect(() => new DiskCache({ path: dir })).toThrow(CacheFileError);
+    expect(() => new DiskCache({ path: dir })).toThrow(join(dir, "cache.sqlite"));
+    const foreign = tempDir();
+    const db = new Database(join(foreign, "cache.sqlite"));
+    db.exec("CREATE TABLE invoices (id INTEGER)");
+    db.close();
+    expect(() => new DiskCache({ path: foreign })).toThrow(/not a HyperNodes cache/);
+  });
+
+  it("a SIGKILL in the middle of a cached map loses at most the uncommitted batch and corrupts nothing", async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, [fixture, dir, "5000"], { stdio: "ignore" });
+    const file = join(dir, "cache.sqlite");
+    // Kill once a few batches are committed.
+    const countRows = () => {
+      try {
+        const db = new Database(file, { readonly: true, fileMustExist: true });
+        try {
+          return (db.prepare("SELECT count(*) AS n FROM entries").get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      } catch {
+        return 0;
+      }
+    };
+    while (countRows() < 600) await new Promise((r) => setTimeout(r, 20));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.once("exit", r));
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
+    const keys = (db.prepare("SELECT hex(key) AS k FROM entries").all() as { k: string }[]).map((r) => r.k.slice(2).toLowerCase());
+    db.close();
+    expect(keys.length).toBeGreaterThanOrEqual(600);
+    // Every committed entry reads back whole.
+    const cache = new DiskCache({ path: dir });
+    const values = await cache.getMany(keys);
+    expect(values.size).toBe(keys.length);
+    for (const v of values.values()) expect(v).toBeTypeOf("object");
+    await cache.close();
+    // Re-running executes only what was not committed (the entries include one signature record).
+    const { stdout } = await run(process.execPath, [fixture, dir, "5000"]);
+    const result = JSON.parse(stdout) as { checksum: number; executed: number };
+    expect(result.checksum).toBe(sumOfSquares(0, 5000));
+    expect(result.executed).toBe(5000 - (keys.length - 1));
+  }, 60_000);
+
+  it("two processes using the same cache file at the same time both succeed", async () => {
+    const dir = tempDir();
+    new DiskCache({ path: dir }).close(); // create the file first, as a notebook would
+    const [a, b] = await Promise.all([run(process.execPath, [fixture, dir, "1500", "0"]), run(process.execPath, [fixture, dir, "1500", "500"])]);
+    expect(JSON.parse(a.stdout).checksum).toBe(sumOfSquares(0, 1500));
+    expect(JSON.parse(b.stdout).checksum).toBe(sumOfSquares(500, 1500));
+  }, 60_000);
+});

@@ -1,0 +1,179 @@
+import { describe, expect, it, vi } from "vitest";
+import { MemoryCache, node, Pipeline, UnhashableValueError, type Cache } from "hypernodes";
+import { normalizeSource } from "../src/code-hash.js";
+
+const fn = (params: string, body: string) => new Function(params, body) as (...a: any[]) => any;
+
+describe("codeHash", () => {
+  it("ignores whitespace, comments and string quoting; not identifiers, literals or structure", () => {
+    const hash = (src: string) => node(fn("x", src), { outputName: "y" }).codeHash;
+    expect(hash("return x * 2; // double it")).toBe(hash("  return   x*2 /* twice */ ;"));
+    expect(hash("return x + 'a'")).toBe(hash('return x + "a"'));
+    expect(hash("return x * 2")).not.toBe(hash("return x * 3"));
+    expect(hash("return x * 2")).not.toBe(hash("return (x * 2)"));
+    expect(hash("return x.a")).not.toBe(hash("return x.b"));
+  });
+
+  it("folds tslab's cross-cell forms, so the declaring cell does not matter", () => {
+    // k declared in an earlier cell vs the same cell; node imported in the cell.
+    expect(normalizeSource("function scale(x) { return x * exports.k; }")).toBe(normalizeSource("function scale(x) { return x * k; }"));
+    expect(normalizeSource("const a = (0, hypernodes_1.node)(f, { outputName: 'y' })")).toBe(
+      normalizeSource("const a = node(f, { outputName: 'y' })"),
+    );
+    expect(normalizeSource("return lodash_1.default.sum(xs)")).toBe(normalizeSource("return default.sum(xs)"));
+    expect(normalizeSource("return (0, exports.helper)(x)")).toBe(normalizeSource("return helper(x)"));
+    // A member access that merely ends in `.exports` is not a cell reference.
+    expect(normalizeSource("return module.exports.k")).not.toBe(normalizeSource("return module.k"));
+  });
+
+  it("differs between async and sync", () => {
+    const syncNode = node((x: number) => x, { outputName: "y" });
+    const asyncNode = node(async (x: number) => x, { outputName: "y" });
+    expect(syncNode.codeHash).not.toBe(asyncNode.codeHash);
+  });
+
+  it("deps: editing a helper invalidates exactly the nodes that list it", () => {
+    const tokenize = (s: string) => s.split(" ");
+    const tokenizeV2 = (s: string) => s.split(/\s+/);
+    const vocab = { size: 10 };
+    const uses = (dep: unknown) => node((t: string) => t, { outputName: "y", deps: [dep] }).codeHash;
+    expect(uses(tokenize)).not.toBe(uses(tokenizeV2));
+    expect(uses(vocab)).toBe(uses({ size: 10 }));
+    expect(uses(vocab)).not.toBe(uses({ size: 11 }));
+    expect(node((t: string) => t, { outputName: "y" }).codeHash).not.toBe(uses(tokenize));
+  });
+
+  it("version replaces the source", () => {
+    const a = node(fn("x", "return x"), { outputName: "y", version: "1" });
+    const b = node(fn("x", "return x + 1"), { outputName: "y", version: "1" });
+    expect(a.codeHash).toBe(b.codeHash);
+    expect(node(fn("x", "return x"), { outputName: "y", version: "2" }).codeHash).not.toBe(a.codeHash);
+  });
+
+  it("a nested pipeline's codeHash aggregates its inner nodes and mappings", () => {
+    const inner = (body: string) => new Pipeline({ nodes: [node(fn("x", body), { outputName: "y", name: "f" })] });
+    expect(inner("return x").asNode().codeHash).toBe(inner("return x").asNode().codeHash);
+    expect(inner("return x").asNode().codeHash).not.toBe(inner("return -x").asNode().codeHash);
+    expect(inner("return x").asNode().codeHash).not.toBe(inner("return x").asNode({ inputMapping: { z: "x" } }).codeHash);
+  });
+});
+
+describe("signatures", () => {
+  function countingPipeline(cache: Cache, body = "return x * 2", extra: Partial<ConstructorParameters<typeof Pipeline>[0]> = {}) {
+    const calls = { up: 0, down: 0 };
+    const up = node((x: number) => (calls.up++, fn("x", body)(x)), { outputName: "a", name: "up", version: body });
+    const down = node((a: number) => (calls.down++, a + 1), { outputName: "b", name: "down" });
+    return { calls, pipeline: new Pipeline({ nodes: [up, down], cache, ...extra }) };
+  }
+
+  it("chain on upstream signatures: new upstream code re-runs downstream even for an equal value", async () => {
+    const cache = new MemoryCache();
+    const first = countingPipeline(cache, "return x * 2");
+    await first.pipeline.run({ x: 2 });
+    const second = countingPipeline(cache, "return x + 2"); // same value for x = 2
+    await second.pipeline.run({ x: 2 });
+    expect(second.calls).toEqual({ up: 1, down: 1 });
+    const third = countingPipeline(cache, "return x * 2");
+    await third.pipeline.run({ x: 2 });
+    expect(third.calls).toEqual({ up: 0, down: 0 });
+  });
+
+  it("a pipeline cacheSalt or a cache salt invalidates everything on purpose", async () => {
+    const cache = new MemoryCache();
+    await countingPipeline(cache).pipeline.run({ x: 1 });
+    const salted = countingPipeline(cache, undefined, { cacheSalt: "experiment-2" });
+    await salted.pipeline.run({ x: 1 });
+    expect(salted.calls).toEqual({ up: 1, down: 1 });
+    const again = countingPipeline(cache, undefined, { cacheSalt: "experiment-2" });
+    await again.pipeline.run({ x: 1 });
+    expect(again.calls).toEqual({ up: 0, down: 0 });
+  });
+
+  it("a circular input is rejected naming the input, before any node runs", async () => {
+    const { calls, pipeline } = countingPipeline(new MemoryCache());
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    const error = await pipeline.run({ x: loop as never }).catch((e) => e);
+    expect(error).toBeInstanceOf(UnhashableValueError);
+    expect(error.message).toMatch(/input 'x'.*circular reference at x\.self -> x/);
+    expect(calls).toEqual({ up: 0, down: 0 });
+  });
+
+  it("a node that throws leaves no cache entry", async () => {
+    const cache = new MemoryCache();
+    const failing = node(
+      (x: number) => {
+        throw new Error(`nope ${x}`);
+      },
+      { outputName: "y", name: "failing" },
+    );
+    await expect(new Pipeline({ nodes: [failing], cache }).run({ x: 1 })).rejects.toThrow(/nope 1/);
+    expect((await cache.stats()).entries).toBe(0);
+  });
+
+  it("an output that cannot be cached is returned, not cached, and warned about once naming the node", async () => {
+    class Model {
+      constructor(readonly weights: number[]) {}
+      predict(x: number) {
+        return x * this.weights[0]!;
+      }
+    }
+    let builds = 0;
+    const build = node(
+      (w: number) => {
+        builds++;
+        return new Model([w]);
+      },
+      { outputName: "model", name: "build" },
+    );
+    const warnings: string[] = [];
+    const listener = (w: Error) => warnings.push(w.message);
+    process.on("warning", listener);
+    const p = new Pipeline({ nodes: [build], cache: new MemoryCache() });
+    const rows = await p.map({ w: [2, 3] }, { mapOver: "w" });
+    await new Promise((r) => setImmediate(r));
+    process.off("warning", listener);
+    expect((rows[1]!.model as Model).predict(2)).toBe(6);
+    expect(warnings).toEqual([expect.stringMatching(/Node 'build': its output cannot be cached \(value is a Model instance/)]);
+    await p.run({ w: 2 });
+    expect(builds).toBe(3);
+  });
+
+  it("a map looks up each chunk of items in one batched query and runs only the misses", async () => {
+    const cache = new MemoryCache();
+    const { calls, pipeline } = countingPipeline(cache);
+    await pipeline.map({ x: [1, 2, 3] }, { mapOver: "x" });
+    const getMany = vi.spyOn(cache, "getMany");
+    await pipeline.map({ x: Array.from({ length: 2500 }, (_, i) => i + 1) }, { mapOver: "x" });
+    expect(getMany).toHaveBeenCalledTimes(3); // chunks of 1000 items, both nodes per query
+    expect(getMany.mock.calls[0]![0]).toHaveLength(2000);
+    expect(calls).toEqual({ up: 2500, down: 2500 });
+  });
+});
+
+describe("explain", () => {
+  it("says which nodes would hit and, for a miss, what changed", async () => {
+    const cache = new MemoryCache();
+    const make = (body: string) => {
+      const up = node(fn("x", body), { outputName: "a", name: "up" });
+      const down = node((a: number, scale: number) => a * scale, { outputName: "b", name: "down" });
+      const other = node((scale: number) => -scale, { outputName: "c", name: "other", cache: false });
+      return new Pipeline({ nodes: [up, down, other], cache });
+    };
+    expect((await make("return x + 1").explain({ x: 1, scale: 2 })).map((e) => [e.node, e.status, e.reason])).toEqual([
+      ["up", "miss", "no execution of this node is recorded in the cache"],
+      ["down", "miss", "no execution of this node is recorded in the cache"],
+      ["other", "uncached", undefined],
+    ]);
+    await make("return x + 1").run({ x: 1, scale: 2 });
+    expect((await make("return x + 1").explain({ x: 1, scale: 2 })).map((e) => e.status)).toEqual(["hit", "hit", "uncached"]);
+    expect((await make("return x + 1").explain({ x: 1, scale: 3 })).map((e) => e.reason)).toEqual([
+      undefined,
+      "input 'scale' changed",
+      undefined,
+    ]);
+    const edited = await make("return x + 2").explain({ x: 5, scale: 2 });
+    expect(edited.map((e) => e.reason)).toEqual(["its code changed; input 'x' changed", "upstream node 'up' changed", undefined]);
+    expect(edited[0]!.changed).toEqual({ code: true, inputs: ["x"], upstream: [] });
+  });
+});
