@@ -133,7 +133,7 @@ export class CallbackDispatcher {
       try {
         result = (cb[event] as (...a: unknown[]) => unknown).apply(cb, args);
       } catch (error) {
-        throw new CallbackError(cb.constructor.name, event, error);
+        throw new CallbackError(callbackName(cb, this.callbacks), event, error);
       }
       if (isThenable(result)) return this.#finishAsync(result, listeners, i, event, args);
     }
@@ -151,10 +151,16 @@ export class CallbackDispatcher {
       try {
         await (i === index ? pending : (cb[event] as (...a: unknown[]) => unknown).apply(cb, args));
       } catch (error) {
-        throw new CallbackError(cb.constructor.name, event, error);
+        throw new CallbackError(callbackName(cb, this.callbacks), event, error);
       }
     }
   }
+}
+
+/** A class instance by its class; a plain object by its position in the callbacks list. */
+function callbackName(cb: PipelineCallback, all: readonly PipelineCallback[]): string {
+  const name = cb.constructor?.name;
+  return name && name !== "Object" ? name : `callbacks[${all.indexOf(cb)}]`;
 }
 
 export function isThenable(value: unknown): value is PromiseLike<unknown> {

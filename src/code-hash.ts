@@ -1,8 +1,8 @@
 import { tokenizer, tokTypes, type Token as AcornToken } from "acorn";
+import { digest } from "./digest.js";
 
 /** acorn's tokens carry their value at run time; its typings omit it. */
 type Token = AcornToken & { value?: unknown };
-import { digest } from "./digest.js";
 
 /**
  * Source text normalised for hashing: the function's tokens, so whitespace and comments do not
@@ -11,13 +11,15 @@ import { digest } from "./digest.js";
  * tslab compiles each notebook cell so that names declared in an earlier cell read `exports.k`,
  * imported names read `mod_1.x` or `(0, mod_1.x)`, while the same names declared in the same cell
  * stay `k`/`x`. Those forms are folded to the bare name so a function hashes the same whichever
- * cell declared what (and whether it was pasted into another cell).
+ * cell declared what (and whether it was pasted into another cell). A name is folded only where it
+ * is never used on its own in the function: `(v_1, v_2) => v_1.x` has a parameter `v_1`, not a module.
  */
 export function normalizeSource(source: string): string {
   const tokens = tokenize(source);
+  const local = namesUsedAlone(tokens);
   const out: string[] = [];
   for (let i = 0; i < tokens.length; i++) {
-    const folded = foldCellReference(tokens, i);
+    const folded = foldCellReference(tokens, i, local);
     if (folded) {
       out.push(folded.name);
       i = folded.last;
@@ -53,16 +55,25 @@ function tokenText(token: Token, source: string): string {
 
 const MODULE_ALIAS = /^[A-Za-z_$][\w$]*_\d+$/;
 
-function isName(t: Token | undefined, value?: string): boolean {
-  return t !== undefined && t.type === tokTypes.name && (value === undefined || t.value === value);
+function isName(t: Token | undefined): boolean {
+  return t !== undefined && t.type === tokTypes.name;
 }
 
 function isPunct(t: Token | undefined, type: (typeof tokTypes)[keyof typeof tokTypes]): boolean {
   return t !== undefined && t.type === type;
 }
 
+/** Names that appear somewhere not followed by a dot (declared or used as values in the function). */
+function namesUsedAlone(tokens: Token[]): Set<unknown> {
+  const alone = new Set<unknown>();
+  tokens.forEach((t, i) => {
+    if (isName(t) && !isPunct(tokens[i + 1], tokTypes.dot) && !isPunct(tokens[i - 1], tokTypes.dot)) alone.add(t.value);
+  });
+  return alone;
+}
+
 /** `exports.k` / `mod_1.x` / `(0, mod_1.x)` / `(0, exports.k)` at index i → the bare name. */
-function foldCellReference(tokens: Token[], i: number): { name: string; last: number } | undefined {
+function foldCellReference(tokens: Token[], i: number, local: Set<unknown>): { name: string; last: number } | undefined {
   const qualified = (j: number) => {
     const owner = tokens[j];
     const property = tokens[j + 2];
@@ -70,6 +81,7 @@ function foldCellReference(tokens: Token[], i: number): { name: string; last: nu
     const isProperty = isName(property) || property?.type.keyword !== undefined;
     if (!isName(owner) || !isPunct(tokens[j + 1], tokTypes.dot) || !isProperty) return undefined;
     if (owner!.value !== "exports" && !MODULE_ALIAS.test(String(owner!.value))) return undefined;
+    if (local.has(owner!.value)) return undefined;
     // A member access (`obj.exports.k`) is not a cell reference.
     if (isPunct(tokens[j - 1], tokTypes.dot) || isPunct(tokens[j - 1], tokTypes.questionDot)) return undefined;
     return { name: String(property!.value), last: j + 2 };

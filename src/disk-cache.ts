@@ -20,7 +20,7 @@ export class DiskCache extends KeyvCache {
     const path = resolve(options.path ?? ".hypernodes");
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
-    const keyv = new Keyv({ store: new SqliteStore(file), useKeyPrefix: false, throwOnErrors: true });
+    const keyv = new Keyv({ store: SqliteStore.shared(file), useKeyPrefix: false, throwOnErrors: true });
     // The store keeps Keyv's records with structured serialization; JSON would only add cost.
     keyv.serialize = undefined;
     keyv.deserialize = undefined;

@@ -1,15 +1,23 @@
 import type { Cache } from "./cache.js";
-import { CallbackContext, CallbackDispatcher } from "./callbacks.js";
+import type { CallbackContext, CallbackDispatcher } from "./callbacks.js";
 import type { MapMode } from "./map-plan.js";
 import type { Pipeline } from "./pipeline.js";
+import { envHash } from "./signature.js";
+
+/** What every nesting level of one call shares. */
+interface CallShared {
+  /** Things done once per call (a warning per node, a signature record per node). */
+  done: Set<string>;
+  /** Every cache written during the call, to commit at its end. */
+  caches: Set<Cache>;
+}
 
 /**
  * What one `run`/`map` call executes with: the cache, callbacks and engine of the top-level
  * pipeline (they flow into nested pipelines), and this nesting level's callback context.
  */
 export class ExecutionScope {
-  /** Things done once per call (a warning per node, a signature record per node), shared by all levels. */
-  readonly #done: Set<string>;
+  readonly #shared: CallShared;
 
   constructor(
     readonly engine: Engine,
@@ -17,28 +25,38 @@ export class ExecutionScope {
     readonly envHash: string,
     readonly events: CallbackDispatcher,
     readonly ctx: CallbackContext,
-    done?: Set<string>,
+    shared?: CallShared,
   ) {
-    this.#done = done ?? new Set();
+    this.#shared = shared ?? { done: new Set(), caches: new Set() };
+    if (cache) this.#shared.caches.add(cache);
   }
 
-  /** The scope one level down, for the nested pipeline run by `pipelineNodeName`. */
-  child(pipelineNodeName: string, inner: Pipeline): ExecutionScope {
+  /**
+   * The scope one level down, for the nested pipeline run by `pipelineNodeName`: the outer cache and
+   * callbacks when it has them, else the inner pipeline's own; an inner cacheSalt still counts.
+   */
+  child(pipelineNodeName: string, inner: Pipeline<any>): ExecutionScope {
+    const env = !this.cache ? inner.envHash : inner.cacheSalt === undefined ? this.envHash : envHash(this.envHash, inner.cacheSalt);
     return new ExecutionScope(
       this.engine,
       this.cache ?? inner.cache,
-      this.envHash,
-      this.events.active ? this.events : new CallbackDispatcher(inner.callbacks),
+      env,
+      this.events.active ? this.events : inner.events,
       this.ctx.child(pipelineNodeName),
-      this.#done,
+      this.#shared,
     );
   }
 
   /** True the first time a key is seen in this run/map call. */
   firstTime(key: string): boolean {
-    if (this.#done.has(key)) return false;
-    this.#done.add(key);
+    if (this.#shared.done.has(key)) return false;
+    this.#shared.done.add(key);
     return true;
+  }
+
+  /** Commits the buffered writes of every cache used during the call. */
+  async flushCaches(): Promise<void> {
+    for (const cache of this.#shared.caches) await cache.flush?.();
   }
 }
 

@@ -31,11 +31,8 @@ export class CycleError extends HyperNodesError {
 
 /** Inputs the requested outputs need were neither given nor bound. */
 export class MissingInputError extends HyperNodesError {
-  constructor(
-    readonly missing: string[],
-    where = "",
-  ) {
-    super(`Missing input${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")}${where}`);
+  constructor(readonly missing: string[]) {
+    super(`Missing input${missing.length > 1 ? "s" : ""} ${missing.map((m) => `'${m}'`).join(", ")}`);
   }
 }
 

@@ -10,6 +10,13 @@ export interface Step {
   readonly index: number;
   readonly argSlots: readonly number[];
   readonly outSlots: readonly number[];
+  /**
+   * Downstream of a `cache: false` node: its signature needs that node's fresh output (hashed by
+   * value), so it is known only once the item runs — it cannot be prefetched.
+   */
+  readonly deferred: boolean;
+  /** A `cache: false` step whose outputs a cached step reads: they are hashed by value after it runs. */
+  readonly hashOutputs: boolean;
 }
 
 /**
@@ -21,38 +28,55 @@ export class ExecutionPlan {
   readonly steps: readonly Step[];
   /** Root inputs the selected nodes read, in slot order. */
   readonly rootArgs: readonly string[];
-  readonly #optional: readonly boolean[];
+  readonly #optional: ReadonlySet<string>;
+  /** Root inputs some cached node reads: only these are ever hashed. */
+  readonly #hashedRoots: ReadonlySet<string>;
   readonly #slotCount: number;
+  /** The step producing each slot (undefined for root inputs). */
+  readonly producers: readonly (Step | undefined)[];
   /** [output name, slot] of what a run returns. */
   readonly #returned: readonly (readonly [string, number])[];
 
   constructor(graph: Graph, outputNames: readonly string[] | undefined) {
     const nodes = graph.nodesFor(outputNames) as ExecutableNode[];
     this.rootArgs = graph.rootArgsOf(nodes);
-    const optionalFor = (arg: string) => nodes.every((n) => !n.rootArgs.includes(arg) || n.optionalArgs.has(arg));
-    this.#optional = this.rootArgs.map(optionalFor);
+    this.#optional = graph.optionalArgsOf(nodes);
+    this.#hashedRoots = new Set(nodes.filter((n) => n.cache).flatMap((n) => n.rootArgs));
     const slots = new Map<string, number>(this.rootArgs.map((a, i) => [a, i]));
     for (const n of nodes) for (const out of n.outputNames) slots.set(out, slots.size);
     this.#slotCount = slots.size;
-    this.steps = nodes.map((node, index) => ({
-      node,
-      index,
-      argSlots: node.rootArgs.map((a) => slots.get(a)!),
-      outSlots: node.outputNames.map((o) => slots.get(o)!),
-    }));
+    const deferredOutputs = new Set<string>();
+    const readByCached = new Set(nodes.filter((n) => n.cache).flatMap((n) => n.rootArgs));
+    this.steps = nodes.map((node, index) => {
+      const deferred = node.rootArgs.some((a) => deferredOutputs.has(a));
+      if (deferred || !node.cache) for (const out of node.outputNames) deferredOutputs.add(out);
+      return {
+        node,
+        index,
+        argSlots: node.rootArgs.map((a) => slots.get(a)!),
+        outSlots: node.outputNames.map((o) => slots.get(o)!),
+        deferred,
+        hashOutputs: !node.cache && node.outputNames.some((o) => readByCached.has(o)),
+      };
+    });
+    const producers = new Array<Step | undefined>(this.#slotCount);
+    for (const step of this.steps) for (const slot of step.outSlots) producers[slot] = step;
+    this.producers = producers;
     const returned = outputNames ?? nodes.flatMap((n) => [...n.outputNames]);
     this.#returned = returned.map((name) => [name, slots.get(name)!] as const);
   }
 
   /** Throws MissingInputError if a required root input is absent from `inputs`. */
-  checkInputs(inputs: Record<string, unknown>, where = ""): void {
-    const missing = this.rootArgs.filter((a, i) => !this.#optional[i] && !Object.hasOwn(inputs, a));
-    if (missing.length) throw new MissingInputError(missing, where);
+  checkInputs(inputs: Record<string, unknown>): void {
+    const missing = this.rootArgs.filter((a) => !this.#optional.has(a) && !Object.hasOwn(inputs, a));
+    if (missing.length) throw new MissingInputError(missing);
   }
 
   /**
    * The state every item starts from: root inputs read from `inputs` (names in `perItem` are filled
-   * per item by `forItem`). `hashing` prepares signature computation (only when a cache is used).
+   * per item by `forItem`). `hashing` prepares signatures (only when a cache is used): fixed inputs
+   * are hashed here, once per call, and each node's code hash is read once per call (so a rebound
+   * nested pipeline or an edited `deps` value counts from the next call on).
    */
   initialState(inputs: Record<string, unknown>, hashing: boolean, perItem: readonly string[] = []): ItemState {
     const values = new Array<unknown>(this.#slotCount);
@@ -62,11 +86,11 @@ export class ExecutionPlan {
       if (perItem.includes(arg)) mappedSlots[perItem.indexOf(arg)] = slot;
       else if (Object.hasOwn(inputs, arg)) {
         values[slot] = inputs[arg];
-        // Hashed once here, so a fixed input of a map is hashed once, not per item.
-        if (hashes) hashes[slot] = hashValue(inputs[arg], `input '${arg}'`);
+        if (hashes && this.#hashedRoots.has(arg)) hashes[slot] = hashValue(inputs[arg], `input '${arg}'`);
       } else if (hashes) hashes[slot] = DEFAULT_INPUT_HASH;
     });
-    return new ItemState(this, values, hashes, mappedSlots);
+    const codeHashes = hashing ? this.steps.map((s) => (s.node.cache ? s.node.codeHash : "")) : [];
+    return new ItemState(this, values, hashes, mappedSlots, codeHashes, undefined);
   }
 
   /** The outputs record of a finished item. */
@@ -74,10 +98,6 @@ export class ExecutionPlan {
     const out: Record<string, unknown> = {};
     for (const [name, slot] of this.#returned) out[name] = state.values[slot];
     return out;
-  }
-
-  get returnedNames(): string[] {
-    return this.#returned.map(([name]) => name);
   }
 }
 
@@ -94,16 +114,19 @@ export class ItemState {
     readonly values: unknown[],
     readonly hashes: (string | undefined)[] | undefined,
     readonly mappedSlots: readonly number[],
+    readonly codeHashes: readonly string[],
+    /** The map item this state is for (undefined in a run). */
+    readonly itemIndex: number | undefined,
   ) {
     this.signatures = hashes ? new Array(plan.steps.length) : undefined;
   }
 
-  /** A copy of this (initial) state for one map item, with its mapped values. Fixed inputs' hashes are shared. */
-  forItem(mapped: readonly unknown[]): ItemState {
+  /** A copy of this (initial) state for map item `index`, with its mapped values. Fixed inputs' hashes are shared. */
+  forItem(index: number, mapped: readonly unknown[]): ItemState {
     const values = this.values.slice();
     const hashes = this.hashes?.slice();
     for (let k = 0; k < this.mappedSlots.length; k++) values[this.mappedSlots[k]!] = mapped[k];
-    return new ItemState(this.plan, values, hashes, this.mappedSlots);
+    return new ItemState(this.plan, values, hashes, this.mappedSlots, this.codeHashes, index);
   }
 
   /** The inputs of a step, in the node's rootArgs order. */
@@ -114,40 +137,50 @@ export class ItemState {
   }
 
   /**
-   * The step's signature (computed once). Mapped root inputs are hashed by value on first use; outputs
-   * carry the signature of the step that produces them, so signatures of a whole item are known
-   * before anything runs — which is what lets a map prefetch its cache hits in one query.
+   * A cached step's signature (computed once). Mapped root inputs are hashed by value on first use;
+   * a cached step's outputs carry its signature, so the signatures of an item's non-deferred steps
+   * are known before anything runs — which is what lets a map prefetch its hits in one query.
    */
   signatureOf(step: Step, envHash: string): string {
     const known = this.signatures![step.index];
     if (known !== undefined) return known;
-    // Upstream steps come earlier in the plan: sign them first so their outputs' hashes exist.
-    for (let i = 0; i < step.index; i++) {
-      if (this.signatures![i] === undefined) this.signatureOf(this.plan.steps[i]!, envHash);
-    }
     const hashes = this.hashes!;
-    const argHashes = step.argSlots.map((slot): string => {
+    const argHashes = step.argSlots.map((slot, k): string => {
       let h = hashes[slot];
       if (h === undefined) {
-        h = hashValue(this.values[slot], `input '${this.plan.rootArgs[slot]}'`); // a mapped root input
+        const producer = this.plan.producers[slot];
+        // An upstream cached step not signed yet: sign it first (it comes earlier in the plan).
+        if (producer) return (this.signatureOf(producer, envHash), hashes[slot]!);
+        const where = this.itemIndex === undefined ? "" : ` of map item ${this.itemIndex}`;
+        h = hashValue(this.values[slot], `input '${step.node.rootArgs[k]}'${where}`);
         hashes[slot] = h;
       }
       return h;
     });
-    const signature = nodeSignature(step.node.codeHash, envHash, step.node.rootArgs, argHashes);
+    const signature = nodeSignature(this.codeHashes[step.index]!, envHash, step.node.rootArgs, argHashes);
     this.signatures![step.index] = signature;
     const multi = step.outSlots.length > 1;
     step.outSlots.forEach((slot, k) => (hashes[slot] = multi ? `${signature}#${k}` : signature));
     return signature;
   }
 
-  /** The hashes the step's signature was made of, in rootArgs order (after signatureOf). */
+  /** After a `cache: false` step ran: its outputs are hashed by value for the cached steps downstream. */
+  hashOutputsByValue(step: Step): void {
+    if (!this.hashes || !step.hashOutputs) return;
+    step.outSlots.forEach((slot, k) => {
+      this.hashes![slot] = hashValue(this.values[slot], `output '${step.node.outputNames[k]}' of uncached node '${step.node.name}'`);
+    });
+  }
+
+  /** The hashes a step's signature was made of, in rootArgs order (after signatureOf). */
   argHashesOf(step: Step): string[] {
     return step.argSlots.map((slot) => this.hashes![slot]!);
   }
 
-  /** Every step's signature, in order. */
-  allSignatures(envHash: string): string[] {
-    return this.plan.steps.map((step) => this.signatureOf(step, envHash));
+  /** Signatures of the cached steps that can be known before the item runs. */
+  knownSignatures(envHash: string): string[] {
+    const out: string[] = [];
+    for (const step of this.plan.steps) if (step.node.cache && !step.deferred) out.push(this.signatureOf(step, envHash));
+    return out;
   }
 }

@@ -29,7 +29,8 @@ export async function explainPlan(
   if (!cache) throw new HyperNodesError("explain() needs a pipeline with a cache");
   plan.checkInputs(inputs);
   const state = plan.initialState(inputs, true);
-  const signatures = state.allSignatures(env);
+  // Steps downstream of a `cache: false` node cannot be signed without running it.
+  const signatures = plan.steps.map((step) => (step.node.cache && !step.deferred ? state.signatureOf(step, env) : ""));
   const recordKeys = plan.steps.map((step) => recordKey(env, hierarchyPath, step.node.name));
   const found = await cache.getMany([...signatures, ...recordKeys]);
   const producers = new Map(plan.steps.flatMap((step) => step.node.outputNames.map((o) => [o, step.node.name] as const)));
@@ -37,6 +38,7 @@ export async function explainPlan(
     const signature = signatures[i]!;
     const node = step.node.name;
     if (!step.node.cache) return { node, status: "uncached", signature };
+    if (step.deferred) return { node, status: "miss", signature, reason: "it depends on a `cache: false` node, which always runs" };
     if (found.has(signature)) return { node, status: "hit", signature };
     const last = found.get(recordKeys[i]!) as SignatureRecord | undefined;
     if (!last) return { node, status: "miss", signature, reason: "no execution of this node is recorded in the cache" };
@@ -46,7 +48,7 @@ export async function explainPlan(
       return before < 0 || last.argHashes[before] !== now[k];
     });
     const changed = {
-      code: last.codeHash !== step.node.codeHash,
+      code: last.codeHash !== state.codeHashes[i],
       inputs: changedArgs.filter((a) => !producers.has(a)),
       upstream: [...new Set(changedArgs.filter((a) => producers.has(a)).map((a) => producers.get(a)!))],
     };

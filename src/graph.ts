@@ -45,17 +45,8 @@ export class Graph {
     this.executionOrder = topologicalOrder(nodes, upstream);
     this.availableOutputNames = this.executionOrder.flatMap((n) => [...n.outputNames]);
 
-    const rootArgs: string[] = [];
-    const required = new Set<string>();
-    for (const n of nodes) {
-      for (const arg of n.rootArgs) {
-        if (producers.has(arg)) continue;
-        if (!rootArgs.includes(arg)) rootArgs.push(arg);
-        if (!n.optionalArgs.has(arg)) required.add(arg);
-      }
-    }
-    this.rootArgs = rootArgs;
-    this.optionalArgs = new Set(rootArgs.filter((a) => !required.has(a)));
+    this.rootArgs = this.rootArgsOf(nodes);
+    this.optionalArgs = this.optionalArgsOf(nodes);
   }
 
   /**
@@ -81,11 +72,18 @@ export class Graph {
     return subset;
   }
 
-  /** Root args that the given nodes read (in rootArgs order). */
+  /** Root args that the given nodes read, in order of first use. */
   rootArgsOf(nodes: readonly HyperNode[]): string[] {
     const used = new Set<string>();
     for (const n of nodes) for (const a of n.rootArgs) if (!this.producers.has(a)) used.add(a);
-    return this.rootArgs.filter((a) => used.has(a));
+    return [...used];
+  }
+
+  /** Root args of the given nodes that every one of them reading it can do without (a default). */
+  optionalArgsOf(nodes: readonly HyperNode[]): ReadonlySet<string> {
+    const required = new Set<string>();
+    for (const n of nodes) for (const a of n.rootArgs) if (!n.optionalArgs.has(a)) required.add(a);
+    return new Set(this.rootArgsOf(nodes).filter((a) => !required.has(a)));
   }
 }
 

@@ -34,7 +34,8 @@ function encodeScalar(value: unknown): string | undefined {
       // JSON escapes lone surrogates, which UTF-8 hashing would otherwise collapse into U+FFFD.
       return "s" + JSON.stringify(value);
     case "number":
-      return `d${value};`; // String(-0) is "0" and String(NaN) is "NaN", as required
+      // -0 is told apart from 0 (1 / x differs); String(NaN) is "NaN", so NaN equals NaN.
+      return Object.is(value, -0) ? "d-0;" : `d${value};`;
     case "boolean":
       return value ? "t" : "f";
     case "undefined":

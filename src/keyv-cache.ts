@@ -5,7 +5,10 @@ import { byteSize, decode, encode, fromBytes, toBytes, type Encoded } from "./se
 export interface KeyvCacheOptions {
   /** Joins every signature: change it to invalidate everything stored through this cache on purpose. */
   salt?: string;
-  /** Writes are committed together once this many are pending (and at the end of every run/map). */
+  /**
+   * Writes are committed together once this many are pending, or once the oldest has waited a second
+   * (slow nodes lose at most a second of work to a crash), and at the end of every run/map.
+   */
   batchSize?: number;
   /** Bytes of recently read or written entries kept in memory, so a re-run cell never waits on the store. */
   memoryBytes?: number;
@@ -22,6 +25,8 @@ export class KeyvCache implements Cache {
   readonly #batchSize: number;
   readonly #memoryLimit: number;
   #pending = new Map<string, Encoded>();
+  /** When the oldest pending write was made (performance.now()). */
+  #pendingSince = 0;
   /** Least recently used first (Map insertion order; a hit moves an entry to the end). */
   readonly #recent = new Map<string, Encoded>();
   #recentBytes = 0;
@@ -41,13 +46,14 @@ export class KeyvCache implements Cache {
 
   async getMany(signatures: readonly string[]): Promise<Map<string, unknown>> {
     const hits = new Map<string, unknown>();
-    const missing: string[] = [];
+    let missing: string[] = [];
     for (const signature of signatures) {
       if (this.#pending.has(signature)) hits.set(signature, decode(this.#pending.get(signature)));
       else if (this.#recent.has(signature)) hits.set(signature, decode(this.#touch(signature)));
       else missing.push(signature);
     }
     if (missing.length) {
+      if (missing.length > 1) missing = [...new Set(missing)];
       const rows = await this.keyv.getMany<Uint8Array>(missing);
       rows.forEach((row, i) => {
         if (row === undefined || row === null) return;
@@ -63,17 +69,24 @@ export class KeyvCache implements Cache {
 
   async set(signature: string, value: unknown): Promise<void> {
     const encoded = encode(value); // throws UnserializableValueError before anything is stored
+    if (this.#pending.size === 0) this.#pendingSince = performance.now();
     this.#pending.set(signature, encoded);
     this.#remember(signature, encoded);
-    if (this.#pending.size >= this.#batchSize) await this.flush();
+    if (this.#pending.size >= this.#batchSize || performance.now() - this.#pendingSince > 1000) await this.flush();
   }
 
-  /** Commits pending writes in one batch. */
+  /** Commits pending writes in one batch; on failure they stay pending for the next flush. */
   async flush(): Promise<void> {
     if (this.#pending.size === 0) return;
     const batch = this.#pending;
     this.#pending = new Map();
-    await this.keyv.setMany([...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) })));
+    try {
+      await this.keyv.setMany([...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) })));
+    } catch (error) {
+      for (const [key, encoded] of batch) if (!this.#pending.has(key)) this.#pending.set(key, encoded);
+      this.#pendingSince = performance.now();
+      throw error;
+    }
   }
 
   async has(signature: string): Promise<boolean> {

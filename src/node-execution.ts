@@ -13,18 +13,14 @@ import { recordKey, type SignatureRecord } from "./signature.js";
  */
 export function executeStep(step: Step, state: ItemState, scope: ExecutionScope): void | Promise<void> {
   const { cache, events } = scope;
-  let signature: string | undefined;
-  if (cache) {
-    // Every step gets a signature, uncached ones too: downstream signatures chain on it.
-    signature = state.signatureOf(step, scope.envHash);
-    const hits = state.prefetched!;
-    if (step.node.cache && hits.has(signature)) {
-      storeOutputs(step, state, hits.get(signature));
-      if (events.listens("onNodeCached")) return events.emit("onNodeCached", step.node.name, signature, scope.ctx);
-      return;
-    }
+  if (cache && step.node.cache) {
+    const signature = state.signatureOf(step, scope.envHash);
+    const hits = step.deferred ? undefined : state.prefetched;
+    if (!hits) return lookupThenExecute(step, state, scope, signature);
+    if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
+    return executeTracked(step, state, scope, signature);
   }
-  if (cache || events.active) return executeTracked(step, state, scope, signature);
+  if (cache || events.active) return executeTracked(step, state, scope, undefined);
   try {
     const result = step.node.execute(state.argsOf(step), scope);
     if (isThenable(result)) {
@@ -47,16 +43,25 @@ export function executeStep(step: Step, state: ItemState, scope: ExecutionScope)
   }
 }
 
+function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
+  storeOutputs(step, state, value);
+  if (scope.events.listens("onNodeCached")) return scope.events.emit("onNodeCached", step.node.name, signature, scope.ctx);
+}
+
+/** A step whose hit could not be prefetched (downstream of a `cache: false` node): one lookup of its own. */
+async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionScope, signature: string): Promise<void> {
+  const hits = await scope.cache!.getMany([signature]);
+  if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
+  return executeTracked(step, state, scope, signature);
+}
+
 /**
- * Looks up the signatures of every cached step of these items in one batched query; engines call it
- * before running items when a cache is set (executeStep relies on it).
+ * Looks up the signatures of every cached step of these items that can be known before they run,
+ * in one batched query; engines call it before running items when a cache is set.
  */
 export async function prefetch(states: readonly ItemState[], scope: ExecutionScope): Promise<void> {
   const signatures: string[] = [];
-  for (const state of states) {
-    const all = state.allSignatures(scope.envHash);
-    for (const step of state.plan.steps) if (step.node.cache) signatures.push(all[step.index]!);
-  }
+  for (const state of states) signatures.push(...state.knownSignatures(scope.envHash));
   const hits = await scope.cache!.getMany(signatures);
   for (const state of states) state.prefetched = hits;
 }
@@ -74,6 +79,7 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
     value = node.execute(args, scope);
     if (isThenable(value)) value = await value;
     storeOutputs(step, state, value);
+    state.hashOutputsByValue(step);
   } catch (error) {
     const failure = toNodeError(step, error);
     if (failure instanceof NodeExecutionError) await events.emit("onError", node.name, failure.cause, ctx);
@@ -81,7 +87,7 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
   }
   const durationMs = performance.now() - started;
   state.executed++;
-  if (cache && node.cache) await store(cache, signature!, value, step, state, scope);
+  if (signature !== undefined) await store(cache!, signature, value, step, state, scope);
   if (nested) await events.emit("onNestedPipelineEnd", ctx.pipelineId, node.name, durationMs, ctx);
   else if (events.listens("onNodeEnd")) {
     const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
@@ -96,10 +102,10 @@ async function executeTracked(step: Step, state: ItemState, scope: ExecutionScop
 async function store(cache: Cache, signature: string, value: unknown, step: Step, state: ItemState, scope: ExecutionScope) {
   try {
     await cache.set(signature, value);
-    const key = recordKey(scope.envHash, scope.ctx.hierarchyPath, step.node.name);
-    if (scope.firstTime(key)) {
+    if (scope.firstTime(`record|${scope.ctx.hierarchyPath.join("/")}|${step.node.name}`)) {
+      const key = recordKey(scope.envHash, scope.ctx.hierarchyPath, step.node.name);
       const record: SignatureRecord = {
-        codeHash: step.node.codeHash,
+        codeHash: state.codeHashes[step.index]!,
         argNames: [...step.node.rootArgs],
         argHashes: state.argHashesOf(step),
       };

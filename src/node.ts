@@ -148,13 +148,13 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     this.optionalArgs = new Set(Object.keys(defaults));
   }
 
-  /** Hash of what the node computes: its normalised source (or `version`) and its `deps`. */
+  /**
+   * Hash of what the node computes: its normalised source (or `version`) and its `deps`. The source
+   * part is computed once; `deps` are re-hashed on each read (engines read it once per call), so an
+   * edited helper value counts from the next call on.
+   */
   get codeHash(): string {
-    return (this.#codeHash ??= this.computeCodeHash());
-  }
-
-  private computeCodeHash(): string {
-    const own = this.version !== undefined ? digest(`version:${this.version}`) : hashFunctionSource(this.func);
+    const own = (this.#codeHash ??= this.version !== undefined ? digest(`version:${this.version}`) : hashFunctionSource(this.func));
     if (this.deps.length === 0) return own;
     const depHashes = this.deps.map((dep, i) => hashValue(dep, `dependency ${i} of node '${this.name}'`));
     return digest(`${own}|deps:${depHashes.join(",")}`);

@@ -16,7 +16,10 @@ export interface AsNodeOptions<M extends Record<string, string> = Record<string,
   mapMode?: MapMode;
   /** Default: the inner pipeline's name. */
   name?: string;
-  /** Cache the nested pipeline's results as a whole (default true); its inner nodes cache on their own. */
+  /**
+   * Cache the nested pipeline's results as a whole (default: true unless an inner node has
+   * `cache: false`); its inner nodes cache on their own either way.
+   */
   cache?: boolean;
 }
 
@@ -47,12 +50,14 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
   /** Inner outputs to compute: the mapped ones, or all. */
   readonly #innerOutputs: readonly string[] | undefined;
   readonly #innerMapOver: readonly string[] | undefined;
-  #codeHash: { boundVersion: number; hash: string } | undefined;
+  /** The mappings, as hashed. */
+  readonly #structure: string;
 
   constructor(pipeline: Pipeline<any>, options: AsNodeOptions<any, any>) {
     this.pipeline = pipeline;
     this.name = options.name ?? pipeline.name ?? "pipeline";
-    this.cache = options.cache ?? true;
+    // Caching the whole nested pipeline would freeze an inner `cache: false` node: off by default then.
+    this.cache = options.cache ?? pipeline.graph.executionOrder.every((n) => n.cache);
     this.mapMode = options.mapMode ?? "zip";
     this.inputMapping = { ...(options.inputMapping ?? {}) };
     this.outputMapping = options.outputMapping ? { ...options.outputMapping } : undefined;
@@ -90,6 +95,8 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
       }
       this.#innerOutputs = Object.keys(this.outputMapping);
       this.outputNames = Object.values(this.outputMapping);
+      const twice = this.outputNames.find((o, i) => this.outputNames.indexOf(o) !== i);
+      if (twice !== undefined) throw new MappingError(`${where}: outputMapping maps two inner outputs to '${twice}'`);
     } else {
       this.#innerOutputs = undefined;
       this.outputNames = available;
@@ -111,6 +118,7 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
       this.mapOver = undefined;
       this.#innerMapOver = undefined;
     }
+    this.#structure = JSON.stringify([this.inputMapping, this.outputMapping ?? null, this.mapOver ?? null, this.mapMode]);
   }
 
   get outputName(): string | readonly string[] {
@@ -126,23 +134,15 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
     return this.rootArgs.filter((a) => !this.optionalArgs.has(a));
   }
 
-  /** The inner nodes' code hashes and wiring, the mappings, and the inner bound inputs' values. */
+  /**
+   * The inner nodes' code hashes and wiring, the mappings, and the inner bound inputs' values.
+   * Recomputed on each read (engines read it once per call): a rebind or an in-place edit of a bound
+   * value at any depth changes it.
+   */
   get codeHash(): string {
-    const version = this.pipeline.boundVersion;
-    if (this.#codeHash?.boundVersion !== version) {
-      const inner = this.pipeline.graph.executionOrder.map((n) => [n.codeHash, n.rootArgs, n.outputNames]);
-      const structure = JSON.stringify([
-        inner,
-        this.inputMapping,
-        this.outputMapping ?? null,
-        this.mapOver ?? null,
-        this.mapMode,
-        this.#innerOutputs ?? null,
-      ]);
-      const bound = hashValue(this.pipeline.boundInputs, `bound inputs of '${this.name}'`);
-      this.#codeHash = { boundVersion: version, hash: digest(`pipeline|${structure}|${bound}`) };
-    }
-    return this.#codeHash.hash;
+    const inner = this.pipeline.graph.executionOrder.map((n) => [n.codeHash, n.rootArgs, n.outputNames]);
+    const bound = hashValue(this.pipeline.boundInputs, `bound inputs of '${this.name}'`);
+    return digest(`pipeline|${this.#structure}|${JSON.stringify(inner)}|${bound}`);
   }
 
   /** Runs the inner pipeline (mapped when `mapOver`) on the outer scope's engine, cache and callbacks. */

@@ -1,7 +1,7 @@
 import type { Cache } from "./cache.js";
 import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./callbacks.js";
 import { ExecutionScope, type Engine } from "./engine.js";
-import { HyperNodesError, MapInputError } from "./errors.js";
+import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
 import { explainPlan, type NodeExplanation } from "./explain.js";
 import { Graph } from "./graph.js";
@@ -56,9 +56,9 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   readonly cacheSalt: string | undefined;
   readonly graph: Graph;
   #bound: Record<string, unknown> = {};
-  #boundVersion = 0;
   readonly #plans = new Map<string, ExecutionPlan>();
-  readonly #events: CallbackDispatcher;
+  /** @internal Delivers events to this pipeline's callbacks. */
+  readonly events: CallbackDispatcher;
 
   constructor(options: PipelineOptions<N>) {
     if (!options || !Array.isArray(options.nodes)) {
@@ -77,7 +77,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     this.engine = options.engine ?? new SequentialEngine();
     this.cacheSalt = options.cacheSalt;
     this.graph = new Graph(this.nodes);
-    this.#events = new CallbackDispatcher(this.callbacks);
+    this.events = new CallbackDispatcher(this.callbacks);
   }
 
   /** The id callbacks see for this pipeline. */
@@ -95,11 +95,6 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return { ...this.#bound };
   }
 
-  /** Incremented by every bind/unbind (lets nested pipeline nodes re-hash bound values only when they change). */
-  get boundVersion(): number {
-    return this.#boundVersion;
-  }
-
   /** Root inputs still needed: neither bound nor optional. */
   get unfulfilledArgs(): string[] {
     return this.graph.rootArgs.filter((a) => !Object.hasOwn(this.#bound, a) && !this.graph.optionalArgs.has(a));
@@ -108,7 +103,6 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /** Merges default inputs (later calls override keys; inputs given to run/map override bound ones). */
   bind(inputs: PipelineInputs<N>): this {
     this.#bound = { ...this.#bound, ...inputs };
-    this.#boundVersion++;
     return this;
   }
 
@@ -116,7 +110,6 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   unbind(...keys: string[]): this {
     if (keys.length === 0) this.#bound = {};
     else for (const k of keys) delete this.#bound[k];
-    this.#boundVersion++;
     return this;
   }
 
@@ -129,7 +122,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
     const engine = options.engine ?? this.engine;
     const scope = this.#scope(engine);
-    return this.#committing(engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope }));
+    return this.#committing(scope, engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope }));
   }
 
   map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
@@ -143,14 +136,9 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
     }
     const engine = options.engine ?? this.engine;
-    return this.#committing(
-      engine.map(this, this.#withBound(inputs), {
-        outputName: options.outputName,
-        mapOver: options.mapOver,
-        mapMode: options.mapMode,
-        scope: this.#scope(engine),
-      }),
-    );
+    const scope = this.#scope(engine);
+    const { outputName, mapOver, mapMode } = options;
+    return this.#committing(scope, engine.map(this, this.#withBound(inputs), { outputName, mapOver, mapMode, scope }));
   }
 
   /**
@@ -196,13 +184,26 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return `Pipeline(${this.name ? `${this.name}: ` : ""}${this.graph.executionOrder.map((n) => n.name).join(" -> ")})`;
   }
 
-  /** Commits the cache's buffered writes when a call ends, failed or not: finished nodes stay cached. */
-  async #committing<T>(work: Promise<T>): Promise<T> {
+  /**
+   * Commits the caches' buffered writes when a call ends, failed or not, so finished nodes stay
+   * cached. A commit that fails does not fail the call (its results are good): the writes stay
+   * pending for the next commit, and a warning says why.
+   */
+  async #committing<T>(scope: ExecutionScope, work: Promise<T>): Promise<T> {
     try {
       return await work;
     } finally {
-      await this.cache?.flush?.();
+      await scope.flushCaches().catch((error: unknown) =>
+        process.emitWarning(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, {
+          code: "HYPERNODES_CACHE_WRITE",
+        }),
+      );
     }
+  }
+
+  /** @internal The environment part of signatures: cache format version and salts. */
+  get envHash(): string {
+    return envHash(this.cache?.salt, this.cacheSalt);
   }
 
   #withBound(inputs: Record<string, unknown>): Record<string, unknown> {
@@ -213,7 +214,6 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   }
 
   #scope(engine: Engine): ExecutionScope {
-    const env = envHash(this.cache?.salt, this.cacheSalt);
-    return new ExecutionScope(engine, this.cache, env, this.#events, new CallbackContext(this.id));
+    return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id));
   }
 }

@@ -49,7 +49,7 @@ export class SequentialEngine implements Engine {
         chunk = [];
         for (let j = i; j < Math.min(i + PREFETCH_CHUNK, items.length); j++) {
           items.itemValues(j, mapped);
-          chunk.push(initial.forItem(mapped));
+          chunk.push(initial.forItem(j, mapped));
         }
         if (cache) await prefetch(chunk, scope);
       }
@@ -60,7 +60,7 @@ export class SequentialEngine implements Engine {
           await events.emit("onMapItemStart", i, ctx);
           await runItem(state, scope);
           if (state.executed === 0 && state.signatures && plan.steps.length > 0) {
-            await events.emit("onMapItemCached", i, itemSignature(state, scope.envHash), ctx);
+            await events.emit("onMapItemCached", i, itemSignature(state), ctx);
           }
           await events.emit("onMapItemEnd", i, performance.now() - itemStarted, ctx);
         } else {
@@ -90,7 +90,7 @@ function runItem(state: ItemState, scope: EngineRunOptions["scope"], from = 0): 
   }
 }
 
-/** One signature for a whole map item: the digest of its steps' signatures. */
-function itemSignature(state: ItemState, envHash: string): string {
-  return digest(state.allSignatures(envHash).join(","));
+/** One signature for a whole map item: the digest of its cached steps' signatures. */
+function itemSignature(state: ItemState): string {
+  return digest(state.signatures!.filter((s) => s !== undefined).join(","));
 }

@@ -106,10 +106,32 @@ export class SqliteStore extends EventEmitter {
     return { entries: row.entries, bytes: row.bytes ?? 0 };
   }
 
+  /**
+   * One store per file for the whole process, shared by every DiskCache on it: re-running a notebook
+   * cell that creates a DiskCache must not open another connection (and page cache) each time.
+   */
+  static shared(path: string): SqliteStore {
+    let entry = sharedStores.get(path);
+    if (!entry) {
+      entry = { store: new SqliteStore(path), users: 0 };
+      sharedStores.set(path, entry);
+    }
+    entry.users++;
+    return entry.store;
+  }
+
+  /** Closes the connection (a shared store: when its last user disconnects). */
   async disconnect(): Promise<void> {
+    const entry = sharedStores.get(this.path);
+    if (entry?.store === this) {
+      if (--entry.users > 0) return;
+      sharedStores.delete(this.path);
+    }
     if (this.#db.open) this.#db.close();
   }
 }
+
+const sharedStores = new Map<string, { store: SqliteStore; users: number }>();
 
 const SIGNATURE = /^[0-9a-f]{40}$/;
 

@@ -167,3 +167,30 @@ describe("DiskCache", () => {
     expect(JSON.parse(b.stdout).checksum).toBe(sumOfSquares(500, 1500));
   }, 60_000);
 });
+
+describe("commits", () => {
+  it("a nested pipeline's own cache is committed when the call ends", async () => {
+    const dir = tempDir();
+    const inner = new Pipeline({ nodes: [node((x: number) => x + 1, { outputName: "y", name: "inc" })], cache: new DiskCache({ path: dir }) });
+    await new Pipeline({ nodes: [inner.asNode({ mapOver: "x" })] }).run({ x: [1, 2, 3] });
+    const db = new Database(join(dir, "cache.sqlite"), { readonly: true });
+    expect((db.prepare("SELECT count(*) AS n FROM entries").get() as { n: number }).n).toBeGreaterThanOrEqual(3);
+    db.close();
+  });
+
+  it("a slow map commits about every second, not only when a batch fills", async () => {
+    const dir = tempDir();
+    const cache = new DiskCache({ path: dir });
+    const slow = node(async (x: number) => (await new Promise((r) => setTimeout(r, 30)), x), { outputName: "y", name: "slow" });
+    const p = new Pipeline({ nodes: [slow], cache });
+    const running = p.map({ x: Array.from({ length: 60 }, (_, i) => i) }, { mapOver: "x" });
+    await new Promise((r) => setTimeout(r, 1500));
+    const db = new Database(join(dir, "cache.sqlite"), { readonly: true });
+    const midway = (db.prepare("SELECT count(*) AS n FROM entries").get() as { n: number }).n;
+    db.close();
+    await running;
+    expect(midway).toBeGreaterThan(0);
+    expect(midway).toBeLessThan(60);
+    await cache.close();
+  }, 10_000);
+});

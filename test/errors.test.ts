@@ -155,3 +155,18 @@ describe("a node that throws", () => {
     );
   });
 });
+
+describe("nested pipeline construction", () => {
+  it("two inner outputs mapped to one outer name", () => {
+    const two = node((x: number) => [x, -x], { outputName: ["a", "b"], name: "two" });
+    expect(() => new Pipeline({ nodes: [two] }).asNode({ outputMapping: { a: "v", b: "v" } })).toThrow(/two inner outputs to 'v'/);
+  });
+
+  it("caching a nested pipeline as a whole is off by default when an inner node is cache: false", () => {
+    const clock = node(() => Date.now(), { outputName: "t", name: "clock", cache: false });
+    const plain = node((x: number) => x, { outputName: "y", name: "plain" });
+    expect(new Pipeline({ nodes: [clock] }).asNode().cache).toBe(false);
+    expect(new Pipeline({ nodes: [plain] }).asNode().cache).toBe(true);
+    expect(new Pipeline({ nodes: [clock] }).asNode({ cache: true }).cache).toBe(true);
+  });
+});
