@@ -1,7 +1,11 @@
 // `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
+import { benchProgress } from "./progress.js";
+import { benchViz } from "./viz.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
+await benchProgress();
+await benchViz();
 await benchCache();

@@ -12,6 +12,7 @@ export { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pi
 export type { MapMode } from "./map-plan.js";
 export { Graph } from "./graph.js";
 export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./callbacks.js";
+export { ProgressCallback, type ProgressOptions } from "./progress.js";
 export { SequentialEngine } from "./sequential-engine.js";
 export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
@@ -34,3 +35,6 @@ export {
   CacheFileError,
   NodeExecutionError,
 } from "./errors.js";
+export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz.js";
+export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz-model.js";
+export { DagStatusCallback, type DagStatusOptions, type DagStatusListener } from "./dag-status.js";

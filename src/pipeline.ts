@@ -11,6 +11,8 @@ import { Node } from "./node.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
 import { SequentialEngine } from "./sequential-engine.js";
 import { envHash } from "./signature.js";
+import type { VizOptions } from "./viz-model.js";
+import { JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
 
 export interface PipelineOptions<N extends readonly HyperNode<any, any>[]> {
   nodes: N;
@@ -148,6 +150,16 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
     const scope = this.#scope(this.engine);
     return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
+  }
+
+  /** This pipeline drawn as a Graphviz DAG: `model`, `toDot()`, `await toSvg()`, `await mimeBundle()`. */
+  visualize(options?: VizOptions): Visualization {
+    return visualize(this, options);
+  }
+
+  /** Displayed in a notebook, a pipeline shows its DAG. */
+  [JUPYTER_MIMEBUNDLE]() {
+    return visualize(this).mimeBundle();
   }
 
   /** This pipeline as a node of another pipeline. */

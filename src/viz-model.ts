@@ -1,0 +1,292 @@
+import { inspect } from "node:util";
+import { HyperNodesError } from "./errors.js";
+import type { HyperNode } from "./hypernode.js";
+import type { MapMode } from "./map-plan.js";
+import { Node } from "./node.js";
+import type { Pipeline } from "./pipeline.js";
+import { PipelineNode } from "./pipeline-node.js";
+
+export interface VizOptions {
+  /** 1 (default) draws nested pipelines as one node; 2 expands one level into a cluster; Infinity expands all. */
+  depth?: number;
+  /** Graphviz rankdir: "TB" (default), "LR", "BT" or "RL". */
+  orient?: "TB" | "LR" | "BT" | "RL";
+  /** Draw each output as its own node between its producer and its consumers. */
+  separateOutputs?: boolean;
+  /** Show the types that are known without running: async functions, bound values' types. */
+  showTypes?: boolean;
+  theme?: "light" | "dark";
+}
+
+export type VizNodeKind = "input" | "function" | "pipeline" | "output";
+
+/** One drawn thing. Plain JSON: front ends may render the model themselves. */
+export interface VizNode {
+  /** DOT id, derived from the kind and the names path (sanitized, deduplicated in model order). */
+  id: string;
+  kind: VizNodeKind;
+  name: string;
+  /** Names of the enclosing nested pipeline nodes, then this one's name. */
+  path: string[];
+  /** Id of the expanded pipeline (cluster) it is drawn in. */
+  parent?: string;
+  /** Functions and pipelines: output names (outer names for pipelines). */
+  outputs?: string[];
+  /** Functions: the function is async. */
+  async?: boolean;
+  /** Inputs: the bound value, short. */
+  bound?: string;
+  /** Inputs: the bound value's type. */
+  type?: string;
+  /** Inputs: every consumer can do without it. */
+  optional?: boolean;
+  /** Inputs: source text of the default, when a consumer shows one. */
+  default?: string;
+  /** Pipelines: drawn as a cluster of their inner nodes. */
+  expanded?: boolean;
+  mapOver?: string[];
+  mapMode?: MapMode;
+}
+
+export interface VizEdge {
+  from: string;
+  to: string;
+  /** Set where a mapping renames the value: the names it goes by, in data-flow order ("docs → passage"). */
+  label?: string;
+}
+
+export type NodeState = "pending" | "running" | "cached" | "done" | "failed";
+
+export interface ItemCounts {
+  total: number;
+  done: number;
+  cached: number;
+  failed: number;
+}
+
+export interface NodeStatus {
+  state: NodeState;
+  /** Inside a map: how many items this node finished, of the map's total. */
+  items?: ItemCounts;
+}
+
+/** The state of a run, overlaid on the model by DagStatusCallback. */
+export interface RunStatus {
+  state: "idle" | "running" | "done" | "failed";
+  /** Items of the top-level map (done counts items that ran, cached those fully cached). */
+  items?: ItemCounts;
+  /** By node id (function and pipeline nodes). */
+  nodes: Record<string, NodeStatus>;
+}
+
+export interface VizModel {
+  name: string;
+  nodes: VizNode[];
+  edges: VizEdge[];
+  status?: RunStatus;
+}
+
+export type ResolvedVizOptions = Required<VizOptions>;
+
+const ORIENTS = ["TB", "LR", "BT", "RL"];
+
+export function resolveOptions(options: VizOptions = {}): ResolvedVizOptions {
+  const resolved: ResolvedVizOptions = {
+    depth: options.depth ?? 1,
+    orient: options.orient ?? "TB",
+    separateOutputs: options.separateOutputs ?? false,
+    showTypes: options.showTypes ?? false,
+    theme: options.theme ?? "light",
+  };
+  if (!(resolved.depth >= 1) || (!Number.isInteger(resolved.depth) && resolved.depth !== Infinity)) {
+    throw new HyperNodesError(`visualize: depth must be an integer ≥ 1 or Infinity, got ${String(resolved.depth)}`);
+  }
+  if (!ORIENTS.includes(resolved.orient)) {
+    throw new HyperNodesError(`visualize: orient must be one of ${ORIENTS.join(", ")}, got ${String(resolved.orient)}`);
+  }
+  if (resolved.theme !== "light" && resolved.theme !== "dark") {
+    throw new HyperNodesError(`visualize: theme must be "light" or "dark", got ${String(resolved.theme)}`);
+  }
+  return resolved;
+}
+
+/** Where a name's value comes from at one level, and the names it went by (renames) on the way. */
+interface Source {
+  id: string;
+  names: string[];
+}
+
+/** Builds the drawn graph of a pipeline: inputs, nodes, outputs, clusters for expanded pipelines, edges. */
+export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions): VizModel {
+  const nodes: VizNode[] = [];
+  const edges: VizEdge[] = [];
+  const edgeIndex = new Map<string, VizEdge>();
+  const usedIds = new Set<string>();
+
+  const add = (prefix: string, node: Omit<VizNode, "id">): string => {
+    const base = `${prefix}_${node.path.map((p) => p.replace(/[^A-Za-z0-9_]/g, "_")).join("__")}`;
+    let id = base;
+    for (let k = 2; usedIds.has(id); k++) id = `${base}_${k}`;
+    usedIds.add(id);
+    nodes.push({ id, ...node });
+    return id;
+  };
+  // One edge per pair: a node reading two outputs of one producer gets one arrow.
+  const connect = (source: Source, to: string, innerName?: string) => {
+    const names = innerName === undefined ? source.names : renamed(source.names, innerName);
+    const label = names.length > 1 ? names.join(" → ") : undefined;
+    const key = `${source.id}\u0000${to}`;
+    const existing = edgeIndex.get(key);
+    if (!existing) {
+      const edge: VizEdge = label ? { from: source.id, to, label } : { from: source.id, to };
+      edgeIndex.set(key, edge);
+      edges.push(edge);
+    } else if (label) existing.label = existing.label ? `${existing.label}\n${label}` : label;
+  };
+  const inputNode = (
+    name: string,
+    path: string[],
+    parent: string | undefined,
+    bound: Record<string, unknown>,
+    consumers: readonly HyperNode[],
+    optional: boolean,
+  ) => {
+    const node: Omit<VizNode, "id"> = { kind: "input", name, path };
+    if (parent) node.parent = parent;
+    if (Object.hasOwn(bound, name)) {
+      node.bound = shortRepr(bound[name]);
+      node.type = typeName(bound[name]);
+    } else if (optional) {
+      node.optional = true;
+      const source = defaultOf(consumers, name);
+      if (source !== undefined) node.default = source;
+    }
+    return add("in", node);
+  };
+
+  /** Draws one pipeline level; returns every name available there (sources and outputs). */
+  const level = (
+    order: readonly HyperNode[],
+    path: string[],
+    parent: string | undefined,
+    depth: number,
+    sources: Map<string, Source>,
+  ) => {
+    const available = new Map(sources);
+    for (const n of order) {
+      const nodePath = [...path, n.name];
+      const base = parent ? { path: nodePath, parent } : { path: nodePath };
+      if (n instanceof PipelineNode && depth > 1) {
+        const id = add("cluster", {
+          kind: "pipeline",
+          name: n.name,
+          ...base,
+          outputs: [...n.outputNames],
+          expanded: true,
+          ...mapInfo(n),
+        });
+        const inner = n.pipeline;
+        const innerBound = inner.boundInputs;
+        const outerOf = new Map(Object.entries(n.inputMapping).map(([outer, innerName]) => [innerName, outer]));
+        const innerSources = new Map<string, Source>();
+        for (const arg of inner.graph.rootArgs) {
+          // Same rule as PipelineNode: an inner bound input is fed from outside only when mapped.
+          const fromOutside = !Object.hasOwn(innerBound, arg) || outerOf.has(arg);
+          const outer = available.get(outerOf.get(arg) ?? arg);
+          innerSources.set(
+            arg,
+            fromOutside && outer
+              ? { id: outer.id, names: renamed(outer.names, arg) }
+              : {
+                  id: inputNode(arg, [...nodePath, arg], id, innerBound, inner.nodes, inner.graph.optionalArgs.has(arg)),
+                  names: [arg],
+                },
+          );
+        }
+        const innerAvailable = level(inner.graph.executionOrder, nodePath, id, depth - 1, innerSources);
+        const exposed = n.outputMapping ? Object.entries(n.outputMapping) : n.outputNames.map((o) => [o, o] as const);
+        for (const [innerName, outerName] of exposed) {
+          const s = innerAvailable.get(innerName)!;
+          available.set(outerName, { id: s.id, names: renamed(s.names, outerName) });
+        }
+        continue;
+      }
+      const isPipeline = n instanceof PipelineNode;
+      const id = isPipeline
+        ? add("pl", { kind: "pipeline", name: n.name, ...base, outputs: [...n.outputNames], ...mapInfo(n) })
+        : add("fn", {
+            kind: "function",
+            name: n.name,
+            ...base,
+            outputs: [...n.outputNames],
+            ...(n instanceof Node && n.isAsync ? { async: true } : {}),
+          });
+      for (const arg of n.rootArgs) {
+        const s = available.get(arg);
+        if (s) connect(s, id, isPipeline ? (n.inputMapping[arg] ?? arg) : undefined);
+      }
+      const innerOf =
+        isPipeline && n.outputMapping ? new Map(Object.entries(n.outputMapping).map(([i, o]) => [o, i])) : undefined;
+      for (const out of n.outputNames) {
+        const names = innerOf ? renamed([innerOf.get(out)!], out) : [out];
+        if (options.separateOutputs) {
+          const outId = add("out", { kind: "output", name: out, path: [...path, out], ...(parent ? { parent } : {}) });
+          connect({ id, names }, outId);
+          available.set(out, { id: outId, names: [out] });
+        } else available.set(out, { id, names });
+      }
+    }
+    return available;
+  };
+
+  const top = new Map<string, Source>();
+  const bound = pipeline.boundInputs;
+  for (const arg of pipeline.graph.rootArgs) {
+    top.set(arg, {
+      id: inputNode(arg, [arg], undefined, bound, pipeline.nodes, pipeline.graph.optionalArgs.has(arg)),
+      names: [arg],
+    });
+  }
+  level(pipeline.graph.executionOrder, [], undefined, options.depth, top);
+  return { name: pipeline.id, nodes, edges };
+}
+
+function renamed(names: string[], next: string): string[] {
+  return names[names.length - 1] === next ? names : [...names, next];
+}
+
+function mapInfo(n: PipelineNode): Partial<VizNode> {
+  return n.mapOver ? { mapOver: [...n.mapOver], mapMode: n.mapMode } : {};
+}
+
+/** The default an optional input takes: a function's default source, or what a nested pipeline does with it. */
+function defaultOf(consumers: readonly HyperNode[], name: string): string | undefined {
+  for (const n of consumers) {
+    if (n instanceof Node && Object.hasOwn(n.defaults, name)) return clip(n.defaults[name]!);
+    if (n instanceof PipelineNode && n.rootArgs.includes(name)) {
+      const inner = n.inputMapping[name] ?? name;
+      const bound = n.pipeline.boundInputs;
+      const found = Object.hasOwn(bound, inner) ? shortRepr(bound[inner]) : defaultOf(n.pipeline.nodes, inner);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+const MAX_REPR = 32;
+
+/** A one-line preview of a value, at most MAX_REPR characters. */
+export function shortRepr(value: unknown): string {
+  return clip(inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 5, maxStringLength: MAX_REPR }));
+}
+
+function clip(text: string): string {
+  const line = text.replace(/\s+/g, " ");
+  return line.length > MAX_REPR ? `${line.slice(0, MAX_REPR - 1)}…` : line;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value !== "object") return typeof value;
+  return Array.isArray(value) ? "array" : (Object.getPrototypeOf(value)?.constructor?.name ?? "object");
+}

@@ -1,0 +1,94 @@
+import type { Graphviz } from "@hpcc-js/wasm-graphviz";
+import type { Pipeline } from "./pipeline.js";
+import { liftClusterTitles, modelToDot } from "./viz-dot.js";
+import {
+  buildModel,
+  resolveOptions,
+  type ResolvedVizOptions,
+  type RunStatus,
+  type VizModel,
+  type VizOptions,
+} from "./viz-model.js";
+
+export const DAG_MIME_TYPE = "application/vnd.hypernodes.dag+json";
+/** Method name a notebook kernel may call for an object's MIME bundle. */
+export const JUPYTER_MIMEBUNDLE: unique symbol = Symbol.for("jupyter.mimebundle");
+
+export interface MimeBundle {
+  [DAG_MIME_TYPE]: { model: VizModel; dot: string; status: RunStatus | null };
+  "image/svg+xml": string;
+  "text/plain": string;
+}
+
+/** A pipeline drawn as a DAG: the JSON model, its DOT text, and its SVG. */
+export class Visualization {
+  readonly model: VizModel;
+  readonly options: ResolvedVizOptions;
+
+  constructor(model: VizModel, options: ResolvedVizOptions) {
+    this.model = model;
+    this.options = options;
+  }
+
+  toDot(): string {
+    return modelToDot(this.model, this.options);
+  }
+
+  toSvg(): Promise<string> {
+    return this.#render(this.toDot());
+  }
+
+  /** What a notebook front end displays: our own JSON for a rich renderer, SVG for any other, and text. */
+  async mimeBundle(): Promise<MimeBundle> {
+    const dot = this.toDot();
+    return {
+      [DAG_MIME_TYPE]: { model: this.model, dot, status: this.model.status ?? null },
+      "image/svg+xml": await this.#render(dot),
+      "text/plain": this.toString(),
+    };
+  }
+
+  [JUPYTER_MIMEBUNDLE](): Promise<MimeBundle> {
+    return this.mimeBundle();
+  }
+
+  async #render(dot: string): Promise<string> {
+    return liftClusterTitles(await renderSvg(dot), this.options);
+  }
+
+  toString(): string {
+    const count = (kind: string) => this.model.nodes.filter((n) => n.kind === kind).length;
+    const steps = count("function") + count("pipeline");
+    const inputs = count("input");
+    let text = `DAG of '${this.model.name}': ${steps} node${steps === 1 ? "" : "s"}, ${inputs} input${inputs === 1 ? "" : "s"}`;
+    const status = this.model.status;
+    if (status && status.state !== "idle") {
+      text += ` (${status.state}`;
+      if (status.items) text += `, ${status.items.done + status.items.cached + status.items.failed}/${status.items.total} items`;
+      text += ")";
+    }
+    return text;
+  }
+}
+
+/** Draws a pipeline (see `VizOptions`): `pipeline.visualize(options)`. */
+export function visualize(pipeline: Pipeline<any>, options?: VizOptions): Visualization {
+  const resolved = resolveOptions(options);
+  return new Visualization(buildModel(pipeline, resolved), resolved);
+}
+
+// Graphviz compiled to WebAssembly: loaded on the first render only (importing hypernodes stays
+// cheap), then reused.
+let graphviz: Promise<Graphviz> | undefined;
+
+/** Renders DOT to SVG in-process. */
+export async function renderSvg(dot: string): Promise<string> {
+  graphviz ??= import("@hpcc-js/wasm-graphviz").then((m) => m.Graphviz.load());
+  try {
+    return (await graphviz).dot(dot, "svg");
+  } catch (error) {
+    // A failed render unloads the WebAssembly instance: load a fresh one next time.
+    graphviz = undefined;
+    throw error;
+  }
+}

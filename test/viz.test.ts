@@ -1,0 +1,510 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CallbackError, MemoryCache, node, Pipeline } from "hypernodes";
+import { DagStatusCallback } from "../src/dag-status.js";
+import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, renderSvg, visualize, type Visualization } from "../src/viz.js";
+import type { VizOptions } from "../src/viz-model.js";
+
+const ARTIFACTS = new URL("../test-artifacts/viz/", import.meta.url);
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** Node, edge and cluster statements of our DOT (one statement per line). */
+function parseDot(dot: string) {
+  const nodes: string[] = [];
+  const edges: string[] = [];
+  const clusters: string[] = [];
+  for (const line of dot.split("\n")) {
+    let m: RegExpExecArray | null;
+    if ((m = /^\s*subgraph "([^"]+)" \{$/.exec(line))) clusters.push(m[1]!);
+    else if ((m = /^\s*"([^"]+)" -> "([^"]+)"/.exec(line))) edges.push(`${m[1]} -> ${m[2]}`);
+    else if ((m = /^\s*"([^"]+)" \[/.exec(line))) nodes.push(m[1]!);
+  }
+  return { nodes, edges, clusters };
+}
+
+/** The text Graphviz drew, entities decoded. */
+function svgTexts(svg: string): string[] {
+  return [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) =>
+    m[1]!
+      .replace(/&#(\d+);/g, (_, d) => String.fromCodePoint(Number(d)))
+      .replace(/&#x([0-9a-f]+);/gi, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+      .replace(/&lt;/g, "<")
+      .replace(/&gt;/g, ">")
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;|&apos;/g, "'")
+      .replace(/&nbsp;/g, "\u00a0")
+      .replace(/&amp;/g, "&"),
+  );
+}
+
+const sorted = (xs: string[]) => [...xs].sort();
+
+/** The text of an edge's label in the DOT, if it has one. */
+function edgeLabel(dot: string, from: string, to: string): string | undefined {
+  const line = dot.split("\n").find((l) => l.trimStart().startsWith(`"${from}" -> "${to}"`));
+  return line?.match(/<TD>(.*)<\/TD>/)?.[1];
+}
+
+interface Expected {
+  nodes: string[];
+  edges: string[];
+  clusters?: string[];
+}
+
+/**
+ * Asserts the drawn graph is exactly the expected one: each node, edge and cluster once, no ghost
+ * node, no edge to nothing, no disconnected node, no raw ids; the text is stable; Graphviz renders
+ * it with the same counts. Writes the DOT and SVG to test-artifacts/viz/.
+ */
+async function check(name: string, make: () => Visualization, expected: Expected) {
+  const viz = make();
+  const dot = viz.toDot();
+  const { nodes, edges, clusters } = parseDot(dot);
+  expect(sorted(nodes)).toEqual(sorted(expected.nodes));
+  expect(sorted(edges)).toEqual(sorted(expected.edges));
+  expect(sorted(clusters)).toEqual(sorted(expected.clusters ?? []));
+  expect(new Set(edges).size).toBe(edges.length);
+  const connected = new Set(edges.flatMap((e) => e.split(" -> ")));
+  for (const id of connected) expect(nodes).toContain(id);
+  for (const id of nodes) expect(connected, `${id} is disconnected`).toContain(id);
+  for (const id of [...nodes, ...clusters]) {
+    expect(id).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+    expect(id).not.toMatch(/0x[0-9a-f]|[0-9a-f]{8,}|\d{4,}/i);
+  }
+  expect(sorted(viz.model.nodes.filter((n) => !n.expanded).map((n) => n.id))).toEqual(sorted(nodes));
+  expect(make().toDot()).toBe(dot);
+
+  const svg = await viz.toSvg();
+  writeFileSync(new URL(`${name}.dot`, ARTIFACTS), dot);
+  writeFileSync(new URL(`${name}.svg`, ARTIFACTS), svg);
+  expect(svg.match(/class="node"/g)?.length ?? 0).toBe(nodes.length);
+  expect(svg.match(/class="edge"/g)?.length ?? 0).toBe(edges.length);
+  expect(svg.match(/class="cluster"/g)?.length ?? 0).toBe(clusters.length);
+  // Every name is drawn as written (a broken HTML label would draw nothing).
+  const texts = svgTexts(svg);
+  for (const n of viz.model.nodes) {
+    for (const line of n.name.split("\n"))
+      expect(
+        texts.some((t) => t.includes(line)),
+        `label of ${n.id}`,
+      ).toBe(true);
+  }
+  return { dot, svg, viz };
+}
+
+function diamond(callbacks: DagStatusCallback[] = []) {
+  const start = node((x: number) => x + 1, { outputName: "a", name: "start" });
+  const left = node((a: number) => a * 2, { outputName: "b", name: "left" });
+  const right = node((a: number) => a * 3, { outputName: "c", name: "right" });
+  const join = node((b: number, c: number) => b + c, { outputName: "d", name: "join" });
+  return new Pipeline({ nodes: [start, left, right, join], name: "diamond", callbacks, cache: new MemoryCache() });
+}
+
+/** path -> load -> analyze[ clean(lowercase bound) -> tokenizer[ tokenize -> count ] ] -> report */
+function nested() {
+  const tokenize = node((text: string) => text.split(" "), { outputName: "tokens", name: "tokenize" });
+  const count = node((tokens: string[]) => tokens.length, { outputName: "n_tokens", name: "count" });
+  const tokenizer = new Pipeline({ nodes: [tokenize, count], name: "tokenizer" });
+  const clean = node((raw: string, lowercase: boolean) => (lowercase ? raw.toLowerCase() : raw), {
+    outputName: "text",
+    name: "clean",
+  });
+  const analyze = new Pipeline({ nodes: [clean, tokenizer.asNode()], name: "analyze" }).bind({ lowercase: true });
+  const load = node((path: string) => `Text of ${path}`, { outputName: "raw", name: "load" });
+  const report = node((n_tokens: number) => `${n_tokens} tokens`, { outputName: "report", name: "report" });
+  return new Pipeline({ nodes: [load, analyze.asNode(), report], name: "outer" });
+}
+
+/** folder -> listDocs -> summarizer (map over documents, renamed in and out) -> publish */
+function mappedDocs(callbacks: DagStatusCallback[] = [], failOn?: string) {
+  const cleanDoc = node(
+    (passage: string) => {
+      if (passage === failOn) throw new Error(`cannot clean ${passage}`);
+      return passage.trim().toLowerCase();
+    },
+    { outputName: "cleaned", name: "clean" },
+  );
+  const summarize = node((cleaned: string) => cleaned.slice(0, 3), { outputName: "summary", name: "summarize" });
+  const docs = new Pipeline({ nodes: [cleanDoc, summarize], name: "docs" });
+  const listDocs = node((folder: string[]) => folder, { outputName: "documents", name: "listDocs" });
+  const summarizer = docs.asNode({
+    name: "summarizer",
+    inputMapping: { documents: "passage" },
+    outputMapping: { summary: "summaries" },
+    mapOver: "documents",
+  });
+  const publish = node((summaries: string[]) => summaries.join("|"), { outputName: "published", name: "publish" });
+  return new Pipeline({ nodes: [listDocs, summarizer, publish], name: "mapped", callbacks, cache: new MemoryCache() });
+}
+
+describe("visualize: DOT and SVG of representative pipelines", () => {
+  it("a diamond", async () => {
+    const { dot } = await check("diamond", () => visualize(diamond()), {
+      nodes: ["in_x", "fn_start", "fn_left", "fn_right", "fn_join"],
+      edges: ["in_x -> fn_start", "fn_start -> fn_left", "fn_start -> fn_right", "fn_left -> fn_join", "fn_right -> fn_join"],
+    });
+    expect(dot).not.toContain("label=<<TABLE"); // no mapping, no edge label
+  });
+
+  function multiOutput() {
+    const stats = node((values: number[]) => [Math.min(...values), Math.max(...values)], {
+      outputName: ["lo", "hi"],
+      name: "stats",
+    });
+    const range = node((lo: number, hi: number) => hi - lo, { outputName: "span", name: "range" });
+    const scale = node((hi: number) => hi * 2, { outputName: "big", name: "scale" });
+    return new Pipeline({ nodes: [stats, range, scale] });
+  }
+
+  it("multiple outputs: one edge per consumer, the outputs listed on the node", async () => {
+    const { dot } = await check("multi-output", () => visualize(multiOutput()), {
+      nodes: ["in_values", "fn_stats", "fn_range", "fn_scale"],
+      edges: ["in_values -> fn_stats", "fn_stats -> fn_range", "fn_stats -> fn_scale"],
+    });
+    expect(dot).toContain("→ lo, hi");
+  });
+
+  it("multiple outputs with separateOutputs: each output its own node", async () => {
+    await check("multi-output-separate", () => visualize(multiOutput(), { separateOutputs: true, orient: "LR" }), {
+      nodes: ["in_values", "fn_stats", "fn_range", "fn_scale", "out_lo", "out_hi", "out_span", "out_big"],
+      edges: [
+        "in_values -> fn_stats",
+        "fn_stats -> out_lo",
+        "fn_stats -> out_hi",
+        "out_lo -> fn_range",
+        "out_hi -> fn_range",
+        "out_hi -> fn_scale",
+        "fn_range -> out_span",
+        "fn_scale -> out_big",
+      ],
+    });
+  });
+
+  it("bound inputs show their value (dashed), optional ones their default (lighter)", async () => {
+    const scale = node((x: number, factor: number, offset = 10) => x * factor + offset, { outputName: "scaled", name: "scale" });
+    const describeIt = node((scaled: number, config: object) => `${scaled} ${JSON.stringify(config)}`, {
+      outputName: "text",
+      name: "describe",
+    });
+    const make = () =>
+      visualize(
+        new Pipeline({ nodes: [scale, describeIt] }).bind({ factor: 3, config: { mode: "fast", notes: "n".repeat(200) } }),
+        { showTypes: true },
+      );
+    const { dot, viz } = await check("bound-optional", make, {
+      nodes: ["in_x", "in_factor", "in_offset", "in_config", "fn_scale", "fn_describe"],
+      edges: [
+        "in_x -> fn_scale",
+        "in_factor -> fn_scale",
+        "in_offset -> fn_scale",
+        "fn_scale -> fn_describe",
+        "in_config -> fn_describe",
+      ],
+    });
+    const byId = Object.fromEntries(viz.model.nodes.map((n) => [n.id, n]));
+    expect(byId.in_factor).toMatchObject({ kind: "input", bound: "3", type: "number" });
+    expect(byId.in_offset).toMatchObject({ kind: "input", optional: true, default: "10" });
+    expect(byId.in_x!.bound).toBeUndefined();
+    expect(byId.in_config!.bound!.length).toBeLessThanOrEqual(32);
+    expect(byId.in_config!.type).toBe("Object");
+    const line = (id: string) => dot.split("\n").find((l) => l.trimStart().startsWith(`"${id}" [`))!;
+    expect(line("in_factor")).toContain('style="filled,dashed"');
+    expect(line("in_factor")).toContain("factor: number");
+    expect(line("in_offset")).toContain("default 10");
+    expect(line("in_offset")).not.toContain("dashed");
+    expect(line("in_x")).toContain('style="filled"');
+  });
+
+  it("nested at depth 1: a nested pipeline is one node", async () => {
+    await check("nested-depth1", () => visualize(nested(), { depth: 1 }), {
+      nodes: ["in_path", "fn_load", "pl_analyze", "fn_report"],
+      edges: ["in_path -> fn_load", "fn_load -> pl_analyze", "pl_analyze -> fn_report"],
+    });
+  });
+
+  it("nested at depth 2: one level expanded into a cluster, with its bound input inside", async () => {
+    await check("nested-depth2", () => visualize(nested(), { depth: 2 }), {
+      nodes: ["in_path", "fn_load", "in_analyze__lowercase", "fn_analyze__clean", "pl_analyze__tokenizer", "fn_report"],
+      edges: [
+        "in_path -> fn_load",
+        "fn_load -> fn_analyze__clean",
+        "in_analyze__lowercase -> fn_analyze__clean",
+        "fn_analyze__clean -> pl_analyze__tokenizer",
+        "pl_analyze__tokenizer -> fn_report",
+      ],
+      clusters: ["cluster_analyze"],
+    });
+  });
+
+  it("nested at depth Infinity: every level expanded", async () => {
+    const { svg, viz } = await check("nested-depth-inf", () => visualize(nested(), { depth: Infinity }), {
+      nodes: [
+        "in_path",
+        "fn_load",
+        "in_analyze__lowercase",
+        "fn_analyze__clean",
+        "fn_analyze__tokenizer__tokenize",
+        "fn_analyze__tokenizer__count",
+        "fn_report",
+      ],
+      edges: [
+        "in_path -> fn_load",
+        "fn_load -> fn_analyze__clean",
+        "in_analyze__lowercase -> fn_analyze__clean",
+        "fn_analyze__clean -> fn_analyze__tokenizer__tokenize",
+        "fn_analyze__tokenizer__tokenize -> fn_analyze__tokenizer__count",
+        "fn_analyze__tokenizer__count -> fn_report",
+      ],
+      clusters: ["cluster_analyze", "cluster_analyze__tokenizer"],
+    });
+    // Cluster titles are drawn last, over the edges that enter the clusters.
+    expect(svg.lastIndexOf('class="edge"')).toBeLessThan(svg.indexOf(">tokenizer</text>", svg.indexOf('class="cluster"')));
+    const count = viz.model.nodes.find((n) => n.id === "fn_analyze__tokenizer__count")!;
+    expect(count).toMatchObject({ path: ["analyze", "tokenizer", "count"], parent: "cluster_analyze__tokenizer" });
+  });
+
+  it("nested with mapOver and renaming mappings, collapsed: labelled edges and the map on the node", async () => {
+    const { dot } = await check("nested-mapover-depth1", () => visualize(mappedDocs()), {
+      nodes: ["in_folder", "fn_listDocs", "pl_summarizer", "fn_publish"],
+      edges: ["in_folder -> fn_listDocs", "fn_listDocs -> pl_summarizer", "pl_summarizer -> fn_publish"],
+    });
+    expect(edgeLabel(dot, "fn_listDocs", "pl_summarizer")).toBe("documents → passage");
+    expect(edgeLabel(dot, "pl_summarizer", "fn_publish")).toBe("summary → summaries");
+    expect(dot).toContain("map over documents");
+  });
+
+  it("nested with mapOver and renaming mappings, expanded: the renames label the edges across the cluster", async () => {
+    const { dot, viz } = await check("nested-mapover-depth2", () => visualize(mappedDocs(), { depth: 2, orient: "LR" }), {
+      nodes: ["in_folder", "fn_listDocs", "fn_summarizer__clean", "fn_summarizer__summarize", "fn_publish"],
+      edges: [
+        "in_folder -> fn_listDocs",
+        "fn_listDocs -> fn_summarizer__clean",
+        "fn_summarizer__clean -> fn_summarizer__summarize",
+        "fn_summarizer__summarize -> fn_publish",
+      ],
+      clusters: ["cluster_summarizer"],
+    });
+    expect(edgeLabel(dot, "fn_listDocs", "fn_summarizer__clean")).toBe("documents → passage");
+    expect(edgeLabel(dot, "fn_summarizer__summarize", "fn_publish")).toBe("summary → summaries");
+    expect(viz.model.nodes.find((n) => n.id === "cluster_summarizer")).toMatchObject({
+      expanded: true,
+      mapOver: ["documents"],
+      mapMode: "zip",
+    });
+  });
+
+  it("odd names (quotes, <>, &, backslashes, newlines, unicode) are escaped, ids sanitized and deduplicated", async () => {
+    const weird = 'say "hi" <b>&amp; \\ café ✓\nsecond line';
+    const first = node((x: number) => x, { name: weird, outputName: 'out "1" <x>' });
+    const second = node((v: unknown) => v, { inputs: ['out "1" <x>'], outputName: "final", name: "数据" });
+    const dupA = node((final: unknown) => final, { outputName: "d1", name: "a-b" });
+    const dupB = node((final: unknown) => final, { outputName: "d2", name: "a_b" });
+    const make = () =>
+      visualize(new Pipeline({ nodes: [first, second, dupA, dupB], name: 'odd "pipeline"' }), { separateOutputs: true });
+    const { dot } = await check("odd-names", make, {
+      nodes: [
+        "in_x",
+        "fn_say__hi___b__amp____caf____second_line",
+        "out_out__1___x_",
+        "fn___",
+        "out_final",
+        "fn_a_b",
+        "fn_a_b_2",
+        "out_d1",
+        "out_d2",
+      ],
+      edges: [
+        "in_x -> fn_say__hi___b__amp____caf____second_line",
+        "fn_say__hi___b__amp____caf____second_line -> out_out__1___x_",
+        "out_out__1___x_ -> fn___",
+        "fn___ -> out_final",
+        "out_final -> fn_a_b",
+        "out_final -> fn_a_b_2",
+        "fn_a_b -> out_d1",
+        "fn_a_b_2 -> out_d2",
+      ],
+    });
+    expect(dot).toContain("say &quot;hi&quot; &lt;b&gt;&amp;amp; \\ café ✓<BR/>second line");
+    expect(dot.startsWith('digraph "odd__pipeline_" {')).toBe(true);
+  });
+
+  it("options: orient sets rankdir, the dark theme its colours, bad values throw", async () => {
+    const p = diamond();
+    expect(visualize(p, { orient: "LR" }).toDot()).toContain('rankdir="LR"');
+    const dark = await check("diamond-dark", () => visualize(p, { theme: "dark", orient: "BT" }), {
+      nodes: ["in_x", "fn_start", "fn_left", "fn_right", "fn_join"],
+      edges: ["in_x -> fn_start", "fn_start -> fn_left", "fn_start -> fn_right", "fn_left -> fn_join", "fn_right -> fn_join"],
+    });
+    expect(dark.dot).toContain('bgcolor="#1e1e1e"');
+    expect(visualize(p).toDot()).toContain('bgcolor="#ffffff"');
+    expect(visualize(p, { depth: undefined, orient: undefined }).toDot()).toBe(visualize(p).toDot());
+    for (const bad of [{ depth: 0 }, { depth: 1.5 }, { orient: "XY" }, { theme: "blue" }] as VizOptions[]) {
+      expect(() => visualize(p, bad)).toThrow(/visualize: /);
+    }
+  });
+
+  it("showTypes shows what is known (async), nothing invented", () => {
+    const fetchIt = node(async (url: string) => url.length, { outputName: "size", name: "fetch" });
+    const p = new Pipeline({ nodes: [fetchIt] });
+    expect(visualize(p, { showTypes: true }).toDot()).toContain("<I>async</I>");
+    expect(visualize(p).toDot()).not.toContain("async");
+    expect(visualize(p).model.nodes.find((n) => n.id === "fn_fetch")!.async).toBe(true);
+  });
+
+  it("a MIME bundle for notebooks: our JSON, SVG and text", async () => {
+    const viz = visualize(diamond());
+    const bundle = await viz.mimeBundle();
+    expect(Object.keys(bundle).sort()).toEqual([DAG_MIME_TYPE, "image/svg+xml", "text/plain"].sort());
+    expect(bundle[DAG_MIME_TYPE]).toEqual({ model: viz.model, dot: viz.toDot(), status: null });
+    expect(JSON.parse(JSON.stringify(bundle[DAG_MIME_TYPE].model))).toEqual(viz.model);
+    expect(bundle["image/svg+xml"]).toContain("<svg");
+    expect(bundle["text/plain"]).toBe("DAG of 'diamond': 4 nodes, 1 input");
+    expect(JUPYTER_MIMEBUNDLE).toBe(Symbol.for("jupyter.mimebundle"));
+    await expect(viz[JUPYTER_MIMEBUNDLE]()).resolves.toEqual(bundle);
+  });
+});
+
+describe("DagStatusCallback: the run-status overlay", () => {
+  const statesOf = (status: DagStatusCallback) =>
+    Object.fromEntries(Object.entries(status.visualization.model.status!.nodes).map(([id, s]) => [id, s.state]));
+
+  it("follows a run: done, then cached on a re-run, with a final notification", async () => {
+    const status = new DagStatusCallback();
+    const p = diamond([status]);
+    status.track(p);
+    expect(status.visualization.model.status!.state).toBe("idle");
+    const seen: string[] = [];
+    status.onChange((viz) => seen.push(viz.model.status!.state));
+    await p.run({ x: 1 });
+    expect(statesOf(status)).toEqual({ fn_start: "done", fn_left: "done", fn_right: "done", fn_join: "done" });
+    expect(seen.at(-1)).toBe("done");
+    expect(status.visualization.toDot()).toContain('fillcolor="#dcfce7"');
+    await p.run({ x: 1 });
+    expect(statesOf(status)).toEqual({ fn_start: "cached", fn_left: "cached", fn_right: "cached", fn_join: "cached" });
+    const svg = await status.visualization.toSvg();
+    writeFileSync(new URL("status-run-cached.svg", ARTIFACTS), svg);
+  });
+
+  it("counts map items per node: done and cached of the total", async () => {
+    const status = new DagStatusCallback({ throttleMs: 0 });
+    const p = diamond([status]);
+    status.track(p);
+    await p.map({ x: [1, 2] }, { mapOver: "x" });
+    await p.map({ x: [1, 2, 3, 4, 5] }, { mapOver: "x" });
+    const model = status.visualization.model;
+    expect(model.status!.state).toBe("done");
+    expect(model.status!.items).toEqual({ total: 5, done: 3, cached: 2, failed: 0 });
+    for (const s of Object.values(model.status!.nodes)) {
+      expect(s).toEqual({ state: "done", items: { total: 5, done: 3, cached: 2, failed: 0 } });
+    }
+    expect(status.visualization.toDot()).toContain("5/5 · 2 cached");
+    expect(status.visualization.toString()).toBe("DAG of 'diamond': 4 nodes, 1 input (done, 5/5 items)");
+    writeFileSync(new URL("status-map.svg", ARTIFACTS), await status.visualization.toSvg());
+  });
+
+  it("follows nested pipelines mapped over, and marks a cached nested pipeline's inner nodes cached", async () => {
+    const status = new DagStatusCallback({ depth: 2 });
+    const p = mappedDocs([status]);
+    status.track(p);
+    await p.run({ folder: [" A ", " Bb ", " Ccc "] });
+    const nodes = status.visualization.model.status!.nodes;
+    expect(nodes.fn_listDocs).toEqual({ state: "done" });
+    expect(nodes.cluster_summarizer).toEqual({ state: "done" });
+    expect(nodes.fn_summarizer__clean).toEqual({ state: "done", items: { total: 3, done: 3, cached: 0, failed: 0 } });
+    expect(nodes.fn_summarizer__summarize).toEqual({ state: "done", items: { total: 3, done: 3, cached: 0, failed: 0 } });
+    expect(nodes.fn_publish).toEqual({ state: "done" });
+    writeFileSync(new URL("status-nested-map.svg", ARTIFACTS), await status.visualization.toSvg());
+
+    await p.run({ folder: [" A ", " Bb ", " Ccc "] });
+    expect(statesOf(status)).toEqual({
+      fn_listDocs: "cached",
+      cluster_summarizer: "cached",
+      fn_summarizer__clean: "cached",
+      fn_summarizer__summarize: "cached",
+      fn_publish: "cached",
+    });
+  });
+
+  it("counts a nested pipeline's inner nodes per item of an outer map, cached ones included", async () => {
+    const status = new DagStatusCallback({ depth: Infinity });
+    const outer = nested();
+    const p = new Pipeline({ nodes: outer.nodes, name: "outer", callbacks: [status], cache: new MemoryCache() });
+    status.track(p);
+    await p.map({ path: ["a", "b"] }, { mapOver: "path" });
+    await p.map({ path: ["a", "b", "c", "d"] }, { mapOver: "path" });
+    const nodes = status.visualization.model.status!.nodes;
+    const counts = { total: 4, done: 2, cached: 2, failed: 0 };
+    for (const id of [
+      "fn_load",
+      "cluster_analyze",
+      "fn_analyze__clean",
+      "cluster_analyze__tokenizer",
+      "fn_analyze__tokenizer__count",
+      "fn_report",
+    ]) {
+      expect(nodes[id], id).toEqual({ state: "done", items: counts });
+    }
+    writeFileSync(new URL("status-nested-outer-map.svg", ARTIFACTS), await status.visualization.toSvg());
+  });
+
+  it("marks the failing node and the run failed, keeping the counts reached", async () => {
+    const status = new DagStatusCallback({ depth: 2, theme: "dark" });
+    const p = mappedDocs([status], " Bb ");
+    status.track(p);
+    const finals: string[] = [];
+    status.onChange((viz) => finals.push(viz.model.status!.state));
+    await expect(p.run({ folder: [" A ", " Bb ", " Ccc "] })).rejects.toThrow(/cannot clean/);
+    const s = status.visualization.model.status!;
+    expect(s.state).toBe("failed");
+    expect(finals.at(-1)).toBe("failed");
+    expect(s.nodes.fn_summarizer__clean).toEqual({ state: "failed", items: { total: 3, done: 1, cached: 0, failed: 1 } });
+    expect(s.nodes.fn_summarizer__summarize).toEqual({ state: "done", items: { total: 3, done: 1, cached: 0, failed: 0 } });
+    expect(s.nodes.cluster_summarizer!.state).toBe("failed");
+    expect(s.nodes.fn_publish!.state).toBe("pending");
+    writeFileSync(new URL("status-failed-dark.svg", ARTIFACTS), await status.visualization.toSvg());
+  });
+
+  it("throttles notifications while an async run goes on, and always notifies its end", async () => {
+    const status = new DagStatusCallback({ throttleMs: 40 });
+    const sleep = node(async (x: number) => new Promise<number>((r) => setTimeout(() => r(x), 5)), {
+      outputName: "slept",
+      name: "sleep",
+    });
+    const p = new Pipeline({ nodes: [sleep], callbacks: [status] });
+    status.track(p);
+    const seen: string[] = [];
+    let midRun: string | undefined;
+    status.onChange((viz) => {
+      seen.push(`${viz.model.status!.state} ${viz.model.status!.items?.done}`);
+      if (viz.model.status!.state === "running" && viz.model.status!.items?.done) midRun ??= viz.toDot();
+    });
+    const started = performance.now();
+    await p.map({ x: Array.from({ length: 40 }, (_, i) => i) }, { mapOver: "x" });
+    const elapsed = performance.now() - started;
+    // 40 items × 4 events would be 160+ notifications unthrottled.
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen.length).toBeLessThanOrEqual(Math.ceil(elapsed / 40) + 2);
+    expect(seen.at(-1)).toBe("done 40");
+    expect(midRun).toMatch(/\d+\/40/);
+    writeFileSync(new URL("status-running.svg", ARTIFACTS), await renderSvg(midRun!));
+  });
+
+  it("a listener that throws only warns; an untracked callback fails the run naming track()", async () => {
+    const status = new DagStatusCallback();
+    const p = diamond([status]);
+    await expect(p.run({ x: 1 })).rejects.toThrow(CallbackError);
+    await expect(p.run({ x: 1 })).rejects.toThrow(/track\(pipeline\)/);
+    status.track(p);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    status.onChange(() => {
+      throw new Error("display gone");
+    });
+    await p.run({ x: 1 });
+    await new Promise((r) => setTimeout(r, 10));
+    process.off("warning", onWarning);
+    expect(statesOf(status).fn_join).toBe("done");
+    expect(warnings.some((w) => w.includes("display gone"))).toBe(true);
+  });
+});
