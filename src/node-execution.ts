@@ -8,39 +8,18 @@ import { recordKey, type SignatureRecord } from "./signature.js";
 /**
  * Executes one step of one item — the part every engine shares: cache hit check (against the
  * item's prefetched hits), the node itself, output unpacking, cache write after it succeeds,
- * callbacks, and error wrapping. Returns a promise only when something asynchronous happens, so a
- * cache hit, or a synchronous node without callbacks, costs no microtask.
+ * callbacks, and error wrapping. Returns a promise only when something asynchronous happens (an
+ * async node, cache I/O, an async callback), so a cache hit or a synchronous node costs no microtask.
  */
 export function executeStep(step: Step, state: ItemState, scope: ExecutionScope): void | Promise<void> {
-  const { cache, events } = scope;
-  if (cache && step.node.cache) {
+  if (scope.cache && step.node.cache) {
     const signature = state.signatureOf(step, scope.envHash);
     const hits = step.deferred ? undefined : state.prefetched;
     if (!hits) return lookupThenExecute(step, state, scope, signature);
     if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
-    return executeTracked(step, state, scope, signature);
+    return execute(step, state, scope, signature);
   }
-  if (cache || events.active) return executeTracked(step, state, scope, undefined);
-  try {
-    const result = step.node.execute(state.argsOf(step), scope);
-    if (isThenable(result)) {
-      return Promise.resolve(result).then(
-        (value) => {
-          try {
-            storeOutputs(step, state, value);
-          } catch (error) {
-            throw toNodeError(step, error);
-          }
-        },
-        (error) => {
-          throw toNodeError(step, error);
-        },
-      );
-    }
-    storeOutputs(step, state, result);
-  } catch (error) {
-    throw toNodeError(step, error);
-  }
+  return execute(step, state, scope, undefined);
 }
 
 function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
@@ -52,7 +31,7 @@ function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: 
 async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionScope, signature: string): Promise<void> {
   const hits = await scope.cache!.getMany([signature]);
   if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
-  return executeTracked(step, state, scope, signature);
+  return execute(step, state, scope, signature);
 }
 
 /**
@@ -66,33 +45,68 @@ export async function prefetch(states: readonly ItemState[], scope: ExecutionSco
   for (const state of states) state.prefetched = hits;
 }
 
-async function executeTracked(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined): Promise<void> {
+/** Runs `next` after `pending` settles, or at once when nothing is pending (no microtask). */
+function after(pending: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
+  return pending ? pending.then(next) : next();
+}
+
+/** Start event, the call, then outputs, cache write and end event; each part synchronous when it can be. */
+function execute(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined): void | Promise<void> {
   const { node } = step;
-  const { events, ctx, cache } = scope;
+  const { events, ctx } = scope;
   const args = state.argsOf(step);
-  const nested = node.kind === "pipeline";
-  if (nested) await events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx);
-  else if (events.listens("onNodeStart")) await events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx);
+  const announced =
+    node.kind === "pipeline"
+      ? events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx)
+      : events.listens("onNodeStart")
+        ? events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx)
+        : undefined;
+  return after(announced, () => call(step, state, scope, signature, args));
+}
+
+function call(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, args: unknown[]): void | Promise<void> {
   const started = performance.now();
   let value: unknown;
   try {
-    value = node.execute(args, scope);
-    if (isThenable(value)) value = await value;
+    value = step.node.execute(args, scope);
+  } catch (error) {
+    return fail(step, scope, error);
+  }
+  if (!isThenable(value)) return finish(step, state, scope, signature, value, started);
+  return Promise.resolve(value).then(
+    (resolved) => finish(step, state, scope, signature, resolved, started),
+    (error) => fail(step, scope, error),
+  );
+}
+
+function finish(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, value: unknown, started: number) {
+  try {
     storeOutputs(step, state, value);
     state.hashOutputsByValue(step);
   } catch (error) {
-    const failure = toNodeError(step, error);
-    if (failure instanceof NodeExecutionError) await events.emit("onError", node.name, failure.cause, ctx);
-    throw failure;
+    return fail(step, scope, error);
   }
   const durationMs = performance.now() - started;
   state.executed++;
-  if (signature !== undefined) await store(cache!, signature, value, step, state, scope);
-  if (nested) await events.emit("onNestedPipelineEnd", ctx.pipelineId, node.name, durationMs, ctx);
-  else if (events.listens("onNodeEnd")) {
-    const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
-    await events.emit("onNodeEnd", node.name, outputs, durationMs, ctx);
-  }
+  const stored = signature !== undefined ? store(scope.cache!, signature, value, step, state, scope) : undefined;
+  return after(stored, () => announceEnd(step, state, scope, durationMs));
+}
+
+function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): void | Promise<void> {
+  const { node } = step;
+  const { events, ctx } = scope;
+  if (node.kind === "pipeline") return events.emit("onNestedPipelineEnd", ctx.pipelineId, node.name, durationMs, ctx);
+  if (!events.listens("onNodeEnd")) return;
+  const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
+  return events.emit("onNodeEnd", node.name, outputs, durationMs, ctx);
+}
+
+/** Rejects with the step's error, after reporting a node failure to onError. */
+function fail(step: Step, scope: ExecutionScope, error: unknown): Promise<never> {
+  const failure = toNodeError(step, error);
+  const reported = failure instanceof NodeExecutionError ? scope.events.emit("onError", step.node.name, failure.cause, scope.ctx) : undefined;
+  if (reported) return reported.then(() => Promise.reject(failure));
+  throw failure;
 }
 
 /**

@@ -20,7 +20,8 @@ export class SequentialEngine implements Engine {
     const started = performance.now();
     if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
     if (scope.cache) await prefetch([state], scope);
-    await runItem(state, scope);
+    const pending = runItem(state, scope);
+    if (pending) await pending;
     const outputs = plan.outputsOf(state);
     if (events.active) await events.emit("onPipelineEnd", ctx.pipelineId, outputs, performance.now() - started, ctx);
     return outputs;
@@ -43,6 +44,7 @@ export class SequentialEngine implements Engine {
     const results = new Array<Record<string, unknown>>(items.length);
     const mapped = new Array<unknown>(items.names.length);
     let chunk: ItemState[] = [];
+    let lastYield = performance.now();
     for (let i = 0; i < items.length; i++) {
       const chunkIndex = i % PREFETCH_CHUNK;
       if (chunkIndex === 0) {
@@ -55,18 +57,22 @@ export class SequentialEngine implements Engine {
       }
       const state = chunk[chunkIndex]!;
       try {
+        // Each part may complete synchronously: await only what returned a promise.
+        let pending: void | Promise<void>;
         if (events.active) {
           const itemStarted = performance.now();
-          await events.emit("onMapItemStart", i, ctx);
-          await runItem(state, scope);
+          if ((pending = events.emit("onMapItemStart", i, ctx))) await pending;
+          if ((pending = runItem(state, scope))) await pending;
           if (state.executed === 0 && state.signatures && plan.steps.length > 0) {
-            await events.emit("onMapItemCached", i, itemSignature(state), ctx);
+            if ((pending = events.emit("onMapItemCached", i, itemSignature(state), ctx))) await pending;
           }
-          await events.emit("onMapItemEnd", i, performance.now() - itemStarted, ctx);
-        } else {
-          const pending = runItem(state, scope);
-          if (pending) await pending;
-        }
+          if ((pending = events.emit("onMapItemEnd", i, performance.now() - itemStarted, ctx))) await pending;
+          // Let timers run (progress redraws, notebook display updates) during a long synchronous map.
+          if ((i & 63) === 63 && performance.now() - lastYield > 50) {
+            await new Promise(setImmediate);
+            lastYield = performance.now();
+          }
+        } else if ((pending = runItem(state, scope))) await pending;
       } catch (error) {
         throw error instanceof NodeExecutionError ? error.withinItem(i) : error;
       }

@@ -1,0 +1,60 @@
+import { PassThrough } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+
+/** A fake terminal that keeps everything written to it. */
+function terminal() {
+  const stream = new PassThrough() as PassThrough & NodeJS.WriteStream;
+  Object.assign(stream, { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  let text = "";
+  stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
+  return { stream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+}
+
+const cleanNode = node((passage: string) => passage.trim(), { outputName: "cleaned", name: "clean" });
+const lengthNode = node((cleaned: string) => cleaned.length, { outputName: "length", name: "measure" });
+
+afterEach(() => {
+  delete process.env.HYPERNODES_PROGRESS;
+});
+
+describe("ProgressCallback", () => {
+  it("draws a bar per node and per map, counting cached items apart", async () => {
+    const term = terminal();
+    const p = new Pipeline({ nodes: [cleanNode, lengthNode], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: term.stream })], name: "docs" });
+    await p.map({ passage: [" a ", " bb "] }, { mapOver: "passage" });
+    await p.map({ passage: [" a ", " bb ", " ccc "] }, { mapOver: "passage" });
+    const last = term.text().split("map docs").at(-1)!;
+    expect(last).toMatch(/^\s+█+ 3\/3 ⚡2 cached/);
+    expect(last).toMatch(/clean\s+█+ 3\/3 ⚡2 cached/);
+    expect(last).toMatch(/measure\s+█+ 3\/3 ⚡2 cached/);
+  });
+
+  it("indents nested pipelines and shows a failure with the error's first line", async () => {
+    const term = terminal();
+    const boom = node(
+      (cleaned: string) => {
+        if (cleaned === "bad") throw new Error("cannot measure 'bad'\nstack details");
+        return cleaned.length;
+      },
+      { outputName: "length", name: "measure" },
+    );
+    const inner = new Pipeline({ nodes: [cleanNode, boom], name: "per_doc" });
+    const outer = new Pipeline({ nodes: [inner.asNode({ mapOver: "passage" })], callbacks: [new ProgressCallback({ stream: term.stream })] });
+    await expect(outer.run({ passage: ["ok", "bad"] })).rejects.toThrow(/cannot measure/);
+    const text = term.text();
+    expect(text).toMatch(/\n? {2}measure\s+[█░]+ 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
+    expect(text).toMatch(/per_doc\s+[█░]+ 1\/1 ✗ 1 failed/);
+  });
+
+  it("is off with enable: false, with HYPERNODES_PROGRESS=0, and when the stream is not a terminal", () => {
+    const term = terminal();
+    expect(new ProgressCallback({ stream: term.stream, enable: false }).onNodeEnd).toBeUndefined();
+    process.env.HYPERNODES_PROGRESS = "0";
+    expect(new ProgressCallback({ stream: term.stream }).enabled).toBe(false);
+    delete process.env.HYPERNODES_PROGRESS;
+    const pipe = new PassThrough() as PassThrough & NodeJS.WriteStream;
+    expect(new ProgressCallback({ stream: pipe }).enabled).toBe(false);
+    expect(new ProgressCallback({ stream: pipe, force: true }).enabled).toBe(true);
+  });
+});
