@@ -2,10 +2,12 @@
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
 import { benchProgress } from "./progress.js";
+import { benchTelemetry } from "./telemetry.js";
 import { benchViz } from "./viz.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
 await benchProgress();
+await benchTelemetry();
 await benchViz();
 await benchCache();

@@ -13,6 +13,7 @@ export type { MapMode } from "./map-plan.js";
 export { Graph } from "./graph.js";
 export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./callbacks.js";
 export { ProgressCallback, type ProgressOptions } from "./progress.js";
+export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type SummaryMimeBundle } from "./telemetry.js";
 export { SequentialEngine } from "./sequential-engine.js";
 export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";

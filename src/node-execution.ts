@@ -61,11 +61,12 @@ function execute(step: Step, state: ItemState, scope: ExecutionScope, signature:
       : events.listens("onNodeStart")
         ? events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx)
         : undefined;
-  return after(announced, () => call(step, state, scope, signature, args));
+  return announced ? announced.then(() => call(step, state, scope, signature, args)) : call(step, state, scope, signature, args);
 }
 
 function call(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, args: unknown[]): void | Promise<void> {
-  const started = performance.now();
+  // Durations only matter to callbacks; the clock is skipped when none listen.
+  const started = scope.events.active ? performance.now() : 0;
   let value: unknown;
   try {
     value = step.node.execute(args, scope);
@@ -86,7 +87,7 @@ function finish(step: Step, state: ItemState, scope: ExecutionScope, signature: 
   } catch (error) {
     return fail(step, scope, error);
   }
-  const durationMs = performance.now() - started;
+  const durationMs = scope.events.active ? performance.now() - started : 0;
   state.executed++;
   const stored = signature !== undefined ? store(scope.cache!, signature, value, step, state, scope) : undefined;
   return after(stored, () => announceEnd(step, state, scope, durationMs));
