@@ -15,24 +15,56 @@ type Token = AcornToken & { value?: unknown };
  * is never used on its own in the function: `(v_1, v_2) => v_1.x` has a parameter `v_1`, not a module.
  */
 export function normalizeSource(source: string): string {
+  return analyzeSource(source).normalized;
+}
+
+/**
+ * The normalised source, and the names the code reads that may live outside it: bare identifiers
+ * (not property names) and folded cell references. A superset of the free variables (locals with
+ * an outside name's name are included): over-including only ever invalidates more.
+ */
+function analyzeSource(source: string): { normalized: string; names: string[] } {
   const tokens = tokenize(source);
   const local = namesUsedAlone(tokens);
   const out: string[] = [];
+  const names = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
     const folded = foldCellReference(tokens, i, local);
     if (folded) {
       out.push(folded.name);
+      names.add(folded.name);
       i = folded.last;
       continue;
     }
-    out.push(tokenText(tokens[i]!, source));
+    const token = tokens[i]!;
+    if (isName(token) && !isPunct(tokens[i - 1], tokTypes.dot) && !isPunct(tokens[i - 1], tokTypes.questionDot)) {
+      names.add(String(token.value));
+    }
+    out.push(tokenText(token, source));
   }
-  return out.join(" ");
+  return { normalized: out.join(" "), names: [...names] };
 }
 
-/** Hex hash of a function's normalised source. */
+const analyzed = new WeakMap<Function, { hash: string; names: string[] }>();
+
+function analyzeFunction(fn: Function): { hash: string; names: string[] } {
+  let result = analyzed.get(fn);
+  if (!result) {
+    const { normalized, names } = analyzeSource(Function.prototype.toString.call(fn));
+    result = { hash: digest(normalized), names };
+    analyzed.set(fn, result);
+  }
+  return result;
+}
+
+/** Hex hash of a function's normalised source (computed once per function). */
 export function hashFunctionSource(fn: Function): string {
-  return digest(normalizeSource(Function.prototype.toString.call(fn)));
+  return analyzeFunction(fn).hash;
+}
+
+/** Names a function's code reads that may be defined outside it (see analyzeSource). */
+export function referencedNames(fn: Function): readonly string[] {
+  return analyzeFunction(fn).names;
 }
 
 function tokenize(source: string): Token[] {

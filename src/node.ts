@@ -2,8 +2,9 @@ import { hashFunctionSource } from "./code-hash.js";
 import { digest } from "./digest.js";
 import { NodeDefinitionError, messageOf } from "./errors.js";
 import { hashValue } from "./hashing.js";
+import { hashReferences } from "./references.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./hypernode.js";
-import { readParameters, type ParameterStyle } from "./parameters.js";
+import { readParameters, type ParameterList, type ParameterStyle } from "./parameters.js";
 
 export type AnyFunction = (...args: any[]) => any;
 export type OutputNames = string | readonly string[];
@@ -102,7 +103,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     this.deps = options.deps ?? [];
     this.isAsync = ASYNC_TAGS.has(Object.prototype.toString.call(func));
 
-    let parsed;
+    let parsed: ParameterList | undefined;
     let sourceReadable = true;
     try {
       parsed = readParameters(func);
@@ -149,15 +150,17 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   }
 
   /**
-   * Hash of what the node computes: its normalised source (or `version`) and its `deps`. The source
-   * part is computed once; `deps` are re-hashed on each read (engines read it once per call), so an
-   * edited helper value counts from the next call on.
+   * Hash of what the node computes: its normalised source (or `version`), its `deps`, and what its
+   * free names resolve to when a reference resolver is set (notebooks). The source part is computed
+   * once; the rest on each read (engines read it once per call), so an edited helper counts from the
+   * next call on.
    */
   get codeHash(): string {
     const own = (this.#codeHash ??= this.version !== undefined ? digest(`version:${this.version}`) : hashFunctionSource(this.func));
-    if (this.deps.length === 0) return own;
+    const references = this.version === undefined ? hashReferences(this.func) : "";
+    if (this.deps.length === 0 && !references) return own;
     const depHashes = this.deps.map((dep, i) => hashValue(dep, `dependency ${i} of node '${this.name}'`));
-    return digest(`${own}|deps:${depHashes.join(",")}`);
+    return digest(`${own}|deps:${depHashes.join(",")}|refs:${references}`);
   }
 
   /**

@@ -18,7 +18,7 @@ function isPrimitive(value: unknown): value is Primitive {
 /** Throws UnserializableValueError (naming what and where) for values that would not come back as they went in. */
 export function encode(value: unknown): Encoded {
   if (isPrimitive(value)) return value;
-  checkRoundTrip(value);
+  checkRoundTrip(value as object);
   try {
     return serialize(value);
   } catch (error) {
