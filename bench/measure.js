@@ -1,5 +1,9 @@
-/** Best wall time of `repeat` runs (after GC when exposed), and the heap right after the last run. */
+/**
+ * Best wall time of `repeat` runs after one untimed warm-up run when repeating (so the JIT has
+ * compiled the hot path), after GC when exposed; and the heap right after the last run.
+ */
 export async function measure(fn, { repeat = 3 } = {}) {
+  if (repeat > 1) await fn();
   let best = Infinity;
   let heapMB = 0;
   for (let r = 0; r < repeat; r++) {
