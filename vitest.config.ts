@@ -1,10 +1,23 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
+// Tests import the package the way users do; point it at the sources so no build is needed.
+const resolve = { alias: { hypernodes: fileURLToPath(new URL("./src/index.ts", import.meta.url)) } };
+
 export default defineConfig({
-  resolve: {
-    // Tests import the package the way users do; point it at the sources so no build is needed.
-    alias: { hypernodes: fileURLToPath(new URL("./src/index.ts", import.meta.url)) },
+  resolve,
+  test: {
+    projects: [
+      { resolve, test: { name: "sequential", include: ["test/**/*.test.ts"] } },
+      {
+        // The engine-independent behaviour suites again, on ConcurrentEngine.
+        resolve,
+        test: {
+          name: "concurrent",
+          include: ["test/contract/**/*.test.ts", "test/errors.test.ts", "test/signatures.test.ts", "test/cache.test.ts"],
+          setupFiles: ["test/setup/concurrent-engine.ts"],
+        },
+      },
+    ],
   },
-  test: { include: ["test/**/*.test.ts"] },
 });

@@ -1,12 +1,14 @@
 // `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
+import { benchEngines } from "./engines.js";
 import { benchProgress } from "./progress.js";
 import { benchTelemetry } from "./telemetry.js";
 import { benchViz } from "./viz.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
+await benchEngines();
 await benchProgress();
 await benchTelemetry();
 await benchViz();

@@ -1,5 +1,6 @@
 import type { Cache } from "./cache.js";
 import type { PipelineCallback } from "./callbacks.js";
+import type { Engine } from "./engine.js";
 
 /** What a pipeline uses when its options leave it out. */
 export interface PipelineDefaults {
@@ -7,6 +8,8 @@ export interface PipelineDefaults {
   cache?: Cache;
   /** Added before a pipeline's own callbacks (the notebook kernel adds its live display). */
   callbacks?: readonly PipelineCallback[];
+  /** Used by pipelines created without `engine` (SequentialEngine otherwise). */
+  engine?: Engine;
 }
 
 let defaults: PipelineDefaults = {};

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import Keyv from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
-import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, type Cache } from "hypernodes";
+import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, SequentialEngine, type Cache } from "hypernodes";
 
 const run = promisify(execFile);
 const fixture = new URL("./fixtures/slow-map.js", import.meta.url).pathname;
@@ -182,7 +182,7 @@ describe("commits", () => {
     const dir = tempDir();
     const cache = new DiskCache({ path: dir });
     const slow = node(async (x: number) => (await new Promise((r) => setTimeout(r, 30)), x), { outputName: "y", name: "slow" });
-    const p = new Pipeline({ nodes: [slow], cache });
+    const p = new Pipeline({ nodes: [slow], cache, engine: new SequentialEngine() });
     const running = p.map({ x: Array.from({ length: 60 }, (_, i) => i) }, { mapOver: "x" });
     await new Promise((r) => setTimeout(r, 1500));
     const db = new Database(join(dir, "cache.sqlite"), { readonly: true });
