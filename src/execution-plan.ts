@@ -3,6 +3,7 @@ import type { Graph } from "./graph.js";
 import { hashValue } from "./hashing.js";
 import type { ExecutableNode } from "./hypernode.js";
 import { DEFAULT_INPUT_HASH, nodeSignature } from "./signature.js";
+import { Stateful } from "./stateful.js";
 
 /** One node of a plan, with the slots it reads its inputs from and writes its outputs to. */
 export interface Step {
@@ -119,6 +120,17 @@ export class ItemState {
     readonly itemIndex: number | undefined,
   ) {
     this.signatures = hashes ? new Array(plan.steps.length) : undefined;
+  }
+
+  /**
+   * Replaces stateful resource handles among the fixed inputs with the resources themselves (created
+   * on first use). Their hashes were taken from the handles' keys before.
+   */
+  async resolveResources(): Promise<void> {
+    for (let slot = 0; slot < this.plan.rootArgs.length; slot++) {
+      const value = this.values[slot];
+      if (value instanceof Stateful) this.values[slot] = await value.get();
+    }
   }
 
   /** A copy of this (initial) state for map item `index`, with its mapped values. Fixed inputs' hashes are shared. */

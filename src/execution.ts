@@ -40,6 +40,7 @@ export async function executeRun(
   const plan = pipeline.planFor(options.outputName);
   plan.checkInputs(inputs);
   const state = plan.initialState(inputs, scope.cache !== undefined);
+  await state.resolveResources();
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
@@ -69,6 +70,7 @@ export async function executeMap(
   pipeline.checkMapOver(items.names, plan);
   plan.checkInputs(inputs);
   const initial = plan.initialState(inputs, scope.cache !== undefined, items.names);
+  await initial.resolveResources();
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) {

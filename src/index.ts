@@ -15,6 +15,7 @@ export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackE
 export { ProgressCallback, type ProgressOptions } from "./progress.js";
 export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type SummaryMimeBundle } from "./telemetry.js";
 export { SequentialEngine } from "./sequential-engine.js";
+export { stateful, Stateful } from "./stateful.js";
 export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-engine.js";
 export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
