@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CallbackError, MemoryCache, node, Pipeline, PipelineCallback, type CallbackContext } from "hypernodes";
+import { countingNode, throwingNode } from "./helpers/nodes.js";
 import { Recorder } from "./helpers/recorder.js";
 
 const double = node((x: number) => x * 2, { outputName: "doubled", name: "double" });
@@ -101,13 +102,7 @@ describe("callback events", () => {
 
   it("report a failure at the failing node and at each enclosing nested node, with the original error", async () => {
     const rec = new Recorder();
-    const boom = node(
-      (x: number) => {
-        if (x === 2) throw new Error("bad x");
-        return x;
-      },
-      { outputName: "y", name: "boom" },
-    );
+    const boom = throwingNode(new Error("bad x"), (x) => x === 2, { outputName: "y", name: "boom" });
     const outer = new Pipeline({
       nodes: [new Pipeline({ nodes: [boom], name: "inner" }).asNode({ mapOver: "x" })],
       callbacks: [rec],
@@ -137,26 +132,19 @@ describe("callback events", () => {
   });
 
   it("a throwing callback aborts the run with a CallbackError, leaving the cache valid", async () => {
-    let runs = 0;
-    const counted = node(
-      (x: number) => {
-        runs++;
-        return x + 1;
-      },
-      { outputName: "y", name: "counted" },
-    );
+    const counted = countingNode((x: number) => x + 1, { outputName: "y", name: "counted" });
     class Broken extends PipelineCallback {
       onNodeEnd() {
         throw new Error("logger exploded");
       }
     }
     const cache = new MemoryCache();
-    const failing = new Pipeline({ nodes: [counted], callbacks: [new Broken()], cache });
+    const failing = new Pipeline({ nodes: [counted.node], callbacks: [new Broken()], cache });
     const error = await failing.run({ x: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CallbackError);
     expect((error as Error).message).toMatch(/Broken\.onNodeEnd threw: logger exploded/);
     // The node's result was stored before the failing event: a healthy pipeline reuses it.
-    expect(await new Pipeline({ nodes: [counted], cache }).run({ x: 1 })).toEqual({ y: 2 });
-    expect(runs).toBe(1);
+    expect(await new Pipeline({ nodes: [counted.node], cache }).run({ x: 1 })).toEqual({ y: 2 });
+    expect(counted.calls).toBe(1);
   });
 });

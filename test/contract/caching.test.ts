@@ -1,18 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryCache, node, Pipeline } from "hypernodes";
+import { callCounts, countingNode } from "../helpers/nodes.js";
 import { Rec } from "./helpers.js";
-
-function counted<T>(fn: (v: T) => unknown, outputName: string, opts: { cache?: boolean } = {}) {
-  const state = { calls: 0 };
-  const n = node(
-    (value: T) => {
-      state.calls++;
-      return fn(value);
-    },
-    { outputName, name: outputName, ...opts },
-  );
-  return { n, state };
-}
 
 describe("MemoryCache API", () => {
   it("get/set/has/delete/clear/close are async and work", async () => {
@@ -43,20 +32,13 @@ describe("MemoryCache API", () => {
 describe("caching in run", () => {
   it("a second identical run hits the cache, skips execution and fires onNodeCached", async () => {
     const rec = new Rec();
-    let calls = 0;
-    const double = node(
-      (x: number) => {
-        calls++;
-        return x * 2;
-      },
-      { outputName: "doubled", name: "double" },
-    );
-    const p = new Pipeline({ nodes: [double], cache: new MemoryCache(), callbacks: [rec] });
+    const double = countingNode((x: number) => x * 2, { outputName: "doubled", name: "double" });
+    const p = new Pipeline({ nodes: [double.node], cache: new MemoryCache(), callbacks: [rec] });
     expect(await p.run({ x: 5 })).toEqual({ doubled: 10 });
-    expect(calls).toBe(1);
+    expect(double.calls).toBe(1);
     expect(rec.of("onNodeCached")).toHaveLength(0);
     expect(await p.run({ x: 5 })).toEqual({ doubled: 10 });
-    expect(calls).toBe(1);
+    expect(double.calls).toBe(1);
     const cached = rec.of("onNodeCached");
     expect(cached).toHaveLength(1);
     expect(cached[0].args[0]).toBe("double");
@@ -65,121 +47,69 @@ describe("caching in run", () => {
   });
 
   it("different inputs miss", async () => {
-    const { n, state } = counted((v: number) => v + 1, "inc");
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache() });
+    const inc = countingNode((value: number) => value + 1, { outputName: "inc", name: "inc" });
+    const p = new Pipeline({ nodes: [inc.node], cache: new MemoryCache() });
     await p.run({ value: 1 });
     await p.run({ value: 2 });
-    expect(state.calls).toBe(2);
+    expect(inc.calls).toBe(2);
     await p.run({ value: 1 });
-    expect(state.calls).toBe(2);
+    expect(inc.calls).toBe(2);
   });
 
   it("without a cache nothing is cached", async () => {
-    const { n, state } = counted((v: number) => v + 1, "inc");
-    const p = new Pipeline({ nodes: [n] });
+    const inc = countingNode((value: number) => value + 1, { outputName: "inc", name: "inc" });
+    const p = new Pipeline({ nodes: [inc.node] });
     await p.run({ value: 1 });
     await p.run({ value: 1 });
-    expect(state.calls).toBe(2);
+    expect(inc.calls).toBe(2);
   });
 
   it("only nodes whose inputs changed re-run, downstream included", async () => {
-    const counts = { a: 0, b: 0, c: 0 };
-    const a = node(
-      (x: number) => {
-        counts.a++;
-        return x + 1;
-      },
-      { outputName: "a" },
-    );
-    const b = node(
-      (y: number) => {
-        counts.b++;
-        return y + 1;
-      },
-      { outputName: "b" },
-    );
-    const c = node(
-      (a: number, b: number) => {
-        counts.c++;
-        return a * b;
-      },
-      { outputName: "c" },
-    );
-    const p = new Pipeline({ nodes: [a, b, c], cache: new MemoryCache() });
+    const a = countingNode((x: number) => x + 1, { outputName: "a" });
+    const b = countingNode((y: number) => y + 1, { outputName: "b" });
+    const c = countingNode((a: number, b: number) => a * b, { outputName: "c" });
+    const p = new Pipeline({ nodes: [a.node, b.node, c.node], cache: new MemoryCache() });
     expect(await p.run({ x: 1, y: 1 })).toEqual({ a: 2, b: 2, c: 4 });
     expect(await p.run({ x: 1, y: 2 })).toEqual({ a: 2, b: 3, c: 6 });
-    expect(counts).toEqual({ a: 1, b: 2, c: 2 });
+    expect(callCounts({ a, b, c })).toEqual({ a: 1, b: 2, c: 2 });
   });
 
   it("a cached result is the same whether requested selectively or not", async () => {
-    const { n, state } = counted((v: number) => v * 3, "tripled");
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache() });
+    const tripled = countingNode((value: number) => value * 3, { outputName: "tripled", name: "tripled" });
+    const p = new Pipeline({ nodes: [tripled.node], cache: new MemoryCache() });
     await p.run({ value: 2 });
     expect(await p.run({ value: 2 }, { outputName: "tripled" })).toEqual({ tripled: 6 });
-    expect(state.calls).toBe(1);
+    expect(tripled.calls).toBe(1);
   });
 
   it("cache: false on a node opts out while others are cached", async () => {
-    const counts = { cached: 0, uncached: 0 };
-    const cachedNode = node(
-      (x: number) => {
-        counts.cached++;
-        return x + 1;
-      },
-      { outputName: "a" },
-    );
-    const uncachedNode = node(
-      (a: number) => {
-        counts.uncached++;
-        return a + 1;
-      },
-      { outputName: "b", cache: false },
-    );
-    const p = new Pipeline({ nodes: [cachedNode, uncachedNode], cache: new MemoryCache() });
+    const cached = countingNode((x: number) => x + 1, { outputName: "a" });
+    const uncached = countingNode((a: number) => a + 1, { outputName: "b", cache: false });
+    const p = new Pipeline({ nodes: [cached.node, uncached.node], cache: new MemoryCache() });
     await p.run({ x: 1 });
     expect(await p.run({ x: 1 })).toEqual({ a: 2, b: 3 });
-    expect(counts).toEqual({ cached: 1, uncached: 2 });
+    expect(callCounts({ cached, uncached })).toEqual({ cached: 1, uncached: 2 });
   });
 
   it("null and undefined outputs are cached like any value", async () => {
-    const counts = { n: 0, u: 0 };
-    const nullNode = node(
-      (x: number) => {
-        counts.n++;
-        return x > 100 ? x : null;
-      },
-      { outputName: "maybe" },
-    );
-    const undefNode = node(
-      (x: number) => {
-        counts.u++;
-        return x > 100 ? x : undefined;
-      },
-      { outputName: "nothing" },
-    );
-    const p = new Pipeline({ nodes: [nullNode, undefNode], cache: new MemoryCache() });
+    const n = countingNode((x: number) => (x > 100 ? x : null), { outputName: "maybe" });
+    const u = countingNode((x: number) => (x > 100 ? x : undefined), { outputName: "nothing" });
+    const p = new Pipeline({ nodes: [n.node, u.node], cache: new MemoryCache() });
     const r1 = await p.run({ x: 1 });
     const r2 = await p.run({ x: 1 });
     expect(r1.maybe).toBeNull();
     expect(r2.maybe).toBeNull();
     expect(r2.nothing).toBeUndefined();
-    expect(counts).toEqual({ n: 1, u: 1 });
+    expect(callCounts({ n, u })).toEqual({ n: 1, u: 1 });
   });
 
   it("a downstream node receives a cached null", async () => {
-    let downstream = 0;
     const nullNode = node((x: number) => (x > 100 ? x : null), { outputName: "maybe" });
-    const use = node(
-      (maybe: number | null) => {
-        downstream++;
-        return maybe === null ? "none" : "some";
-      },
-      { outputName: "label", cache: false },
-    );
-    const p = new Pipeline({ nodes: [nullNode, use], cache: new MemoryCache() });
+    const use = countingNode((maybe: number | null) => (maybe === null ? "none" : "some"), { outputName: "label", cache: false });
+    const p = new Pipeline({ nodes: [nullNode, use.node], cache: new MemoryCache() });
     await p.run({ x: 1 });
     expect(await p.run({ x: 1 })).toEqual({ maybe: null, label: "none" });
-    expect(downstream).toBe(2);
+    expect(use.calls).toBe(2);
   });
 
   it("mutating a returned value does not corrupt the cache", async () => {
@@ -251,66 +181,59 @@ describe("caching in run", () => {
   it("upstream signatures propagate: same downstream input value via different upstream code", async () => {
     // downstream depends on the upstream signature, so changing upstream code re-runs it
     const cache = new MemoryCache();
-    let downstream = 0;
-    const down = node(
-      (a: number) => {
-        downstream++;
-        return a * 2;
-      },
-      { outputName: "b" },
-    );
+    const down = countingNode((a: number) => a * 2, { outputName: "b" });
     const up1 = node((x: number) => x + 1, { outputName: "a" });
     const up2 = node((x: number) => x + 1 + 0 * x, { outputName: "a" });
-    await new Pipeline({ nodes: [up1, down], cache }).run({ x: 1 });
-    await new Pipeline({ nodes: [up1, down], cache }).run({ x: 1 });
-    expect(downstream).toBe(1);
-    expect(await new Pipeline({ nodes: [up2, down], cache }).run({ x: 1 })).toEqual({ a: 2, b: 4 });
-    expect(downstream).toBe(2);
+    await new Pipeline({ nodes: [up1, down.node], cache }).run({ x: 1 });
+    await new Pipeline({ nodes: [up1, down.node], cache }).run({ x: 1 });
+    expect(down.calls).toBe(1);
+    expect(await new Pipeline({ nodes: [up2, down.node], cache }).run({ x: 1 })).toEqual({ a: 2, b: 4 });
+    expect(down.calls).toBe(2);
   });
 });
 
 describe("caching in map", () => {
   it("every item is cached on its own: one new item runs one item", async () => {
     const rec = new Rec();
-    const { n, state } = counted((v: number) => v * 2, "doubled");
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache(), callbacks: [rec] });
+    const doubled = countingNode((value: number) => value * 2, { outputName: "doubled", name: "doubled" });
+    const p = new Pipeline({ nodes: [doubled.node], cache: new MemoryCache(), callbacks: [rec] });
     expect(await p.map({ value: [1, 2, 3] }, { mapOver: "value" })).toEqual([
       { doubled: 2 },
       { doubled: 4 },
       { doubled: 6 },
     ]);
-    expect(state.calls).toBe(3);
+    expect(doubled.calls).toBe(3);
     expect(rec.of("onMapItemCached")).toHaveLength(0);
     expect(await p.map({ value: [1, 2, 4] }, { mapOver: "value" })).toEqual([
       { doubled: 2 },
       { doubled: 4 },
       { doubled: 8 },
     ]);
-    expect(state.calls).toBe(4);
+    expect(doubled.calls).toBe(4);
     expect(rec.of("onMapItemCached").map((e) => e.args[0])).toEqual([0, 1]);
     for (const e of rec.of("onMapItemCached")) expect(typeof e.args[1]).toBe("string");
   });
 
   it("items cached by run are hits in map, and vice versa", async () => {
-    const { n, state } = counted((v: number) => v * 2, "doubled");
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache() });
+    const doubled = countingNode((value: number) => value * 2, { outputName: "doubled", name: "doubled" });
+    const p = new Pipeline({ nodes: [doubled.node], cache: new MemoryCache() });
     await p.run({ value: 1 });
     await p.map({ value: [1, 2] }, { mapOver: "value" });
-    expect(state.calls).toBe(2);
+    expect(doubled.calls).toBe(2);
     await p.run({ value: 2 });
-    expect(state.calls).toBe(2);
+    expect(doubled.calls).toBe(2);
   });
 
   it("reordered items are all hits", async () => {
-    const { n, state } = counted((v: number) => v * 2, "doubled");
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache() });
+    const doubled = countingNode((value: number) => value * 2, { outputName: "doubled", name: "doubled" });
+    const p = new Pipeline({ nodes: [doubled.node], cache: new MemoryCache() });
     await p.map({ value: [1, 2, 3] }, { mapOver: "value" });
     expect(await p.map({ value: [3, 1, 2] }, { mapOver: "value" })).toEqual([
       { doubled: 6 },
       { doubled: 2 },
       { doubled: 4 },
     ]);
-    expect(state.calls).toBe(3);
+    expect(doubled.calls).toBe(3);
   });
 
   it("an item with a non-cached node is not reported as fully cached", async () => {
@@ -326,17 +249,10 @@ describe("caching in map", () => {
 
 describe("input hashing", () => {
   async function callsFor(values: unknown[]): Promise<number> {
-    let calls = 0;
-    const n = node(
-      (value: unknown) => {
-        calls++;
-        return typeof value;
-      },
-      { outputName: "kind" },
-    );
-    const p = new Pipeline({ nodes: [n], cache: new MemoryCache() });
+    const kind = countingNode((value: unknown) => typeof value, { outputName: "kind" });
+    const p = new Pipeline({ nodes: [kind.node], cache: new MemoryCache() });
     for (const value of values) await p.run({ value });
-    return calls;
+    return kind.calls;
   }
 
   it("objects are hashed independently of key order", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryCache, node, Pipeline, PipelineCallback, type CallbackContext } from "hypernodes";
+import { throwingNode } from "../helpers/nodes.js";
 import { captureError, Rec, sleep } from "./helpers.js";
 
 const mkChain = () => {
@@ -92,13 +93,7 @@ describe("callbacks: run", () => {
   it("onError receives the node name and the original error", async () => {
     const rec = new Rec();
     const original = new Error("kaboom");
-    const bad = node(
-      (x: number) => {
-        if (x > 0) throw original;
-        return x;
-      },
-      { outputName: "bad", name: "badNode" },
-    );
+    const bad = throwingNode(original, (x) => x > 0, { outputName: "bad", name: "badNode" });
     const p = new Pipeline({ nodes: [bad], callbacks: [rec] });
     await captureError(() => p.run({ x: 1 }));
     const errs = rec.of("onError");

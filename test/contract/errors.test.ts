@@ -10,32 +10,14 @@ import {
   Pipeline,
   UnknownOutputError,
 } from "hypernodes";
+import { callCounts, countingNode, throwingNode } from "../helpers/nodes.js";
 import { captureError, causeChain } from "./helpers.js";
 
 function countingNodes() {
-  const counts = { a: 0, b: 0, c: 0 };
-  const a = node(
-    (x: number) => {
-      counts.a++;
-      return x + 1;
-    },
-    { outputName: "a", name: "nodeA" },
-  );
-  const b = node(
-    (a: number, y: number) => {
-      counts.b++;
-      return a + y;
-    },
-    { outputName: "b", name: "nodeB" },
-  );
-  const c = node(
-    (b: number) => {
-      counts.c++;
-      return b * 2;
-    },
-    { outputName: "c", name: "nodeC" },
-  );
-  return { counts, a, b, c };
+  const a = countingNode((x: number) => x + 1, { outputName: "a", name: "nodeA" });
+  const b = countingNode((a: number, y: number) => a + y, { outputName: "b", name: "nodeB" });
+  const c = countingNode((b: number) => b * 2, { outputName: "c", name: "nodeC" });
+  return { counts: () => callCounts({ a, b, c }), a: a.node, b: b.node, c: c.node };
 }
 
 describe("errors detected before any node runs", () => {
@@ -47,7 +29,7 @@ describe("errors detected before any node runs", () => {
     expect(e).toBeInstanceOf(MissingInputError);
     expect(e).toBeInstanceOf(HyperNodesError);
     expect(e.message).toContain("y");
-    expect(counts).toEqual({ a: 0, b: 0, c: 0 });
+    expect(counts()).toEqual({ a: 0, b: 0, c: 0 });
   });
 
   it("several missing inputs are all named", async () => {
@@ -65,7 +47,7 @@ describe("errors detected before any node runs", () => {
     const e = await captureError(() => p.run());
     expect(e).toBeInstanceOf(MissingInputError);
     expect(e.message).toContain("x");
-    expect(counts.a).toBe(0);
+    expect(counts().a).toBe(0);
   });
 
   it("a missing input in map is reported before any item runs", async () => {
@@ -74,7 +56,7 @@ describe("errors detected before any node runs", () => {
     const e = await captureError(() => p.map({ x: [1, 2] }, { mapOver: "x" }));
     expect(e).toBeInstanceOf(MissingInputError);
     expect(e.message).toContain("y");
-    expect(counts).toEqual({ a: 0, b: 0, c: 0 });
+    expect(counts()).toEqual({ a: 0, b: 0, c: 0 });
   });
 
   it("a missing input of a nested pipeline is reported before any node runs", async () => {
@@ -85,7 +67,7 @@ describe("errors detected before any node runs", () => {
     const e = await captureError(() => outer.run({ x: 1 }));
     expect(e).toBeInstanceOf(MissingInputError);
     expect(e.message).toContain("why");
-    expect(counts).toEqual({ a: 0, b: 0, c: 0 });
+    expect(counts()).toEqual({ a: 0, b: 0, c: 0 });
   });
 
   it("an unknown outputName lists the available ones", async () => {
@@ -96,7 +78,7 @@ describe("errors detected before any node runs", () => {
     expect(e).toBeInstanceOf(UnknownOutputError);
     expect(e.message).toContain("nope");
     for (const name of ["a", "b", "c"]) expect(e.message).toMatch(new RegExp(`\\b${name}\\b`));
-    expect(counts).toEqual({ a: 0, b: 0, c: 0 });
+    expect(counts()).toEqual({ a: 0, b: 0, c: 0 });
   });
 
   it("an unknown name inside an outputName array is rejected", async () => {
@@ -105,7 +87,7 @@ describe("errors detected before any node runs", () => {
     const e = await captureError(() => p.run({ x: 1, y: 2 }, { outputName: ["a", "zzz"] as never }));
     expect(e).toBeInstanceOf(UnknownOutputError);
     expect(e.message).toContain("zzz");
-    expect(counts).toEqual({ a: 0, b: 0, c: 0 });
+    expect(counts()).toEqual({ a: 0, b: 0, c: 0 });
   });
 
   it("an unknown outputName in map is rejected before any item runs", async () => {
@@ -114,41 +96,22 @@ describe("errors detected before any node runs", () => {
     const e = await captureError(() => p.map({ x: [1, 2] }, { mapOver: "x", outputName: "nope" as never }));
     expect(e).toBeInstanceOf(UnknownOutputError);
     expect(e.message).toContain("nope");
-    expect(counts.a).toBe(0);
+    expect(counts().a).toBe(0);
   });
 
   it("a cycle names the nodes in it", async () => {
-    let runs = 0;
-    const makeX = node(
-      (y: number) => {
-        runs++;
-        return y + 1;
-      },
-      { outputName: "x", name: "makeX" },
-    );
-    const makeY = node(
-      (x: number) => {
-        runs++;
-        return x + 1;
-      },
-      { outputName: "y", name: "makeY" },
-    );
-    const start = node(
-      (seed: number) => {
-        runs++;
-        return seed;
-      },
-      { outputName: "s", name: "start" },
-    );
+    const makeX = countingNode((y: number) => y + 1, { outputName: "x", name: "makeX" });
+    const makeY = countingNode((x: number) => x + 1, { outputName: "y", name: "makeY" });
+    const start = countingNode((seed: number) => seed, { outputName: "s", name: "start" });
     const e = await captureError(async () => {
-      const p = new Pipeline({ nodes: [start, makeX, makeY] });
+      const p = new Pipeline({ nodes: [start.node, makeX.node, makeY.node] });
       return p.run({ seed: 1 } as never);
     });
     expect(e).toBeInstanceOf(Error);
     expect(e).toBeInstanceOf(CycleError);
     expect(e.message).toContain("makeX");
     expect(e.message).toContain("makeY");
-    expect(runs).toBe(0);
+    expect(start.calls + makeX.calls + makeY.calls).toBe(0);
   });
 
   it("two nodes producing the same output are rejected at construction", () => {
@@ -175,116 +138,68 @@ describe("errors detected before any node runs", () => {
   });
 
   it("zip lists of unequal lengths give their lengths", async () => {
-    let runs = 0;
-    const add = node(
-      (x: number, y: number) => {
-        runs++;
-        return x + y;
-      },
-      { outputName: "sum" },
-    );
-    const p = new Pipeline({ nodes: [add] });
+    const add = countingNode((x: number, y: number) => x + y, { outputName: "sum" });
+    const p = new Pipeline({ nodes: [add.node] });
     const e = await captureError(() => p.map({ x: [1, 2, 3], y: [10, 20] }, { mapOver: ["x", "y"], mapMode: "zip" }));
     expect(e).toBeInstanceOf(Error);
     expect(e).toBeInstanceOf(MapInputError);
     expect(e.message).toMatch(/\b3\b/);
     expect(e.message).toMatch(/\b2\b/);
-    expect(runs).toBe(0);
+    expect(add.calls).toBe(0);
   });
 
   it("a mapOver input that is not an array says so", async () => {
-    let runs = 0;
-    const inc = node(
-      (x: number) => {
-        runs++;
-        return x + 1;
-      },
-      { outputName: "inc" },
-    );
-    const p = new Pipeline({ nodes: [inc] });
+    const inc = countingNode((x: number) => x + 1, { outputName: "inc" });
+    const p = new Pipeline({ nodes: [inc.node] });
     const e = await captureError(() => p.map({ x: 5 } as never, { mapOver: "x" }));
     expect(e).toBeInstanceOf(Error);
     expect(e).toBeInstanceOf(MapInputError);
     expect(e.message).toContain("x");
     expect(e.message).toMatch(/array|list/i);
-    expect(runs).toBe(0);
+    expect(inc.calls).toBe(0);
   });
 
   it("a mapOver input that is a string is not treated as an array", async () => {
-    let runs = 0;
-    const inc = node(
-      (x: string) => {
-        runs++;
-        return x;
-      },
-      { outputName: "same" },
-    );
-    const p = new Pipeline({ nodes: [inc] });
+    const inc = countingNode((x: string) => x, { outputName: "same" });
+    const p = new Pipeline({ nodes: [inc.node] });
     const e = await captureError(() => p.map({ x: "abc" } as never, { mapOver: "x" }));
     expect(e.message).toMatch(/array|list/i);
-    expect(runs).toBe(0);
+    expect(inc.calls).toBe(0);
   });
 
   it("a nested mapOver input that is not an array is rejected", async () => {
-    let runs = 0;
-    const double = node(
-      (x: number) => {
-        runs++;
-        return x * 2;
-      },
-      { outputName: "doubled" },
-    );
-    const inner = new Pipeline({ nodes: [double], name: "inner" });
+    const double = countingNode((x: number) => x * 2, { outputName: "doubled" });
+    const inner = new Pipeline({ nodes: [double.node], name: "inner" });
     const outer = new Pipeline({ nodes: [inner.asNode({ mapOver: "xs", inputMapping: { xs: "x" } })] });
     const e = await captureError(() => outer.run({ xs: 7 } as never));
     expect(e).toBeInstanceOf(Error);
     expect(causeChain(e).some((c) => /array|list/i.test((c as Error).message))).toBe(true);
-    expect(runs).toBe(0);
+    expect(double.calls).toBe(0);
   });
 
   it("a mapOver name missing from the inputs is rejected", async () => {
-    let runs = 0;
-    const inc = node(
-      (x: number) => {
-        runs++;
-        return x + 1;
-      },
-      { outputName: "inc" },
-    );
-    const p = new Pipeline({ nodes: [inc] });
+    const inc = countingNode((x: number) => x + 1, { outputName: "inc" });
+    const p = new Pipeline({ nodes: [inc.node] });
     const e = await captureError(() => p.map({} as never, { mapOver: "x" }));
     expect(e).toBeInstanceOf(Error);
     expect(e.message).toContain("x");
-    expect(runs).toBe(0);
+    expect(inc.calls).toBe(0);
   });
 });
 
 describe("errors from node execution", () => {
   it("a throwing node rejects with its name, the original message and cause", async () => {
     const original = new RangeError("value out of range");
-    let downstream = 0;
-    const bad = node(
-      (x: number) => {
-        if (x > 0) throw original;
-        return x;
-      },
-      { outputName: "bad", name: "validate" },
-    );
-    const after = node(
-      (bad: number) => {
-        downstream++;
-        return bad;
-      },
-      { outputName: "after" },
-    );
-    const p = new Pipeline({ nodes: [bad, after] });
+    const bad = throwingNode(original, (x) => x > 0, { outputName: "bad", name: "validate" });
+    const after = countingNode((bad: number) => bad, { outputName: "after" });
+    const p = new Pipeline({ nodes: [bad, after.node] });
     const e = await captureError(() => p.run({ x: 1 }));
     expect(e).toBeInstanceOf(Error);
     expect(e).toBeInstanceOf(NodeExecutionError);
     expect(e.message).toContain("validate");
     expect(e.message).toContain("value out of range");
     expect(e.cause).toBe(original);
-    expect(downstream).toBe(0);
+    expect(after.calls).toBe(0);
   });
 
   it("an async node's rejection is wrapped the same way", async () => {
@@ -326,13 +241,7 @@ describe("errors from node execution", () => {
 
   it("an error in a nested pipeline reaches the caller with the original in the cause chain", async () => {
     const original = new Error("inner broke");
-    const bad = node(
-      (x: number) => {
-        if (x > 0) throw original;
-        return x;
-      },
-      { outputName: "bad", name: "innerBad" },
-    );
+    const bad = throwingNode(original, (x) => x > 0, { outputName: "bad", name: "innerBad" });
     const inner = new Pipeline({ nodes: [bad], name: "inner" });
     const outer = new Pipeline({ nodes: [inner.asNode({ name: "nested" })] });
     const e = await captureError(() => outer.run({ x: 1 }));
@@ -343,13 +252,7 @@ describe("errors from node execution", () => {
 
   it("an error in a nested mapOver item carries the original in the cause chain", async () => {
     const original = new Error("item broke");
-    const bad = node(
-      (x: number) => {
-        if (x === 2) throw original;
-        return x;
-      },
-      { outputName: "bad", name: "innerBad" },
-    );
+    const bad = throwingNode(original, (x) => x === 2, { outputName: "bad", name: "innerBad" });
     const inner = new Pipeline({ nodes: [bad], name: "inner" });
     const outer = new Pipeline({ nodes: [inner.asNode({ mapOver: "xs", inputMapping: { xs: "x" } })] });
     const e = await captureError(() => outer.run({ xs: [1, 2, 3] }));
@@ -357,13 +260,7 @@ describe("errors from node execution", () => {
   });
 
   it("a thrown non-Error value still rejects with an Error naming the node", async () => {
-    const bad = node(
-      (x: number) => {
-        if (x > 0) throw "plain string";
-        return x;
-      },
-      { outputName: "bad", name: "stringThrower" },
-    );
+    const bad = throwingNode("plain string", (x) => x > 0, { outputName: "bad", name: "stringThrower" });
     const p = new Pipeline({ nodes: [bad] });
     const e = await captureError(() => p.run({ x: 1 }));
     expect(e).toBeInstanceOf(Error);
@@ -371,13 +268,7 @@ describe("errors from node execution", () => {
   });
 
   it("the pipeline is usable after a failed run", async () => {
-    const flaky = node(
-      (x: number) => {
-        if (x < 0) throw new Error("negative");
-        return x;
-      },
-      { outputName: "v" },
-    );
+    const flaky = throwingNode(new Error("negative"), (x) => x < 0, { outputName: "v" });
     const p = new Pipeline({ nodes: [flaky] });
     await captureError(() => p.run({ x: -1 }));
     expect(await p.run({ x: 1 })).toEqual({ v: 1 });

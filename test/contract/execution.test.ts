@@ -1,31 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { node, Pipeline, SequentialEngine, type Engine } from "hypernodes";
+import { callCounts, countingNode } from "../helpers/nodes.js";
 import { sleep } from "./helpers.js";
 
 function diamond() {
-  const counts = { left: 0, right: 0, bottom: 0 };
-  const left = node(
-    (x: number) => {
-      counts.left++;
-      return x + 1;
-    },
-    { outputName: "left" },
-  );
-  const right = node(
-    (x: number) => {
-      counts.right++;
-      return x * 2;
-    },
-    { outputName: "right" },
-  );
-  const bottom = node(
-    (left: number, right: number) => {
-      counts.bottom++;
-      return left + right;
-    },
-    { outputName: "bottom" },
-  );
-  return { counts, left, right, bottom };
+  const left = countingNode((x: number) => x + 1, { outputName: "left" });
+  const right = countingNode((x: number) => x * 2, { outputName: "right" });
+  const bottom = countingNode((left: number, right: number) => left + right, { outputName: "bottom" });
+  return { counts: () => callCounts({ left, right, bottom }), left: left.node, right: right.node, bottom: bottom.node };
 }
 
 describe("run: basic execution", () => {
@@ -53,7 +35,7 @@ describe("run: basic execution", () => {
     const { counts, left, right, bottom } = diamond();
     const p = new Pipeline({ nodes: [bottom, left, right] });
     expect(await p.run({ x: 3 })).toEqual({ left: 4, right: 6, bottom: 10 });
-    expect(counts).toEqual({ left: 1, right: 1, bottom: 1 });
+    expect(counts()).toEqual({ left: 1, right: 1, bottom: 1 });
   });
 
   it("a node can use a root input and an upstream output together", async () => {
@@ -125,7 +107,7 @@ describe("run: selective outputs", () => {
     const r = await p.run({ x: 3 }, { outputName: "left" });
     expect(r).toEqual({ left: 4 });
     expect(Object.keys(r)).toEqual(["left"]);
-    expect(counts).toEqual({ left: 1, right: 0, bottom: 0 });
+    expect(counts()).toEqual({ left: 1, right: 0, bottom: 0 });
   });
 
   it("outputName array returns exactly those outputs", async () => {
@@ -134,7 +116,7 @@ describe("run: selective outputs", () => {
     const r = await p.run({ x: 3 }, { outputName: ["left", "right"] });
     expect(r).toEqual({ left: 4, right: 6 });
     expect(Object.keys(r).sort()).toEqual(["left", "right"]);
-    expect(counts).toEqual({ left: 1, right: 1, bottom: 0 });
+    expect(counts()).toEqual({ left: 1, right: 1, bottom: 0 });
   });
 
   it("requesting a downstream output runs its ancestors but returns only it", async () => {
@@ -142,67 +124,34 @@ describe("run: selective outputs", () => {
     const p = new Pipeline({ nodes: [left, right, bottom] });
     const r = await p.run({ x: 3 }, { outputName: "bottom" });
     expect(r).toEqual({ bottom: 10 });
-    expect(counts).toEqual({ left: 1, right: 1, bottom: 1 });
+    expect(counts()).toEqual({ left: 1, right: 1, bottom: 1 });
   });
 
   it("one output of a multi-output node can be requested", async () => {
-    let calls = 0;
-    const stats = node(
-      (data: number[]) => {
-        calls++;
-        return [Math.min(...data), Math.max(...data)] as const;
-      },
-      { outputName: ["lo", "hi"] },
-    );
-    const p = new Pipeline({ nodes: [stats] });
+    const stats = countingNode((data: number[]) => [Math.min(...data), Math.max(...data)] as const, { outputName: ["lo", "hi"] });
+    const p = new Pipeline({ nodes: [stats.node] });
     const r = await p.run({ data: [4, 1, 9] }, { outputName: "hi" });
     expect(r).toEqual({ hi: 9 });
-    expect(calls).toBe(1);
+    expect(stats.calls).toBe(1);
   });
 
   it("independent branches: other branches do not run", async () => {
-    const counts = { a: 0, b: 0, c: 0 };
-    const a = node(
-      (x: number) => {
-        counts.a++;
-        return x + 1;
-      },
-      { outputName: "a" },
-    );
-    const b = node(
-      (a: number) => {
-        counts.b++;
-        return a + 1;
-      },
-      { outputName: "b" },
-    );
-    const c = node(
-      (y: number) => {
-        counts.c++;
-        return y + 1;
-      },
-      { outputName: "c" },
-    );
-    const p = new Pipeline({ nodes: [a, b, c] });
+    const a = countingNode((x: number) => x + 1, { outputName: "a" });
+    const b = countingNode((a: number) => a + 1, { outputName: "b" });
+    const c = countingNode((y: number) => y + 1, { outputName: "c" });
+    const p = new Pipeline({ nodes: [a.node, b.node, c.node] });
     expect(await p.run({ x: 1, y: 1 }, { outputName: "b" })).toEqual({ b: 3 });
-    expect(counts).toEqual({ a: 1, b: 1, c: 0 });
+    expect(callCounts({ a, b, c })).toEqual({ a: 1, b: 1, c: 0 });
   });
 });
 
 describe("run: selective inputs", () => {
   it("only the inputs that the selected nodes need are required", async () => {
-    let cRuns = 0;
     const a = node((x: number) => x + 1, { outputName: "a" });
-    const c = node(
-      (y: number) => {
-        cRuns++;
-        return y + 1;
-      },
-      { outputName: "c" },
-    );
-    const p = new Pipeline({ nodes: [a, c] });
+    const c = countingNode((y: number) => y + 1, { outputName: "c" });
+    const p = new Pipeline({ nodes: [a, c.node] });
     expect(await p.run({ x: 1 }, { outputName: "a" })).toEqual({ a: 2 });
-    expect(cRuns).toBe(0);
+    expect(c.calls).toBe(0);
   });
 
   it("selective inputs work through a chain", async () => {

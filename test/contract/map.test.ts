@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { node, Pipeline } from "hypernodes";
+import { countingNode } from "../helpers/nodes.js";
 import { sleep } from "./helpers.js";
 
 describe("map", () => {
@@ -26,17 +27,10 @@ describe("map", () => {
   });
 
   it("runs the pipeline once per item", async () => {
-    let calls = 0;
-    const inc = node(
-      (x: number) => {
-        calls++;
-        return x + 1;
-      },
-      { outputName: "inc" },
-    );
-    const p = new Pipeline({ nodes: [inc] });
+    const inc = countingNode((x: number) => x + 1, { outputName: "inc" });
+    const p = new Pipeline({ nodes: [inc.node] });
     await p.map({ x: [1, 2, 3, 4] }, { mapOver: "x" });
-    expect(calls).toBe(4);
+    expect(inc.calls).toBe(4);
   });
 
   it("zip mode pairs items by position (default mode)", async () => {
@@ -116,18 +110,11 @@ describe("map", () => {
   });
 
   it("outputName selects outputs per item and runs only what is needed", async () => {
-    let bRuns = 0;
     const a = node((x: number) => x + 1, { outputName: "a" });
-    const b = node(
-      (a: number) => {
-        bRuns++;
-        return a * 2;
-      },
-      { outputName: "b" },
-    );
-    const p = new Pipeline({ nodes: [a, b] });
+    const b = countingNode((a: number) => a * 2, { outputName: "b" });
+    const p = new Pipeline({ nodes: [a, b.node] });
     expect(await p.map({ x: [1, 2] }, { mapOver: "x", outputName: "a" })).toEqual([{ a: 2 }, { a: 3 }]);
-    expect(bRuns).toBe(0);
+    expect(b.calls).toBe(0);
     expect(await p.map({ x: [1, 2] }, { mapOver: "x", outputName: ["b"] })).toEqual([{ b: 4 }, { b: 6 }]);
   });
 

@@ -1,32 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { MemoryCache, node, Pipeline, PipelineNode } from "hypernodes";
+import { callCounts, countingNode } from "../helpers/nodes.js";
 import { Rec } from "./helpers.js";
 
 function docPipeline() {
-  const counts = { clean: 0, summarize: 0, expensive: 0 };
-  const cleanNode = node(
-    (passage: string) => {
-      counts.clean++;
-      return passage.trim().toLowerCase();
-    },
-    { outputName: "cleaned", name: "clean" },
-  );
-  const summarizeNode = node(
-    (cleaned: string) => {
-      counts.summarize++;
-      return cleaned.slice(0, 5);
-    },
-    { outputName: "summary", name: "summarize" },
-  );
-  const expensiveNode = node(
-    (passage: string) => {
-      counts.expensive++;
-      return passage.length;
-    },
-    { outputName: "length", name: "expensive" },
-  );
-  const inner = new Pipeline({ nodes: [cleanNode, summarizeNode, expensiveNode], name: "docs" });
-  return { counts, inner };
+  const clean = countingNode((passage: string) => passage.trim().toLowerCase(), { outputName: "cleaned", name: "clean" });
+  const summarize = countingNode((cleaned: string) => cleaned.slice(0, 5), { outputName: "summary", name: "summarize" });
+  const expensive = countingNode((passage: string) => passage.length, { outputName: "length", name: "expensive" });
+  const inner = new Pipeline({ nodes: [clean.node, summarize.node, expensive.node], name: "docs" });
+  return { counts: () => callCounts({ clean, summarize, expensive }), inner };
 }
 
 describe("asNode: basics", () => {
@@ -102,7 +84,7 @@ describe("asNode: basics", () => {
     const pn = inner.asNode({ inputMapping: { document: "passage" }, outputMapping: { summary: "short" } });
     const outer = new Pipeline({ nodes: [pn] });
     await outer.run({ document: "Text" });
-    expect(counts).toEqual({ clean: 1, summarize: 1, expensive: 0 });
+    expect(counts()).toEqual({ clean: 1, summarize: 1, expensive: 0 });
   });
 
   it("requesting one mapped output of a nested pipeline returns only it", async () => {
@@ -115,7 +97,7 @@ describe("asNode: basics", () => {
     });
     const outer = new Pipeline({ nodes: [pn] });
     expect(await outer.run({ document: "abc" }, { outputName: "len" })).toEqual({ len: 3 });
-    expect(counts.expensive).toBe(1);
+    expect(counts().expensive).toBe(1);
   });
 
   it("an outer node consumes a mapped output", async () => {
@@ -187,7 +169,7 @@ describe("asNode: mapOver", () => {
       summaries: ["doc o", "doc t"],
       count: 2,
     });
-    expect(counts).toEqual({ clean: 2, summarize: 2, expensive: 0 });
+    expect(counts()).toEqual({ clean: 2, summarize: 2, expensive: 0 });
   });
 
   it("zip over two lists", async () => {
@@ -260,8 +242,8 @@ describe("asNode: outer cache, callbacks, three levels", () => {
     const outer = new Pipeline({ nodes: [pn], cache: new MemoryCache() });
     expect(await outer.run({ document: "Hello world" })).toEqual({ short: "hello" });
     expect(await outer.run({ document: "Hello world" })).toEqual({ short: "hello" });
-    expect(counts.clean).toBe(1);
-    expect(counts.summarize).toBe(1);
+    expect(counts().clean).toBe(1);
+    expect(counts().summarize).toBe(1);
   });
 
   it("with the outer cache, a cached nested node skips the inner pipeline", async () => {
@@ -270,27 +252,20 @@ describe("asNode: outer cache, callbacks, three levels", () => {
     const outer = new Pipeline({ nodes: [pn], cache: new MemoryCache() });
     await outer.run({ document: "Hello world" });
     expect(await outer.run({ document: "Hello world" })).toEqual({ short: "hello" });
-    expect(counts).toEqual({ clean: 1, summarize: 1, expensive: 0 });
+    expect(counts()).toEqual({ clean: 1, summarize: 1, expensive: 0 });
     await outer.run({ document: "Other" });
-    expect(counts.clean).toBe(2);
+    expect(counts().clean).toBe(2);
   });
 
   it("the outer cache caches nested mapOver items one by one", async () => {
-    let calls = 0;
-    const double = node(
-      (x: number) => {
-        calls++;
-        return x * 2;
-      },
-      { outputName: "doubled" },
-    );
-    const inner = new Pipeline({ nodes: [double], name: "inner" });
+    const double = countingNode((x: number) => x * 2, { outputName: "doubled" });
+    const inner = new Pipeline({ nodes: [double.node], name: "inner" });
     const pn = inner.asNode({ mapOver: "xs", inputMapping: { xs: "x" }, outputMapping: { doubled: "ds" } });
     const outer = new Pipeline({ nodes: [pn], cache: new MemoryCache() });
     expect(await outer.run({ xs: [1, 2, 3] })).toEqual({ ds: [2, 4, 6] });
-    expect(calls).toBe(3);
+    expect(double.calls).toBe(3);
     expect(await outer.run({ xs: [1, 2, 4] })).toEqual({ ds: [2, 4, 8] });
-    expect(calls).toBe(4);
+    expect(double.calls).toBe(4);
   });
 
   it("outer callbacks see inner node events at depth 1, between nested start and end", async () => {
@@ -352,48 +327,23 @@ describe("asNode: outer cache, callbacks, three levels", () => {
 
   it("three levels of nesting", async () => {
     const rec = new Rec();
-    const counts = { double: 0, addOne: 0, square: 0, unused: 0 };
-    const double = node(
-      (x: number) => {
-        counts.double++;
-        return x * 2;
-      },
-      { outputName: "doubled", name: "double" },
-    );
-    const unused = node(
-      (x: number) => {
-        counts.unused++;
-        return -x;
-      },
-      { outputName: "negated", name: "unused" },
-    );
-    const innermost = new Pipeline({ nodes: [double, unused], name: "innermost" });
-    const addOne = node(
-      (d: number) => {
-        counts.addOne++;
-        return d + 1;
-      },
-      { outputName: "plusOne", name: "addOne" },
-    );
+    const double = countingNode((x: number) => x * 2, { outputName: "doubled", name: "double" });
+    const unused = countingNode((x: number) => -x, { outputName: "negated", name: "unused" });
+    const innermost = new Pipeline({ nodes: [double.node, unused.node], name: "innermost" });
+    const addOne = countingNode((d: number) => d + 1, { outputName: "plusOne", name: "addOne" });
     const middle = new Pipeline({
-      nodes: [innermost.asNode({ outputMapping: { doubled: "d" } }), addOne],
+      nodes: [innermost.asNode({ outputMapping: { doubled: "d" } }), addOne.node],
       name: "middle",
     });
-    const square = node(
-      (y: number) => {
-        counts.square++;
-        return y * y;
-      },
-      { outputName: "squared", name: "square" },
-    );
+    const square = countingNode((y: number) => y * y, { outputName: "squared", name: "square" });
     const outer = new Pipeline({
-      nodes: [middle.asNode({ inputMapping: { value: "x" }, outputMapping: { plusOne: "y" } }), square],
+      nodes: [middle.asNode({ inputMapping: { value: "x" }, outputMapping: { plusOne: "y" } }), square.node],
       callbacks: [rec],
       name: "outer",
     });
     expect(outer.rootArgs).toEqual(["value"]);
     expect(await outer.run({ value: 3 })).toEqual({ y: 7, squared: 49 });
-    expect(counts).toEqual({ double: 1, addOne: 1, square: 1, unused: 0 });
+    expect(callCounts({ double, addOne, square, unused })).toEqual({ double: 1, addOne: 1, square: 1, unused: 0 });
     const depthOf = (name: string) => rec.of("onNodeStart").find((e) => e.args[0] === name)?.depth;
     expect(depthOf("double")).toBe(2);
     expect(depthOf("addOne")).toBe(1);
