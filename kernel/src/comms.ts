@@ -1,0 +1,141 @@
+// Comms: Jupyter's two-way channels between the kernel and a front end (comm_open, comm_msg,
+// comm_close, either side first), which the JupyterLab extension talks to the kernel through. Code in
+// the kernel registers a target by name; a front end opens a comm to it, then both sides send messages
+// until one closes it. The kernel can also open comms itself.
+import { randomUUID } from "node:crypto";
+import { logError } from "./log.js";
+import type { Message } from "./wire.js";
+
+export type CommHandler = (data: unknown, buffers: Buffer[]) => void | Promise<void>;
+/** Called when a front end opens a comm to the target, with the comm and the open message's data. */
+export type CommTarget = (comm: Comm, data: unknown, buffers: Buffer[]) => void | Promise<void>;
+
+type Publish = (msgType: string, content: unknown, parent: Message<unknown> | undefined, buffers?: Buffer[]) => void;
+
+interface CommContent {
+  comm_id: string;
+  target_name?: string;
+  data?: unknown;
+}
+
+export class Comm {
+  /** The message being answered: replies are tied to it (or, for a comm the kernel opened, to the current cell). */
+  parent: Message<unknown> | undefined;
+  private readonly messageHandlers: CommHandler[] = [];
+  private readonly closeHandlers: CommHandler[] = [];
+
+  constructor(
+    readonly id: string,
+    readonly targetName: string,
+    private readonly registry: CommRegistry,
+  ) {}
+
+  get closed(): boolean {
+    return !this.registry.has(this);
+  }
+
+  onMsg(handler: CommHandler): void {
+    this.messageHandlers.push(handler);
+  }
+
+  onClose(handler: CommHandler): void {
+    this.closeHandlers.push(handler);
+  }
+
+  send(data: unknown, buffers: Buffer[] = []): void {
+    if (this.closed) throw new Error(`comm ${this.id} (${this.targetName}) is closed`);
+    this.registry.publish(this, "comm_msg", { comm_id: this.id, data }, buffers);
+  }
+
+  close(data: unknown = {}): void {
+    if (this.closed) return;
+    this.registry.publish(this, "comm_close", { comm_id: this.id, data });
+    this.registry.forget(this);
+  }
+
+  /** @internal Runs this comm's handlers for a message from the front end. */
+  async dispatch(kind: "message" | "close", data: unknown, buffers: Buffer[]): Promise<void> {
+    for (const handler of kind === "message" ? this.messageHandlers : this.closeHandlers) {
+      try {
+        await handler(data, buffers);
+      } catch (error) {
+        logError(`comm '${this.targetName}' ${kind} handler`, error);
+      }
+    }
+  }
+}
+
+export class CommRegistry {
+  private readonly targets = new Map<string, CommTarget>();
+  private readonly comms = new Map<string, Comm>();
+
+  constructor(
+    private readonly publishOnIOPub: Publish,
+    private readonly currentCell: () => Message<unknown> | undefined,
+  ) {}
+
+  /** Registers (or replaces) the handler for comms a front end opens to `name`. */
+  registerTarget(name: string, target: CommTarget): void {
+    this.targets.set(name, target);
+  }
+
+  /** Opens a comm from the kernel to a target the front end registered. */
+  open(targetName: string, data: unknown = {}, buffers: Buffer[] = []): Comm {
+    const comm = new Comm(randomUUID(), targetName, this);
+    this.comms.set(comm.id, comm);
+    this.publish(comm, "comm_open", { comm_id: comm.id, target_name: targetName, data }, buffers);
+    return comm;
+  }
+
+  /** The open comms (optionally of one target), as comm_info_reply lists them. */
+  info(targetName?: string): Record<string, { target_name: string }> {
+    const comms: Record<string, { target_name: string }> = {};
+    for (const comm of this.comms.values()) {
+      if (targetName === undefined || comm.targetName === targetName) comms[comm.id] = { target_name: comm.targetName };
+    }
+    return comms;
+  }
+
+  /** Handles comm_open, comm_msg and comm_close from the front end. */
+  async handle(msg: Message<unknown>): Promise<void> {
+    const { comm_id: id, target_name: targetName = "", data = {} } = msg.content as CommContent;
+    if (msg.header.msg_type === "comm_open") {
+      const comm = new Comm(id, targetName, this);
+      comm.parent = msg;
+      const target = this.targets.get(targetName);
+      if (!target) {
+        // Tell the front end at once, as ipykernel does, rather than leave it with a comm nobody answers.
+        logError("comm_open", `no comm target '${targetName}'`);
+        this.publish(comm, "comm_close", { comm_id: id, data: {} });
+        return;
+      }
+      this.comms.set(id, comm);
+      try {
+        await target(comm, data, msg.buffers);
+      } catch (error) {
+        logError(`comm target '${targetName}'`, error);
+      }
+      return;
+    }
+    const comm = this.comms.get(id);
+    if (!comm) return logError(msg.header.msg_type, `unknown comm ${id}`);
+    comm.parent = msg;
+    if (msg.header.msg_type === "comm_close") this.forget(comm);
+    await comm.dispatch(msg.header.msg_type === "comm_close" ? "close" : "message", data, msg.buffers);
+  }
+
+  /** @internal */
+  has(comm: Comm): boolean {
+    return this.comms.get(comm.id) === comm;
+  }
+
+  /** @internal */
+  forget(comm: Comm): void {
+    this.comms.delete(comm.id);
+  }
+
+  /** @internal */
+  publish(comm: Comm, msgType: string, content: unknown, buffers: Buffer[] = []): void {
+    this.publishOnIOPub(msgType, content, comm.parent ?? this.currentCell(), buffers);
+  }
+}

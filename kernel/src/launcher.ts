@@ -1,0 +1,85 @@
+// Starts the HyperNodes kernel: tslab's TypeScript converter and executor (what tslab's own
+// startKernel assembles), behind our implementation of the messaging protocol.
+import { installCellApi, CELL_DECLARATIONS } from "./cell-api.js";
+import { CellOutcome } from "./cell-outcome.js";
+import { CommRegistry } from "./comms.js";
+import { registerHypernodesTarget } from "./hypernodes-comm.js";
+import { IOPub } from "./iopub.js";
+import { Kernel } from "./kernel.js";
+import { logError } from "./log.js";
+import { configureNotebookDefaults } from "./notebook-defaults.js";
+import { provideHypernodes } from "./module-resolution.js";
+import { CellOutput } from "./output.js";
+import { version } from "./package.js";
+import { KernelSockets, readConnectionFile } from "./sockets.js";
+import { tslab, type Converter, type ConverterSet } from "./tslab.js";
+import { Session } from "./wire.js";
+
+/** Name of the in-memory module holding CELL_DECLARATIONS (next to the notebook, never written to disk). */
+const DECLARATIONS_MODULE = "__hypernodes_kernel__";
+
+export async function startKernel(connectionFile: string): Promise<void> {
+  const info = readConnectionFile(connectionFile);
+  // Jupyter starts a kernel in the notebook's folder: cells resolve imports from there.
+  const notebookDir = process.cwd();
+  provideHypernodes(notebookDir);
+
+  const converters = lazyConverters();
+  const declarationErrors = converters.node.addModule(DECLARATIONS_MODULE, CELL_DECLARATIONS);
+  if (declarationErrors.length) logError("cell declarations", declarationErrors.map((d) => d.messageText).join("\n"));
+  const outcome = new CellOutcome();
+  const executor = tslab.executor.createExecutor(notebookDir, converters, outcome);
+
+  const sockets = await KernelSockets.bind(info);
+  const session = new Session(info.key);
+  const iopub = new IOPub(sockets, session);
+  const output = new CellOutput(iopub);
+  const comms = new CommRegistry((type, content, parent, buffers) => iopub.publish(type, content, parent, buffers), () => output.parent);
+  registerHypernodesTarget(comms, version);
+  installCellApi(output, comms);
+  // After the cell API: the default ProgressCallback finds the kernel's display there.
+  configureNotebookDefaults(notebookDir, executor.locals);
+  // tslab's public `display` API (`import * as tslab from "tslab"` in a cell) writes through this.
+  tslab.jupyter.lastWriteDisplayData = (content, update) => output.display(content, update);
+  output.captureStdio();
+
+  const kernel = new Kernel({
+    session,
+    sockets,
+    iopub,
+    output,
+    executor,
+    outcome,
+    comms,
+    version,
+    onShutdown: () => {
+      executor.close();
+      void sockets.close().finally(() => process.exit(0));
+    },
+  });
+  kernel.listen();
+  kernel.preload(`import "hypernodes";`);
+
+  // Jupyter interrupts a kernel with SIGINT (interrupt_mode "signal"): stop the running cell, not the kernel.
+  process.on("SIGINT", () => executor.interrupt());
+  // Errors from work a cell left running are shown in the current cell (stderr now goes there).
+  process.on("uncaughtException", (error) => console.error("Uncaught exception:", error));
+  process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));
+}
+
+/** Converters are created on first use, as tslab does: the browser one only for `//%browser` cells. */
+function lazyConverters(): ConverterSet {
+  const created: { node?: Converter; browser?: Converter } = {};
+  return {
+    get node() {
+      return (created.node ??= tslab.converter.createConverter({ isJS: false, isBrowser: false }));
+    },
+    get browser() {
+      return (created.browser ??= tslab.converter.createConverter({ isJS: false, isBrowser: true }));
+    },
+    close() {
+      created.node?.close();
+      created.browser?.close();
+    },
+  };
+}

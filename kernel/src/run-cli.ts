@@ -1,0 +1,104 @@
+// `hypernodes-run NOTEBOOK [-o OUT] [--kernel NAME] [--timeout SECONDS]`: runs a notebook headless.
+// Exit codes: 0 every cell ran, 1 a cell failed (or the kernel did not start), 2 bad usage, 130 interrupted.
+import { dirname, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { findKernelSpec } from "./find-kernelspec.js";
+import { KERNEL_NAME } from "./kernelspec.js";
+import { readNotebook, writeNotebook } from "./notebook-file.js";
+import { runNotebook, type CellFailure, type RunResult } from "./runner.js";
+
+const USAGE = `Usage: hypernodes-run NOTEBOOK.ipynb [-o OUT.ipynb] [--kernel NAME] [--timeout SECONDS]
+
+Runs every code cell of the notebook on a Jupyter kernel (working directory: the notebook's folder) and
+writes outputs and execution counts into it. Stops at the first failing cell and exits with 1.
+
+  -o, --output FILE    write the executed notebook there instead of in place
+  --kernel NAME        kernel spec, looked up as Jupyter does (JUPYTER_PATH first); default: hypernodes,
+                       this package's own kernel when no spec of that name is installed
+  --timeout SECONDS    limit per cell (default: 600; 0: none)
+  -h, --help           show this help`;
+
+const DEFAULT_CELL_TIMEOUT_S = 600;
+
+export async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        output: { type: "string", short: "o" },
+        kernel: { type: "string", default: KERNEL_NAME },
+        timeout: { type: "string", default: String(DEFAULT_CELL_TIMEOUT_S) },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (positionals.length !== 1) return usageError("expected exactly one notebook");
+  const timeoutS = Number(values.timeout);
+  if (!(timeoutS >= 0)) return usageError(`--timeout must be a number of seconds, got '${values.timeout}'`);
+
+  const input = resolve(positionals[0]!);
+  const output = resolve(values.output ?? input);
+  let notebook, kernel;
+  try {
+    notebook = await readNotebook(input);
+    kernel = await findKernelSpec(values.kernel);
+  } catch (error) {
+    console.error(`hypernodes-run: ${(error as Error).message}`);
+    return 2;
+  }
+
+  const interrupted = new AbortController();
+  const onSignal = () => interrupted.abort();
+  // Handled (not `once`) so a second Ctrl-C cannot kill the runner before it has stopped the kernel.
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  try {
+    const result = await runNotebook(notebook, {
+      kernel,
+      cwd: dirname(input),
+      cellTimeoutMs: timeoutS * 1000,
+      signal: interrupted.signal,
+    });
+    await writeNotebook(output, notebook);
+    if (result.failure) printFailure(result.failure);
+    console.log(summary(result, output));
+    return interrupted.signal.aborted ? 130 : result.failure ? 1 : 0;
+  } catch (error) {
+    console.error(`hypernodes-run: ${(error as Error).message}`);
+    return interrupted.signal.aborted ? 130 : 1;
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+  }
+}
+
+function usageError(message: string): number {
+  console.error(`hypernodes-run: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function printFailure({ cellIndex, cellId, firstLine, ename, evalue, traceback }: CellFailure): void {
+  const details = traceback.length ? traceback.join("\n") : ename ? `${ename}: ${evalue}` : evalue;
+  console.error(`hypernodes-run: cell ${cellIndex} (id ${cellId}) failed: ${firstLine}\n${details}`);
+}
+
+function displayPath(path: string): string {
+  const fromHere = relative(process.cwd(), path);
+  return fromHere.startsWith("..") ? path : fromHere;
+}
+
+function summary({ cellsRun, codeCells, startupMs, elapsedMs, failure }: RunResult, output: string): string {
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  const outcome = failure ? `stopped at cell ${failure.cellIndex} after` : "ran";
+  return (
+    `hypernodes-run: ${outcome} ${cellsRun} of ${codeCells} code cells in ${seconds(elapsedMs)} ` +
+    `(kernel start ${seconds(startupMs)}); wrote ${displayPath(output)}`
+  );
+}

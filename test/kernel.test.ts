@@ -1,0 +1,313 @@
+// The HyperNodes kernel as Jupyter uses it: the installed kernel.json, and a kernel process spoken to
+// over ZeroMQ with signed messages, started in a folder outside the project (the harder case for
+// `import … from "hypernodes"`). Needs the build (`npm test` runs it first).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHmac, randomUUID } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Dealer, Request, Subscriber } from "zeromq";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const bin = fileURLToPath(new URL("../kernel/bin/hypernodes-kernel.js", import.meta.url));
+const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
+
+describe("hypernodes-kernel install", () => {
+  it("writes kernel.json with absolute paths into --prefix, and uninstall removes it", () => {
+    const prefix = mkdtempSync(join(tmpdir(), "hn-spec-"));
+    try {
+      expect(cli("install", "--prefix", prefix).status).toBe(0);
+      const dir = join(prefix, "share", "jupyter", "kernels", "hypernodes");
+      const spec = JSON.parse(readFileSync(join(dir, "kernel.json"), "utf8"));
+      expect(spec).toMatchObject({ display_name: "HyperNodes (TypeScript)", language: "typescript", interrupt_mode: "signal" });
+      expect(spec.argv).toEqual([process.execPath, bin, "start", "--config-path", "{connection_file}"]);
+      expect(isAbsolute(spec.argv[0]) && isAbsolute(spec.argv[1])).toBe(true);
+      expect(existsSync(join(dir, "logo-64x64.png"))).toBe(true);
+
+      expect(cli("uninstall", "--prefix", prefix).status).toBe(0);
+      expect(existsSync(dir)).toBe(false);
+    } finally {
+      rmSync(prefix, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses two locations at once, with a clear message", () => {
+    const run = cli("install", "--user", "--prefix", "/tmp/x");
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("choose one of --user, --sys-prefix and --prefix DIR");
+  });
+});
+
+interface Msg {
+  header: { msg_id: string; msg_type: string };
+  parent_header: { msg_id?: string };
+  content: any;
+}
+
+/** A minimal Jupyter client: signed messages on shell and control, everything from IOPub kept. */
+class Client {
+  readonly iopubMessages: Msg[] = [];
+  private readonly replies = new Map<string, (msg: Msg) => void>();
+  private readonly shell = new Dealer();
+  private readonly control = new Dealer();
+  private readonly iopub = new Subscriber();
+  private readonly session = randomUUID();
+  private readonly iopubWaiters = new Set<() => void>();
+
+  constructor(
+    private readonly key: string,
+    ports: Record<"shell" | "control" | "iopub", number>,
+  ) {
+    this.shell.connect(`tcp://127.0.0.1:${ports.shell}`);
+    this.control.connect(`tcp://127.0.0.1:${ports.control}`);
+    this.iopub.connect(`tcp://127.0.0.1:${ports.iopub}`);
+    this.iopub.subscribe();
+    for (const socket of [this.shell, this.control]) void this.listen(socket, (msg) => this.replies.get(msg.parent_header.msg_id!)?.(msg));
+    void this.listen(this.iopub, (msg) => {
+      this.iopubMessages.push(msg);
+      for (const wake of this.iopubWaiters) wake();
+      this.iopubWaiters.clear();
+    });
+  }
+
+  /** Sends a request and resolves with its reply. */
+  request(msgType: string, content: object, channel: "shell" | "control" = "shell"): { id: string; reply: Promise<Msg> } {
+    const header = { msg_id: randomUUID(), session: this.session, username: "test", date: new Date().toISOString(), msg_type: msgType, version: "5.3" };
+    const parts = [header, {}, {}, content].map((part) => JSON.stringify(part));
+    const hmac = createHmac("sha256", this.key);
+    for (const part of parts) hmac.update(part);
+    const reply = new Promise<Msg>((resolve) => this.replies.set(header.msg_id, resolve));
+    void (channel === "shell" ? this.shell : this.control).send(["<IDS|MSG>", hmac.digest("hex"), ...parts]);
+    return { id: header.msg_id, reply };
+  }
+
+  /** Runs a cell: its reply and its IOPub messages up to its idle status (status messages left out). */
+  async execute(code: string, options: { stop_on_error?: boolean } = {}): Promise<{ reply: Msg; outputs: Msg[] }> {
+    const { id, reply } = this.request("execute_request", { code, silent: false, store_history: true, stop_on_error: true, ...options });
+    return { reply: await reply, outputs: await this.iopubUntilIdle(id) };
+  }
+
+  async iopubUntilIdle(parentId: string): Promise<Msg[]> {
+    const ofParent = () => this.iopubMessages.filter((m) => m.parent_header.msg_id === parentId);
+    while (!ofParent().some((m) => m.header.msg_type === "status" && m.content.execution_state === "idle")) {
+      await new Promise<void>((resolve) => this.iopubWaiters.add(resolve));
+    }
+    return ofParent().filter((m) => m.header.msg_type !== "status");
+  }
+
+  /** Waits until the kernel answers and IOPub is subscribed (ZeroMQ drops IOPub messages sent before that). */
+  async ready(): Promise<void> {
+    for (;;) {
+      const { id, reply } = this.request("kernel_info_request", {});
+      await reply;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (this.iopubMessages.some((m) => m.parent_header.msg_id === id)) return;
+    }
+  }
+
+  close(): void {
+    for (const socket of [this.shell, this.control, this.iopub]) socket.close();
+  }
+
+  private async listen(socket: Dealer | Subscriber, handle: (msg: Msg) => void): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const at = frames.findIndex((frame) => frame.toString() === "<IDS|MSG>");
+        const [header, parent_header, , content] = frames.slice(at + 2, at + 6).map((part) => JSON.parse(part.toString()));
+        handle({ header, parent_header, content });
+      }
+    } catch (error) {
+      if (!socket.closed) throw error;
+    }
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the kernel over ZeroMQ", () => {
+  let notebookDir: string;
+  let kernel: ChildProcess;
+  let client: Client;
+  let hbPort: number;
+
+  beforeAll(async () => {
+    if (!existsSync(fileURLToPath(new URL("../kernel/dist/launcher.js", import.meta.url)))) throw new Error("build first: npm run build");
+    notebookDir = mkdtempSync(join(tmpdir(), "hn-notebook-"));
+    const ports = { shell: await freePort(), control: await freePort(), iopub: await freePort(), stdin: await freePort(), hb: await freePort() };
+    hbPort = ports.hb;
+    const key = randomUUID();
+    const connectionFile = join(notebookDir, "connection.json");
+    writeFileSync(
+      connectionFile,
+      JSON.stringify({ transport: "tcp", ip: "127.0.0.1", key, signature_scheme: "hmac-sha256", ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [`${k}_port`, v])) }),
+    );
+    kernel = spawn(process.execPath, [bin, "start", "--config-path", connectionFile], { cwd: notebookDir, stdio: ["ignore", "ignore", "pipe"] });
+    let log = "";
+    kernel.stderr!.on("data", (chunk) => (log += chunk));
+    const exited = new Promise<string>((resolve) => kernel.once("exit", (code) => resolve(`the kernel exited (${code}):\n${log}`)));
+    client = new Client(key, ports);
+    const started = await Promise.race([client.ready().then(() => "ready"), exited]);
+    if (started !== "ready") throw new Error(started);
+  }, 30_000);
+
+  afterAll(async () => {
+    if (kernel.exitCode === null) {
+      const exited = new Promise((resolve) => kernel.once("exit", resolve));
+      await client.request("shutdown_request", { restart: false }, "control").reply;
+      await exited;
+    }
+    client.close();
+    rmSync(notebookDir, { recursive: true, force: true });
+  }, 10_000);
+
+  it("reports status ok and the language in kernel_info", async () => {
+    const { content } = await client.request("kernel_info_request", {}).reply;
+    expect(content).toMatchObject({ status: "ok", protocol_version: "5.3", implementation: "hypernodes" });
+    expect(content.language_info).toMatchObject({ name: "typescript", file_extension: ".ts" });
+  });
+
+  it("shows a Pipeline as the cell's value: one execute_result with the DAG bundle, and execute_input counts", async () => {
+    const code = [
+      'import { Pipeline, node } from "hypernodes";',
+      'const doubleIt = node((x: number) => x * 2, { outputName: "doubled" });',
+      "new Pipeline({ nodes: [doubleIt] })",
+    ].join("\n");
+    const first = await client.execute(code);
+    expect(first.reply.content).toMatchObject({ status: "ok", execution_count: 1 });
+    const [input, ...rest] = first.outputs;
+    expect(input.header.msg_type).toBe("execute_input");
+    expect(input.content).toEqual({ code, execution_count: first.reply.content.execution_count });
+    const results = rest.filter((m) => m.header.msg_type === "execute_result");
+    expect(results).toHaveLength(1);
+    expect(Object.keys(results[0].content.data).sort()).toEqual(["application/vnd.hypernodes.dag+json", "image/svg+xml", "text/plain"]);
+    expect(results[0].content.data["image/svg+xml"]).toContain("<svg");
+
+    const second = await client.execute("1 + 2");
+    expect(second.reply.content.execution_count).toBe(first.reply.content.execution_count + 1);
+    expect(second.outputs.map((m) => [m.header.msg_type, m.content.execution_count])).toEqual([
+      ["execute_input", second.reply.content.execution_count],
+      ["execute_result", second.reply.content.execution_count],
+    ]);
+    expect(second.outputs[1].content.data).toEqual({ "text/plain": "3" });
+  });
+
+  it("compiles a shorthand property naming an earlier cell's value (tslab left it undefined)", async () => {
+    await client.execute("let weight = 3;");
+    const { reply, outputs } = await client.execute("({ weight } = { weight: 4 });\n({ weight, double: weight * 2 })");
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(outputs.at(-1)?.content.data["text/plain"]).toBe("{ weight: 4, double: 8 }");
+  });
+
+  it("sends display(x) as one display_data message with the whole bundle, before the reply", async () => {
+    const { outputs } = await client.execute("display(new Pipeline({ nodes: [doubleIt] }));");
+    const displays = outputs.filter((m) => m.header.msg_type === "display_data");
+    expect(displays).toHaveLength(1);
+    expect(Object.keys(displays[0].content.data)).toContain("application/vnd.hypernodes.dag+json");
+  });
+
+  it("answers a throwing cell with ename, evalue and traceback, in the reply and on IOPub", async () => {
+    const { reply, outputs } = await client.execute('throw new TypeError("bad input")');
+    expect(reply.content).toMatchObject({ status: "error", ename: "TypeError", evalue: "bad input" });
+    expect(reply.content.traceback[0]).toBe("TypeError: bad input");
+    const errors = outputs.filter((m) => m.header.msg_type === "error");
+    expect(errors.map((m) => m.content)).toEqual([{ ename: "TypeError", evalue: "bad input", traceback: reply.content.traceback }]);
+    expect(outputs.some((m) => m.header.msg_type === "stream")).toBe(false);
+  });
+
+  it("names the failing node and item, with the original error as the cause", async () => {
+    const { reply } = await client.execute(
+      [
+        'const fail = node((x: number) => { if (x > 1) throw new Error("too big: " + x); return x; }, { outputName: "checked" });',
+        'await new Pipeline({ nodes: [fail] }).map({ x: [1, 2] }, { mapOver: "x" });',
+      ].join("\n"),
+    );
+    expect(reply.content.ename).toBe("NodeExecutionError");
+    expect(reply.content.evalue).toMatch(/checked.*item 1.*too big: 2/);
+    expect(reply.content.traceback).toContain("Caused by: Error: too big: 2");
+  });
+
+  it("reports a type error as a CompileError", async () => {
+    const { reply } = await client.execute('const n: number = "one";');
+    expect(reply.content).toMatchObject({ status: "error", ename: "CompileError" });
+    expect(reply.content.evalue).toContain("not assignable to type 'number'");
+  });
+
+  it("runs a request sent right after an error reply, and aborts only requests already queued at the error", async () => {
+    await client.execute('throw new Error("first")');
+    expect((await client.execute("40 + 2")).outputs.at(-1)?.content.data).toEqual({ "text/plain": "42" });
+
+    const failing = client.execute('throw new Error("queued")');
+    const queued = client.execute("1");
+    const unstopped = [client.execute('throw new Error("no stop")', { stop_on_error: false }), client.execute("2")];
+    expect((await failing).reply.content.status).toBe("error");
+    expect((await queued).reply.content.status).toBe("aborted");
+    expect((await unstopped[0]).reply.content.status).toBe("aborted");
+    expect((await unstopped[1]).reply.content.status).toBe("aborted");
+    const afterNoStop = [client.execute('throw new Error("no stop")', { stop_on_error: false }), client.execute("3")];
+    expect((await afterNoStop[1]).reply.content.status).toBe("ok");
+    await afterNoStop[0];
+  });
+
+  it("stops a running cell on SIGINT (interrupt_mode signal) and keeps running", async () => {
+    const looping = client.execute("while (true) {}");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    kernel.kill("SIGINT");
+    expect((await looping).reply.content).toMatchObject({ status: "error", evalue: expect.stringContaining("interrupted") });
+    expect((await client.execute("7")).outputs.at(-1)?.content.data).toEqual({ "text/plain": "7" });
+  });
+
+  it("updates a named display in place (display_id, update_display_data)", async () => {
+    const { outputs } = await client.execute('await display("10%", { displayId: "progress" });\nawait display("100%", { displayId: "progress", update: true });');
+    expect(outputs.slice(1).map((m) => [m.header.msg_type, m.content.data, m.content.transient])).toEqual([
+      ["display_data", { "text/plain": "10%" }, { display_id: "progress" }],
+      ["update_display_data", { "text/plain": "100%" }, { display_id: "progress" }],
+    ]);
+  });
+
+  it("echoes heartbeats", async () => {
+    const heartbeat = new Request();
+    heartbeat.connect(`tcp://127.0.0.1:${hbPort}`);
+    await heartbeat.send("ping");
+    const [echo] = await heartbeat.receive();
+    heartbeat.close();
+    expect(echo.toString()).toBe("ping");
+  });
+
+  it("answers a ping on the hypernodes comm target, lists the comm, and forgets it when closed", async () => {
+    const commId = randomUUID();
+    await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
+    const ping = client.request("comm_msg", { comm_id: commId, data: { request: "ping" } });
+    const [pong] = await client.iopubUntilIdle(ping.id);
+    expect(pong.header.msg_type).toBe("comm_msg");
+    expect(pong.content).toEqual({ comm_id: commId, data: { pong: true, version: expect.any(String) } });
+
+    const info = await client.request("comm_info_request", { target_name: "hypernodes" }).reply;
+    expect(info.header.msg_type).toBe("comm_info_reply");
+    expect(info.content).toEqual({ status: "ok", comms: { [commId]: { target_name: "hypernodes" } } });
+
+    await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
+    expect((await client.request("comm_info_request", {}).reply).content.comms).toEqual({});
+
+    const unknown = client.request("comm_open", { comm_id: "nobody", target_name: "no-such-target", data: {} });
+    expect((await client.iopubUntilIdle(unknown.id)).map((m) => [m.header.msg_type, m.content.comm_id])).toEqual([["comm_close", "nobody"]]);
+  });
+
+  it("lets code in the kernel open a comm to the front end and send on it", async () => {
+    const { outputs } = await client.execute(
+      'const comm = (globalThis as any)[Symbol.for("hypernodes.kernel")].comms.open("hypernodes.view", { n: 1 });\ncomm.send({ n: 2 });\ncomm.close();',
+    );
+    expect(outputs.slice(1).map((m) => [m.header.msg_type, m.content.target_name, m.content.data])).toEqual([
+      ["comm_open", "hypernodes.view", { n: 1 }],
+      ["comm_msg", undefined, { n: 2 }],
+      ["comm_close", undefined, {}],
+    ]);
+  });
+});
