@@ -4,8 +4,12 @@ import type { Engine } from "./engine.js";
 
 /** What a pipeline uses when its options leave it out. */
 export interface PipelineDefaults {
-  /** Used by pipelines created without `cache` (the notebook kernel sets a DiskCache next to the notebook). */
-  cache?: Cache;
+  /**
+   * Used by pipelines created without `cache` (the notebook kernel sets a DiskCache next to the
+   * notebook). A function is called when the first such pipeline is created, so nothing is opened
+   * for a session that never builds one.
+   */
+  cache?: Cache | (() => Cache);
   /** Added before a pipeline's own callbacks (the notebook kernel adds its live display). */
   callbacks?: readonly PipelineCallback[];
   /** Used by pipelines created without `engine` (SequentialEngine otherwise). */
@@ -21,4 +25,13 @@ export function setPipelineDefaults(next: PipelineDefaults): void {
 
 export function pipelineDefaults(): Readonly<PipelineDefaults> {
   return defaults;
+}
+
+/** The default cache, creating it on first call when it was given as a function. */
+export function defaultCache(): Cache | undefined {
+  const { cache } = defaults;
+  if (typeof cache !== "function") return cache;
+  const created = cache();
+  defaults = { ...defaults, cache: created };
+  return created;
 }

@@ -3,7 +3,7 @@ import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./ca
 import { ExecutionScope, type Engine } from "./engine.js";
 import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
-import { pipelineDefaults } from "./defaults.js";
+import { defaultCache, pipelineDefaults } from "./defaults.js";
 import { explainPlan, type NodeExplanation } from "./explain.js";
 import { Graph } from "./graph.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./hypernode.js";
@@ -76,7 +76,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     this.nodes = options.nodes;
     this.name = options.name;
     const defaults = pipelineDefaults();
-    this.cache = options.cache ?? defaults.cache;
+    this.cache = options.cache ?? defaultCache();
     this.callbacks = [...(defaults.callbacks ?? []), ...(options.callbacks ?? [])];
     this.engine = options.engine ?? defaults.engine ?? new SequentialEngine();
     this.cacheSalt = options.cacheSalt;

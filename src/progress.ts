@@ -1,6 +1,7 @@
-import cliProgress from "cli-progress";
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { messageOf } from "./errors.js";
+import { notebookKernel, NotebookProgress } from "./progress-notebook.js";
+import { TerminalProgress } from "./progress-terminal.js";
 
 export interface ProgressOptions {
   /** false turns it off (so does the environment variable HYPERNODES_PROGRESS=0). Default true. */
@@ -16,11 +17,32 @@ interface Row {
   label: string;
   depth: number;
   level: Level;
+  startedAt: number;
   done: number;
   cached: number;
   failed: number;
   error?: string;
-  bar?: cliProgress.SingleBar;
+}
+
+/** One bar as drawn: a snapshot of a row's counters. */
+export interface ProgressRow {
+  label: string;
+  depth: number;
+  /** A map's bar (items), rather than a node's (executions). */
+  isMap: boolean;
+  total: number;
+  /** Finished: done, cached or failed. */
+  value: number;
+  cached: number;
+  failed: number;
+  error?: string;
+  /** When the row's first event came (ms since epoch), for items/s and ETA. */
+  startedAt: number;
+}
+
+/** Where rows are drawn: the terminal (cli-progress) or the notebook's live display. */
+export interface ProgressRenderer {
+  draw(rows: readonly ProgressRow[], final: boolean): void;
 }
 
 /** One nesting level of the pipeline (a path in the hierarchy), across every call that reaches it. */
@@ -42,20 +64,23 @@ const REDRAW_MS = 100;
  */
 export class ProgressCallback extends PipelineCallback {
   readonly enabled: boolean;
-  readonly #stream: NodeJS.WriteStream;
+  readonly #renderer: () => ProgressRenderer;
   readonly #levels = new Map<string, Level>();
   readonly #levelOf = new WeakMap<CallbackContext, Level>();
   readonly #rows: Row[] = [];
   #lastCtx: CallbackContext | undefined;
   #lastLevel: Level | undefined;
-  #bars: cliProgress.MultiBar | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #current: { renderer: ProgressRenderer; timer: NodeJS.Timeout } | undefined;
 
   constructor(options: ProgressOptions = {}) {
     super();
-    this.#stream = options.stream ?? process.stderr;
+    const stream = options.stream ?? process.stderr;
+    const kernel = options.stream ? undefined : notebookKernel();
+    // In a notebook the bars go to the kernel's live display; elsewhere to the terminal.
+    this.#renderer = kernel ? () => new NotebookProgress(kernel) : () => new TerminalProgress(stream);
     const envOff = /^(0|false|off|no)$/i.test(process.env.HYPERNODES_PROGRESS ?? "");
-    this.enabled = (options.enable ?? true) && !envOff && (options.force === true || this.#stream.isTTY === true);
+    const visible = kernel !== undefined || options.force === true || stream.isTTY === true;
+    this.enabled = (options.enable ?? true) && !envOff && visible;
     if (!this.enabled) {
       // A disabled callback listens to nothing, so the engine skips event work entirely.
       for (const key of EVENT_METHODS) (this as Record<string, unknown>)[key] = undefined;
@@ -101,11 +126,11 @@ export class ProgressCallback extends PipelineCallback {
     const row = this.#nodeRow(nodeId, ctx);
     row.failed++;
     row.error = messageOf(error).split("\n")[0];
-    if (ctx.depth === 0) this.#stop();
+    if (ctx.depth === 0) this.#finish();
   }
 
   onPipelineEnd(_id: string, _outputs: unknown, _ms: number, ctx: CallbackContext) {
-    if (ctx.depth === 0) this.#stop();
+    if (ctx.depth === 0) this.#finish();
   }
 
   #level(ctx: CallbackContext): Level {
@@ -128,55 +153,38 @@ export class ProgressCallback extends PipelineCallback {
   }
 
   #row(level: Level, label: string, depth: number, nodeId?: string): Row {
-    const row: Row = { label, depth, level, done: 0, cached: 0, failed: 0 };
+    const row: Row = { label, depth, level, done: 0, cached: 0, failed: 0, startedAt: Date.now() };
     if (nodeId !== undefined) level.rows.set(nodeId, row);
     this.#rows.push(row);
     return row;
   }
 
   #start() {
-    this.#stopBars();
+    this.#finish();
     this.#levels.clear();
     this.#lastCtx = undefined;
     this.#rows.length = 0;
-    this.#bars = new cliProgress.MultiBar({
-      stream: this.#stream,
-      format: (_options, params, payload: { row: Row }) => formatRow(payload.row, params),
-      hideCursor: true,
-      noTTYOutput: this.#stream.isTTY !== true,
-      notTTYSchedule: 2000,
-      fps: 1000 / REDRAW_MS,
-      autopadding: true,
-    });
-    this.#timer = setInterval(() => this.#sync(), REDRAW_MS);
-    this.#timer.unref();
+    const renderer = this.#renderer();
+    const timer = setInterval(() => renderer.draw(this.#snapshot(), false), REDRAW_MS);
+    timer.unref();
+    this.#current = { renderer, timer };
   }
 
-  /** Copies the counters into the bars (creating bars for new rows). */
-  #sync() {
-    const bars = this.#bars;
-    if (!bars) return;
-    for (const row of this.#rows) {
+  #snapshot(): ProgressRow[] {
+    return this.#rows.map((row) => {
       const isMap = row === row.level.mapRow;
-      const total = Math.max(isMap ? row.level.items : row.level.items || row.level.runs, 1);
       const value = row.done + row.failed + (isMap ? 0 : row.cached);
-      if (!row.bar) row.bar = bars.create(total, value, { row });
-      else {
-        row.bar.setTotal(Math.max(total, value));
-        row.bar.update(value, { row });
-      }
-    }
+      const total = Math.max(isMap ? row.level.items : row.level.items || row.level.runs, 1, value);
+      const { label, depth, cached, failed, error, startedAt } = row;
+      return { label, depth, isMap, total, value, cached, failed, error, startedAt };
+    });
   }
 
-  #stop() {
-    this.#sync();
-    this.#stopBars();
-  }
-
-  #stopBars() {
-    clearInterval(this.#timer);
-    this.#bars?.stop();
-    this.#bars = undefined;
+  #finish() {
+    if (!this.#current) return;
+    clearInterval(this.#current.timer);
+    this.#current.renderer.draw(this.#snapshot(), true);
+    this.#current = undefined;
   }
 }
 
@@ -192,21 +200,3 @@ const EVENT_METHODS = [
   "onError",
   "onPipelineEnd",
 ] as const;
-
-const BAR_WIDTH = 24;
-
-function formatRow(row: Row, params: cliProgress.Params): string {
-  const filled = Math.round(Math.min(params.progress, 1) * BAR_WIDTH);
-  const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
-  const name = `${"  ".repeat(row.depth)}${row.label}`.padEnd(28).slice(0, 28);
-  const counts = `${params.value}/${params.total}`;
-  const cached = row.cached ? ` ⚡${row.cached} cached` : "";
-  const failed = row.failed ? ` ✗ ${row.failed} failed: ${row.error}` : "";
-  // Items per second of the items that ran (cached ones cost nothing), once there is a second of history.
-  const seconds = (Date.now() - params.startTime) / 1000;
-  const ran = params.value - row.cached;
-  const rate = seconds >= 1 && ran > 0 ? ` ${(ran / seconds).toFixed(1)} it/s` : "";
-  const done = params.value >= params.total;
-  const eta = !done && Number.isFinite(params.eta) && params.eta > 0 ? ` ETA ${params.eta}s` : "";
-  return `${name} ${bar} ${counts}${cached}${failed}${row === row.level.mapRow ? rate + eta : ""}`;
-}

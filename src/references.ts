@@ -36,7 +36,19 @@ function collect(fn: Function, resolve: ReferenceResolver, seen: Set<unknown>, p
       parts.push(`${name}=f:${hashFunctionSource(value)}`);
       collect(value, resolve, seen, parts);
     } else {
-      parts.push(`${name}=v:${hashValue(value, `'${name}' (read by a node function)`)}`);
+      parts.push(`${name}=v:${hashContent(name, value)}`);
     }
+  }
+}
+
+/**
+ * A referenced value by content; one that cannot be hashed (a live connection, a cyclic object) by
+ * its class name only, so reading it never breaks a run (its edits then go unnoticed: use `deps`).
+ */
+function hashContent(name: string, value: unknown): string {
+  try {
+    return hashValue(value, `'${name}' (read by a node function)`);
+  } catch {
+    return `unhashable:${(value as { constructor?: { name?: string } } | null)?.constructor?.name ?? typeof value}`;
   }
 }

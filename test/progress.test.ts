@@ -58,3 +58,38 @@ describe("ProgressCallback", () => {
     expect(new ProgressCallback({ stream: pipe, force: true }).enabled).toBe(true);
   });
 });
+
+describe("ProgressCallback in a notebook", () => {
+  it("shows one live display, updated in place, ending in its final state with HTML and text fallbacks", async () => {
+    const calls: { bundle: Record<string, unknown>; options: { displayId?: string; update?: boolean } }[] = [];
+    const kernel = {
+      async display(value: unknown, options: { displayId?: string; update?: boolean } = {}) {
+        const bundle = (value as Record<symbol, () => Record<string, unknown>>)[Symbol.for("jupyter.mimebundle")]!();
+        calls.push({ bundle, options });
+      },
+    };
+    (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")] = kernel;
+    try {
+      const progress = new ProgressCallback();
+      expect(progress.enabled).toBe(true);
+      const p = new Pipeline({ nodes: [cleanNode, lengthNode], cache: new MemoryCache(), callbacks: [progress], name: "docs" });
+      await p.map({ passage: [" a ", " bb "] }, { mapOver: "passage" });
+      await p.map({ passage: [" a ", " bb ", " ccc "] }, { mapOver: "passage" });
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
+    }
+    const ids = new Set(calls.map((c) => c.options.displayId));
+    expect(ids.size).toBe(2); // one display per map call
+    const last = calls.at(-1)!;
+    expect(last.options.update).toBe(calls.filter((c) => c.options.displayId === last.options.displayId).length > 1);
+    const content = last.bundle["application/vnd.hypernodes.progress+json"] as { rows: { label: string; value: number; total: number; cached: number }[]; final: boolean };
+    expect(content.final).toBe(true);
+    expect(content.rows.map((r) => [r.label, r.value, r.total, r.cached])).toEqual([
+      ["map docs", 3, 3, 2],
+      ["clean", 3, 3, 2],
+      ["measure", 3, 3, 2],
+    ]);
+    expect(last.bundle["text/html"]).toMatch(/<table.*map docs.*⚡2 cached/);
+    expect(last.bundle["text/plain"]).toMatch(/clean\s+█+ 3\/3 ⚡2 cached/);
+  });
+});

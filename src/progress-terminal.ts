@@ -1,0 +1,58 @@
+import cliProgress from "cli-progress";
+import type { ProgressRenderer, ProgressRow } from "./progress.js";
+
+const BAR_WIDTH = 24;
+
+/** Progress rows as cli-progress bars on a terminal stream (a non-terminal gets a line now and then). */
+export class TerminalProgress implements ProgressRenderer {
+  readonly #bars: cliProgress.MultiBar;
+  readonly #drawn: cliProgress.SingleBar[] = [];
+
+  constructor(stream: NodeJS.WriteStream) {
+    this.#bars = new cliProgress.MultiBar({
+      stream,
+      format: (_options, params, payload: { row: ProgressRow }) => formatRow(payload.row, params),
+      hideCursor: true,
+      noTTYOutput: stream.isTTY !== true,
+      notTTYSchedule: 2000,
+      autopadding: true,
+    });
+  }
+
+  draw(rows: readonly ProgressRow[], final: boolean): void {
+    rows.forEach((row, i) => {
+      const bar = this.#drawn[i];
+      if (!bar) this.#drawn.push(this.#bars.create(row.total, row.value, { row }));
+      else {
+        bar.setTotal(row.total);
+        bar.update(row.value, { row });
+      }
+    });
+    if (final) this.#bars.stop();
+  }
+}
+
+/** `  clean   ████████░░░░ 38/120 ⚡12 cached 46.5 it/s ETA 2s` */
+export function formatRow(row: ProgressRow, params: { progress: number; eta: number } = etaOf(row)): string {
+  const filled = Math.round(Math.min(params.progress, 1) * BAR_WIDTH);
+  const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
+  const name = `${"  ".repeat(row.depth)}${row.label}`.padEnd(28).slice(0, 28);
+  const cached = row.cached ? ` ⚡${row.cached} cached` : "";
+  const failed = row.failed ? ` ✗ ${row.failed} failed: ${row.error}` : "";
+  return `${name} ${bar} ${row.value}/${row.total}${cached}${failed}${row.isMap ? rateAndEta(row, params.eta) : ""}`;
+}
+
+/** Items per second of the items that ran (cached ones cost nothing), once there is a second of history. */
+export function rateAndEta(row: ProgressRow, eta = etaOf(row).eta): string {
+  const seconds = (Date.now() - row.startedAt) / 1000;
+  const ran = row.value - row.cached;
+  const rate = seconds >= 1 && ran > 0 ? ` ${(ran / seconds).toFixed(1)} it/s` : "";
+  const remaining = row.value < row.total && Number.isFinite(eta) && eta > 0 ? ` ETA ${Math.round(eta)}s` : "";
+  return rate + remaining;
+}
+
+function etaOf(row: ProgressRow): { progress: number; eta: number } {
+  const seconds = (Date.now() - row.startedAt) / 1000;
+  const perItem = row.value > 0 ? seconds / row.value : Infinity;
+  return { progress: row.value / row.total, eta: perItem * (row.total - row.value) };
+}
