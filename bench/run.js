@@ -2,6 +2,7 @@
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
 import { benchEngines } from "./engines.js";
+import { benchKernel } from "./kernel.js";
 import { benchProgress } from "./progress.js";
 import { benchTelemetry } from "./telemetry.js";
 import { benchViz } from "./viz.js";
@@ -12,4 +13,5 @@ await benchEngines();
 await benchProgress();
 await benchTelemetry();
 await benchViz();
+await benchKernel();
 await benchCache();
