@@ -56,7 +56,8 @@ export class SqliteStore extends EventEmitter {
   }
 
   async getMany(keys: string[]): Promise<unknown[]> {
-    const records = new Array<unknown>(keys.length);
+    // Dense (undefined, not holes): Keyv walks the result with for…in, which skips holes and shifts hits.
+    const records = new Array<unknown>(keys.length).fill(undefined);
     const hex = JSON.stringify(keys.map((key) => keyBytes(key).toString("hex")));
     for (const [i, value, format] of this.#statements.getMany.iterate(hex)) records[i] = toRecord({ value, format });
     return records;

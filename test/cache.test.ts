@@ -194,3 +194,21 @@ describe("commits", () => {
     await cache.close();
   }, 10_000);
 });
+
+describe("DiskCache lookups", () => {
+  it("a batch mixing misses before hits returns each hit under its own signature (read from SQLite)", async () => {
+    const dir = tempDir();
+    const writer = new DiskCache({ path: dir });
+    const sig = (n: number) => n.toString(16).padStart(40, "0");
+    await writer.set(sig(2), "two");
+    await writer.set(sig(4), { four: 4 });
+    await writer.close();
+    const reader = new DiskCache({ path: dir }); // nothing in memory: every lookup goes to SQLite
+    const hits = await reader.getMany([sig(1), sig(2), sig(3), sig(4)]);
+    expect([...hits]).toEqual([
+      [sig(2), "two"],
+      [sig(4), { four: 4 }],
+    ]);
+    await reader.close();
+  });
+});
