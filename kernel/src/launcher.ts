@@ -35,10 +35,10 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const iopub = new IOPub(sockets, session);
   const output = new CellOutput(iopub);
   const comms = new CommRegistry((type, content, parent, buffers) => iopub.publish(type, content, parent, buffers), () => output.parent);
-  registerHypernodesTarget(comms, version);
   installCellApi(output, comms);
   // After the cell API: the default ProgressCallback finds the kernel's display there.
-  configureNotebookDefaults(notebookDir, executor.locals);
+  const sessionStats = configureNotebookDefaults(notebookDir, executor.locals);
+  registerHypernodesTarget(comms, version, sessionStats);
   // tslab's public `display` API (`import * as tslab from "tslab"` in a cell) writes through this.
   tslab.jupyter.lastWriteDisplayData = (content, update) => output.display(content, update);
   output.captureStdio();

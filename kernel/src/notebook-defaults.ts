@@ -6,12 +6,25 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Hypernodes from "hypernodes";
 
-export function configureNotebookDefaults(notebookDir: string, cellLocals: Record<string, unknown>): void {
+/** Node executions and cache hits of the session's pipelines (for the runner's summary and the lab panel). */
+export interface SessionStats {
+  executed: number;
+  cached: number;
+}
+
+/** Configures the defaults; returns a reader of the session's stats. */
+export function configureNotebookDefaults(notebookDir: string, cellLocals: Record<string, unknown>): () => SessionStats {
   // The copy cells get from `import … from "hypernodes"` (the notebook's project's own, or ours).
   const hypernodes = createRequire(join(notebookDir, "notebook.ts"))("hypernodes") as typeof Hypernodes;
+  const stats: SessionStats = { executed: 0, cached: 0 };
+  const tally = Object.assign(new (class extends hypernodes.PipelineCallback {})(), {
+    onNodeEnd: () => void stats.executed++,
+    onNodeCached: () => void stats.cached++,
+  });
   hypernodes.setPipelineDefaults({
     cache: () => new hypernodes.DiskCache({ path: join(notebookDir, ".hypernodes") }),
-    callbacks: [new hypernodes.ProgressCallback()],
+    callbacks: [new hypernodes.ProgressCallback(), tally],
   });
   hypernodes.setReferenceResolver((name) => (name in cellLocals ? { value: cellLocals[name] } : undefined));
+  return () => ({ ...stats });
 }

@@ -94,11 +94,12 @@ function displayPath(path: string): string {
   return fromHere.startsWith("..") ? path : fromHere;
 }
 
-function summary({ cellsRun, codeCells, startupMs, elapsedMs, failure }: RunResult, output: string): string {
+function summary({ cellsRun, codeCells, startupMs, elapsedMs, failure, stats }: RunResult, output: string): string {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
   const outcome = failure ? `stopped at cell ${failure.cellIndex} after` : "ran";
+  const nodes = stats ? `; ${stats.executed} node executions, ${stats.cached} cache hits` : "";
   return (
     `hypernodes-run: ${outcome} ${cellsRun} of ${codeCells} code cells in ${seconds(elapsedMs)} ` +
-    `(kernel start ${seconds(startupMs)}); wrote ${displayPath(output)}`
+    `(kernel start ${seconds(startupMs)})${nodes}; wrote ${displayPath(output)}`
   );
 }

@@ -1,5 +1,7 @@
 // Executes a notebook's code cells on a kernel started from a kernel spec, in order, over the Jupyter
 // protocol; outputs and execution counts are written into the notebook object. Stops at the first error.
+import { randomUUID } from "node:crypto";
+import { setTimeout as delay } from "node:timers/promises";
 import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
 import { CellOutputs } from "./cell-outputs.js";
@@ -37,6 +39,8 @@ export interface RunResult {
   startupMs: number;
   elapsedMs: number;
   failure?: CellFailure;
+  /** Node executions and cache hits of the run, when the kernel is ours (undefined otherwise). */
+  stats?: { executed: number; cached: number };
 }
 
 /** The kernel did not start: its spec's command failed, it exited, or it did not answer in time. */
@@ -90,11 +94,28 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
         break;
       }
     }
-    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs: performance.now() - started, failure };
+    const elapsedMs = performance.now() - started;
+    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs, failure, stats: await sessionStats(client) };
   } finally {
     options.signal?.removeEventListener("abort", interrupt);
     await shutDown(client, kernel);
   }
+}
+
+/** Asks our kernel's `hypernodes` comm for the session's node executions and cache hits; undefined from other kernels. */
+async function sessionStats(client: KernelClient): Promise<RunResult["stats"]> {
+  const commId = randomUUID();
+  let answer: RunResult["stats"];
+  const onIopub = (message: { header: { msg_type: string }; content: unknown }) => {
+    const data = (message.content as { data?: { stats?: RunResult["stats"] } }).data;
+    if (message.header.msg_type === "comm_msg" && data?.stats) answer = data.stats;
+  };
+  // comm_open and comm_msg get no shell reply: their IOPub output ends with the kernel's idle status.
+  client.request("shell", "comm_open", { comm_id: commId, target_name: "hypernodes", data: {} });
+  const { idle } = client.request("shell", "comm_msg", { comm_id: commId, data: { request: "stats" } }, onIopub);
+  await Promise.race([idle.catch(() => undefined), delay(2000)]);
+  client.request("shell", "comm_close", { comm_id: commId, data: {} });
+  return answer;
 }
 
 async function startUp(client: KernelClient, timeoutMs: number, name: string): Promise<KernelMessage.IInfoReply> {
