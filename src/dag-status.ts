@@ -1,4 +1,5 @@
 import { type CallbackContext, PipelineCallback } from "./callbacks.js";
+import { notebookKernel, type NotebookKernel } from "./notebook-kernel.js";
 import { HyperNodesError } from "./errors.js";
 import type { Pipeline } from "./pipeline.js";
 import { visualize, type Visualization } from "./viz.js";
@@ -15,6 +16,8 @@ type Change = "start" | "done" | "cached" | "failed";
 
 const SEP = "\u0000";
 
+let liveDisplays = 0;
+
 /**
  * Keeps a pipeline's drawn DAG current with the state of its runs, so it can be redrawn live:
  * each node pending, running, cached, done or failed, and inside a map how many items it finished.
@@ -24,6 +27,9 @@ const SEP = "\u0000";
  *   const pipeline = new Pipeline({ nodes, callbacks: [status] });
  *   status.track(pipeline).onChange((viz) => redraw(viz));
  *
+ * In a HyperNodes notebook it also draws itself: each run shows the DAG as one output that is
+ * updated in place (display_id + update_display_data), like the live progress.
+ *
  * Events name nodes by name only, so nodes sharing a name in one pipeline share a status.
  */
 export class DagStatusCallback extends PipelineCallback {
@@ -31,6 +37,8 @@ export class DagStatusCallback extends PipelineCallback {
   readonly #throttleMs: number;
   readonly #listeners = new Set<DagStatusListener>();
   #viz: Visualization | undefined;
+  /** The notebook display of the current run, when running in a HyperNodes notebook. */
+  #live: { kernel: NotebookKernel; displayId: string; shown: boolean } | undefined;
   /** Function and pipeline nodes by their names path. */
   #byPath = new Map<string, VizNode[]>();
   /** Each node's map scope: the path of the nearest enclosing pipeline mapped over, "" for the top level. */
@@ -83,6 +91,8 @@ export class DagStatusCallback extends PipelineCallback {
   onPipelineStart(_id: string, _inputs: Record<string, unknown>, ctx: CallbackContext): void {
     if (ctx.depth > 0) return;
     this.#reset("running"); // throws, failing the run early, when track() was not called
+    const kernel = notebookKernel();
+    this.#live = kernel && { kernel, displayId: `hypernodes-dag-${process.pid}-${++liveDisplays}`, shown: false };
     this.#changed();
   }
 
@@ -210,6 +220,11 @@ export class DagStatusCallback extends PipelineCallback {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#lastNotified = performance.now();
+    const live = this.#live;
+    if (live) {
+      void live.kernel.display(this.visualization, { displayId: live.displayId, update: live.shown });
+      live.shown = true;
+    }
     for (const listener of this.#listeners) {
       // A broken display must not break the run (nor, from a timer, the process).
       try {

@@ -1,17 +1,8 @@
+import type { NotebookKernel } from "./notebook-kernel.js";
 import type { ProgressRenderer, ProgressRow } from "./progress.js";
 import { formatRow, rateAndEta } from "./progress-terminal.js";
 
 export const PROGRESS_MIME_TYPE = "application/vnd.hypernodes.progress+json";
-
-/** What the HyperNodes notebook kernel offers libraries (see kernel/src/cell-api.ts). */
-export interface NotebookKernel {
-  display(value: unknown, options?: { displayId?: string; update?: boolean }): Promise<void>;
-}
-
-/** The kernel's API when running in a HyperNodes notebook, else undefined. */
-export function notebookKernel(): NotebookKernel | undefined {
-  return (globalThis as Record<symbol, NotebookKernel | undefined>)[Symbol.for("hypernodes.kernel")];
-}
 
 let displays = 0;
 

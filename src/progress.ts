@@ -1,6 +1,7 @@
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { messageOf } from "./errors.js";
-import { notebookKernel, NotebookProgress } from "./progress-notebook.js";
+import { notebookKernel } from "./notebook-kernel.js";
+import { NotebookProgress } from "./progress-notebook.js";
 import { TerminalProgress } from "./progress-terminal.js";
 
 export interface ProgressOptions {

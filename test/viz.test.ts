@@ -508,3 +508,32 @@ describe("DagStatusCallback: the run-status overlay", () => {
     expect(warnings.some((w) => w.includes("display gone"))).toBe(true);
   });
 });
+
+describe("DagStatusCallback in a notebook", () => {
+  it("draws each run as one output updated in place, ending in its final state", async () => {
+    const shown: { bundle: Record<string, unknown>; options: { displayId?: string; update?: boolean } }[] = [];
+    (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")] = {
+      async display(value: unknown, options: { displayId?: string; update?: boolean } = {}) {
+        const bundle = await (value as Record<symbol, () => Promise<Record<string, unknown>>>)[Symbol.for("jupyter.mimebundle")]!();
+        shown.push({ bundle, options });
+      },
+    };
+    try {
+      const status = new DagStatusCallback({ throttleMs: 0 });
+      const first = node((x: number) => x + 1, { outputName: "y", name: "first" });
+      const pipeline = new Pipeline({ nodes: [first], callbacks: [status] });
+      status.track(pipeline);
+      await pipeline.run({ x: 1 });
+      // Displays render their SVG asynchronously (the first one loads Graphviz).
+      for (let waited = 0; shown.length < 2 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
+    }
+    expect(new Set(shown.map((s) => s.options.displayId)).size).toBe(1);
+    expect(shown[0]!.options.update).toBe(false);
+    expect(shown.at(-1)!.options.update).toBe(true);
+    const last = shown.at(-1)!.bundle["application/vnd.hypernodes.dag+json"] as { status: { nodes: Record<string, { state: string }> } };
+    expect(Object.values(last.status.nodes).map((n) => n.state)).toEqual(["done"]);
+    expect(shown.at(-1)!.bundle["image/svg+xml"]).toMatch(/<svg/);
+  });
+});
