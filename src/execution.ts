@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { digest } from "./digest.js";
 import type { EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { NodeExecutionError } from "./errors.js";

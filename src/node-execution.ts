@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { isThenable } from "./callbacks.js";
 import type { Cache } from "./cache.js";
 import type { ExecutionScope } from "./engine.js";
