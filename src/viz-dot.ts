@@ -233,7 +233,10 @@ function quote(text: string): string {
   return `"${text}"`;
 }
 
+/** Plain words and numbers stay bare (`rankdir=LR`), as Graphviz's own tools write them. */
+const BARE = /^(?:[A-Za-z_][A-Za-z0-9_]*|-?\d+(?:\.\d+)?)$/;
+
 function attrs(record: Record<string, string>): string {
-  const parts = Object.entries(record).map(([k, v]) => `${k}=${v.startsWith("<") ? v : quote(v)}`);
+  const parts = Object.entries(record).map(([k, v]) => `${k}=${v.startsWith("<") || BARE.test(v) ? v : quote(v)}`);
   return `[${parts.join(", ")}]`;
 }

@@ -212,7 +212,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
     expect(line("in_factor")).toContain("factor: number");
     expect(line("in_offset")).toContain("default 10");
     expect(line("in_offset")).not.toContain("dashed");
-    expect(line("in_x")).toContain('style="filled"');
+    expect(line("in_x")).toContain("style=filled");
   });
 
   it("nested at depth 1: a nested pipeline is one node", async () => {
@@ -330,7 +330,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
 
   it("options: orient sets rankdir, the dark theme its colours, bad values throw", async () => {
     const p = diamond();
-    expect(visualize(p, { orient: "LR" }).toDot()).toContain('rankdir="LR"');
+    expect(visualize(p, { orient: "LR" }).toDot()).toContain("rankdir=LR");
     const dark = await check("diamond-dark", () => visualize(p, { theme: "dark", orient: "BT" }), {
       nodes: ["in_x", "fn_start", "fn_left", "fn_right", "fn_join"],
       edges: ["in_x -> fn_start", "fn_start -> fn_left", "fn_start -> fn_right", "fn_left -> fn_join", "fn_right -> fn_join"],
