@@ -7,7 +7,7 @@ import { TerminalProgress } from "./progress-terminal.js";
 export interface ProgressOptions {
   /** false turns it off (so does the environment variable HYPERNODES_PROGRESS=0). Default true. */
   enable?: boolean;
-  /** Draw even when the stream is not a terminal (CI logs get a line per update). Default false. */
+  /** Draw even when stdout or the stream is not a terminal (CI logs get a line now and then). Default false. */
   force?: boolean;
   /** Where bars are drawn. Default process.stderr. */
   stream?: NodeJS.WriteStream;
@@ -80,7 +80,9 @@ export class ProgressCallback extends PipelineCallback {
     // In a notebook the bars go to the kernel's live display; elsewhere to the terminal.
     this.#renderer = kernel ? () => new NotebookProgress(kernel) : () => new TerminalProgress(stream);
     const envOff = /^(0|false|off|no)$/i.test(process.env.HYPERNODES_PROGRESS ?? "");
-    const visible = kernel !== undefined || options.force === true || stream.isTTY === true;
+    // Bars draw on stderr, but a run whose stdout is redirected is a batch job: quiet unless asked.
+    const terminal = stream.isTTY === true && (options.stream !== undefined || process.stdout.isTTY === true);
+    const visible = kernel !== undefined || options.force === true || terminal;
     this.enabled = (options.enable ?? true) && !envOff && visible;
     if (!this.enabled) {
       // A disabled callback listens to nothing, so the engine skips event work entirely.
