@@ -9,9 +9,10 @@ import { benchViz } from "./viz.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
+// Cache workloads early, before the heavier ones (telemetry, Graphviz, the kernel) grow the heap.
+await benchCache();
 await benchEngines();
 await benchProgress();
 await benchTelemetry();
 await benchViz();
 await benchKernel();
-await benchCache();
