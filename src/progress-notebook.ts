@@ -26,8 +26,8 @@ export class NotebookProgress implements ProgressRenderer {
     this.#lastJson = json;
     const bundle = {
       [PROGRESS_MIME_TYPE]: content,
-      "text/html": progressHtml(rows),
-      "text/plain": rows.map((row) => formatRow(row)).join("\n"),
+      "text/html": progressHtml(rows, final),
+      "text/plain": rows.map((row) => formatRow(row, final)).join("\n"),
     };
     void this.kernel.display({ [Symbol.for("jupyter.mimebundle")]: () => bundle }, { displayId: this.#displayId, update: this.#shown });
     this.#shown = true;
@@ -36,7 +36,7 @@ export class NotebookProgress implements ProgressRenderer {
 
 const COLORS = { bar: "#6366f1", cached: "#0d9488", failed: "#dc2626", track: "#e5e7eb" };
 
-function progressHtml(rows: readonly ProgressRow[]): string {
+function progressHtml(rows: readonly ProgressRow[], final: boolean): string {
   const line = (row: ProgressRow) => {
     const pct = (n: number) => ((100 * n) / row.total).toFixed(1);
     const ran = row.value - row.cached - row.failed;
@@ -44,7 +44,7 @@ function progressHtml(rows: readonly ProgressRow[]): string {
       `${row.value}/${row.total}`,
       row.cached ? `⚡${row.cached} cached` : "",
       row.failed ? `<span style="color:${COLORS.failed}">✗ ${row.failed} failed: ${escapeHtml(row.error ?? "")}</span>` : "",
-      row.isMap ? escapeHtml(rateAndEta(row).trim()) : "",
+      row.isMap && !final ? escapeHtml(rateAndEta(row).trim()) : "",
     ].filter(Boolean);
     return (
       `<tr><td style="padding:1px 8px 1px ${8 + 16 * row.depth}px;white-space:nowrap;font-family:monospace">${escapeHtml(row.label)}</td>` +

@@ -11,7 +11,7 @@ export class TerminalProgress implements ProgressRenderer {
   constructor(stream: NodeJS.WriteStream) {
     this.#bars = new cliProgress.MultiBar({
       stream,
-      format: (_options, params, payload: { row: ProgressRow }) => formatRow(payload.row, params),
+      format: (_options, params, payload: { row: ProgressRow; final: boolean }) => formatRow(payload.row, payload.final, params),
       hideCursor: true,
       noTTYOutput: stream.isTTY !== true,
       notTTYSchedule: 2000,
@@ -22,24 +22,24 @@ export class TerminalProgress implements ProgressRenderer {
   draw(rows: readonly ProgressRow[], final: boolean): void {
     rows.forEach((row, i) => {
       const bar = this.#drawn[i];
-      if (!bar) this.#drawn.push(this.#bars.create(row.total, row.value, { row }));
+      if (!bar) this.#drawn.push(this.#bars.create(row.total, row.value, { row, final }));
       else {
         bar.setTotal(row.total);
-        bar.update(row.value, { row });
+        bar.update(row.value, { row, final });
       }
     });
     if (final) this.#bars.stop();
   }
 }
 
-/** `  clean   ████████░░░░ 38/120 ⚡12 cached 46.5 it/s ETA 2s` */
-export function formatRow(row: ProgressRow, params: { progress: number; eta: number } = etaOf(row)): string {
+/** `  clean   ████████░░░░ 38/120 ⚡12 cached 46.5 it/s ETA 2s` (no rate or ETA once final) */
+export function formatRow(row: ProgressRow, final: boolean, params: { progress: number; eta: number } = etaOf(row)): string {
   const filled = Math.round(Math.min(params.progress, 1) * BAR_WIDTH);
   const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
   const name = `${"  ".repeat(row.depth)}${row.label}`.padEnd(28).slice(0, 28);
   const cached = row.cached ? ` ⚡${row.cached} cached` : "";
   const failed = row.failed ? ` ✗ ${row.failed} failed: ${row.error}` : "";
-  return `${name} ${bar} ${row.value}/${row.total}${cached}${failed}${row.isMap ? rateAndEta(row, params.eta) : ""}`;
+  return `${name} ${bar} ${row.value}/${row.total}${cached}${failed}${row.isMap && !final ? rateAndEta(row, params.eta) : ""}`;
 }
 
 /** Items per second of the items that ran (cached ones cost nothing), once there is a second of history. */

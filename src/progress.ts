@@ -66,12 +66,8 @@ const REDRAW_MS = 100;
 export class ProgressCallback extends PipelineCallback {
   readonly enabled: boolean;
   readonly #renderer: () => ProgressRenderer;
-  readonly #levels = new Map<string, Level>();
-  readonly #levelOf = new WeakMap<CallbackContext, Level>();
-  readonly #rows: Row[] = [];
-  #lastCtx: CallbackContext | undefined;
-  #lastLevel: Level | undefined;
-  #current: { renderer: ProgressRenderer; timer: NodeJS.Timeout } | undefined;
+  /** Per-call state lives in the call's context, so runs going on at once each get their own bars. */
+  readonly #key = Symbol("progress").toString() + Math.random();
 
   constructor(options: ProgressOptions = {}) {
     super();
@@ -91,52 +87,78 @@ export class ProgressCallback extends PipelineCallback {
   }
 
   onPipelineStart(_id: string, _inputs: Record<string, unknown>, ctx: CallbackContext) {
-    this.#level(ctx).runs++;
-    if (ctx.depth === 0) this.#start();
+    if (ctx.depth === 0) ctx.set(this.#key, new ProgressRun(this.#renderer()));
+    this.#run(ctx).level(ctx).runs++;
   }
 
   onMapStart(totalItems: number, ctx: CallbackContext) {
-    const level = this.#level(ctx);
+    const run = this.#run(ctx);
+    const level = run.level(ctx);
     level.items += totalItems;
-    level.mapRow ??= this.#row(level, `map ${ctx.pipelineId}`, ctx.depth);
+    level.mapRow ??= run.row(level, `map ${ctx.pipelineId}`, ctx.depth);
   }
 
   onMapItemEnd(_index: number, _ms: number, ctx: CallbackContext) {
-    this.#level(ctx).mapRow!.done++;
+    this.#run(ctx).level(ctx).mapRow!.done++;
   }
 
   onMapItemCached(_index: number, _signature: string, ctx: CallbackContext) {
-    this.#level(ctx).mapRow!.cached++; // counted as done by the onMapItemEnd that follows
+    this.#run(ctx).level(ctx).mapRow!.cached++; // counted as done by the onMapItemEnd that follows
   }
 
   onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, _ms: number, ctx: CallbackContext) {
-    this.#nodeRow(nodeId, ctx).done++;
+    this.#run(ctx).nodeRow(nodeId, ctx).done++;
   }
 
   onNodeCached(nodeId: string, _signature: string, ctx: CallbackContext) {
-    this.#nodeRow(nodeId, ctx).cached++;
+    this.#run(ctx).nodeRow(nodeId, ctx).cached++;
   }
 
   onNestedPipelineStart(_parentId: string, childId: string, ctx: CallbackContext) {
-    this.#nodeRow(childId, ctx); // its row goes above the inner pipeline's rows
+    this.#run(ctx).nodeRow(childId, ctx); // its row goes above the inner pipeline's rows
   }
 
   onNestedPipelineEnd(_parentId: string, childId: string, _ms: number, ctx: CallbackContext) {
-    this.#nodeRow(childId, ctx).done++;
+    this.#run(ctx).nodeRow(childId, ctx).done++;
   }
 
   onError(nodeId: string, error: unknown, ctx: CallbackContext) {
-    const row = this.#nodeRow(nodeId, ctx);
+    const run = this.#run(ctx);
+    const row = run.nodeRow(nodeId, ctx);
     row.failed++;
     row.error = messageOf(error).split("\n")[0];
-    if (ctx.depth === 0) this.#finish();
+    // In a map, the item this failure belongs to failed too (no onMapItemEnd will count it).
+    const mapRow = run.level(ctx).mapRow;
+    if (mapRow) mapRow.failed++;
+    if (ctx.depth === 0) run.finish();
   }
 
   onPipelineEnd(_id: string, _outputs: unknown, _ms: number, ctx: CallbackContext) {
-    if (ctx.depth === 0) this.#finish();
+    if (ctx.depth === 0) this.#run(ctx).finish();
   }
 
-  #level(ctx: CallbackContext): Level {
+  #run(ctx: CallbackContext): ProgressRun {
+    return ctx.get<ProgressRun>(this.#key)!;
+  }
+}
+
+/** The bars of one top-level run or map call: its levels, rows and renderer. */
+class ProgressRun {
+  readonly #levels = new Map<string, Level>();
+  readonly #levelOf = new WeakMap<CallbackContext, Level>();
+  readonly #rows: Row[] = [];
+  #lastCtx: CallbackContext | undefined;
+  #lastLevel: Level | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(private readonly renderer: ProgressRenderer) {
+    // Drawn at once (empty), so in a notebook the display belongs to the cell that started the run.
+    renderer.draw([], false);
+    this.#timer = setInterval(() => renderer.draw(this.#snapshot(), false), REDRAW_MS);
+    this.#timer.unref();
+  }
+
+  level(ctx: CallbackContext): Level {
     if (ctx === this.#lastCtx) return this.#lastLevel!; // consecutive events mostly share a level
     let level = this.#levelOf.get(ctx);
     if (!level) {
@@ -150,27 +172,25 @@ export class ProgressCallback extends PipelineCallback {
     return level;
   }
 
-  #nodeRow(nodeId: string, ctx: CallbackContext): Row {
-    const level = this.#level(ctx);
-    return level.rows.get(nodeId) ?? this.#row(level, nodeId, ctx.depth, nodeId);
+  nodeRow(nodeId: string, ctx: CallbackContext): Row {
+    const level = this.level(ctx);
+    return level.rows.get(nodeId) ?? this.row(level, nodeId, ctx.depth, nodeId);
   }
 
-  #row(level: Level, label: string, depth: number, nodeId?: string): Row {
+  row(level: Level, label: string, depth: number, nodeId?: string): Row {
     const row: Row = { label, depth, level, done: 0, cached: 0, failed: 0, startedAt: Date.now() };
     if (nodeId !== undefined) level.rows.set(nodeId, row);
     this.#rows.push(row);
     return row;
   }
 
-  #start() {
-    this.#finish();
-    this.#levels.clear();
-    this.#lastCtx = undefined;
-    this.#rows.length = 0;
-    const renderer = this.#renderer();
-    const timer = setInterval(() => renderer.draw(this.#snapshot(), false), REDRAW_MS);
-    timer.unref();
-    this.#current = { renderer, timer };
+  /**
+   * Draws the final state and stops redrawing. It may come twice: at a top-level onError (a run that
+   * aborts gets no end event) and, when errors are collected and the run goes on, at its end.
+   */
+  finish() {
+    clearInterval(this.#timer);
+    this.renderer.draw(this.#snapshot(), true);
   }
 
   #snapshot(): ProgressRow[] {
@@ -181,13 +201,6 @@ export class ProgressCallback extends PipelineCallback {
       const { label, depth, cached, failed, error, startedAt } = row;
       return { label, depth, isMap, total, value, cached, failed, error, startedAt };
     });
-  }
-
-  #finish() {
-    if (!this.#current) return;
-    clearInterval(this.#current.timer);
-    this.#current.renderer.draw(this.#snapshot(), true);
-    this.#current = undefined;
   }
 }
 

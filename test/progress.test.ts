@@ -93,3 +93,60 @@ describe("ProgressCallback in a notebook", () => {
     expect(last.bundle["text/plain"]).toMatch(/clean\s+█+ 3\/3 ⚡2 cached/);
   });
 });
+
+describe("ProgressCallback per call", () => {
+  function fakeKernel() {
+    const finals = new Map<string, { rows: { label: string; value: number; total: number; failed: number }[] }>();
+    const firstShown: string[] = [];
+    const kernel = {
+      async display(value: unknown, options: { displayId?: string; update?: boolean } = {}) {
+        const bundle = (value as Record<symbol, () => Record<string, unknown>>)[Symbol.for("jupyter.mimebundle")]!();
+        const content = bundle["application/vnd.hypernodes.progress+json"] as { rows: never[]; final: boolean };
+        if (!options.update) firstShown.push(options.displayId!);
+        if (content.final) finals.set(options.displayId!, content);
+      },
+    };
+    return { kernel, finals, firstShown };
+  }
+
+  it("runs going on at once each get their own display, each ending in its own final state", async () => {
+    const { kernel, finals, firstShown } = fakeKernel();
+    (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")] = kernel;
+    try {
+      const progress = new ProgressCallback();
+      const slow = (name: string) =>
+        node(async (x: number) => (await new Promise((r) => setTimeout(r, 5)), x), { outputName: name, name, version: name });
+      const pa = new Pipeline({ nodes: [slow("a")], callbacks: [progress], name: "pa" });
+      const pb = new Pipeline({ nodes: [slow("b")], callbacks: [progress], name: "pb" });
+      await Promise.all([pa.map({ x: [1, 2, 3, 4] }, { mapOver: "x" }), pb.map({ x: [1, 2, 3, 4, 5, 6, 7, 8] }, { mapOver: "x" })]);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
+    }
+    expect(firstShown).toHaveLength(2);
+    const rows = [...finals.values()].map((f) => f.rows.map((r) => `${r.label} ${r.value}/${r.total}`));
+    expect(rows).toEqual(expect.arrayContaining([["map pa 4/4", "a 4/4"], ["map pb 8/8", "b 8/8"]]));
+  });
+
+  it("a failed map item counts as failed on the map's bar", async () => {
+    const { kernel, finals } = fakeKernel();
+    (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")] = kernel;
+    try {
+      const risky = node(
+        (x: number) => {
+          if (x === 2) throw new Error("no 2");
+          return x;
+        },
+        { outputName: "y", name: "risky" },
+      );
+      const p = new Pipeline({ nodes: [risky], callbacks: [new ProgressCallback()], name: "failing" });
+      await expect(p.map({ x: [1, 2, 3, 4] }, { mapOver: "x" })).rejects.toThrow(/no 2/);
+    } finally {
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
+    }
+    const [final] = [...finals.values()];
+    expect(final!.rows.map((r) => [r.label, r.value, r.total, r.failed])).toEqual([
+      ["map failing", 2, 4, 1],
+      ["risky", 2, 4, 1],
+    ]);
+  });
+});
