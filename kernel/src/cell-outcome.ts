@@ -1,14 +1,26 @@
 // What the cell being run produced, as tslab's executor reports it to the console it is given:
 // `log(value)` for the cell's last value, `error(…)` for type-check diagnostics and thrown errors.
 // Capturing them (instead of printing) is what lets the kernel send execute_result and structured errors.
+import { join } from "node:path";
 import { format, inspect } from "node:util";
+import { packageRoot } from "./package.js";
 import type { ExecutorConsole } from "./tslab.js";
 
 /** The format string tslab's executor prints each diagnostic with: file, line, column, message. */
 const DIAGNOSTIC_FORMAT = "%s%d:%d - %s";
 
-/** Stack frames of the machinery that runs a cell (Node's vm, tslab, this kernel), not of the user's code. */
-const MACHINERY_FRAME = /^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|[\\/]kernel[\\/]dist[\\/])/;
+/**
+ * Stack frames of the machinery that runs a cell (Node's vm, tslab, this kernel, the hypernodes
+ * engine that called the node), not of the user's code.
+ */
+const MACHINERY_FRAME = new RegExp(
+  String.raw`^\s+at .*(node:vm|node:internal|[\\/]tslab[\\/]dist[\\/]|` +
+    `${escapeRegExp(join(packageRoot, "dist"))}|${escapeRegExp(join(packageRoot, "kernel"))})`,
+);
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 /**
  * What Node's vm puts before the stack of an error thrown by a cell's code: `evalmachine.<anonymous>:N`,
