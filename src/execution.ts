@@ -4,7 +4,7 @@ import type { EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engin
 import { NodeExecutionError } from "./errors.js";
 import type { ItemState } from "./execution-plan.js";
 import { MapPlan } from "./map-plan.js";
-import { executeStep, prefetch } from "./node-execution.js";
+import { after, executeStep, prefetch } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
@@ -143,10 +143,9 @@ function runMapItem(i: number, state: ItemState, scope: ExecutionScope, runSteps
   const { events, ctx } = scope;
   if (!events.active) return runSteps(state, scope);
   const itemStarted = performance.now();
-  const chain = (pending: void | Promise<void>, next: () => void | Promise<void>) => (pending ? pending.then(next) : next());
-  return chain(events.emit("onMapItemStart", i, ctx), () =>
-    chain(runSteps(state, scope), () =>
-      chain(
+  return after(events.emit("onMapItemStart", i, ctx), () =>
+    after(runSteps(state, scope), () =>
+      after(
         state.executed === 0 && state.signatures && state.plan.steps.length > 0
           ? events.emit("onMapItemCached", i, itemSignature(state), ctx)
           : undefined,

@@ -47,7 +47,7 @@ export async function prefetch(states: readonly ItemState[], scope: ExecutionSco
 }
 
 /** Runs `next` after `pending` settles, or at once when nothing is pending (no microtask). */
-function after(pending: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
+export function after(pending: void | Promise<void>, next: () => void | Promise<void>): void | Promise<void> {
   return pending ? pending.then(next) : next();
 }
 
@@ -62,6 +62,7 @@ function execute(step: Step, state: ItemState, scope: ExecutionScope, signature:
       : events.listens("onNodeStart")
         ? events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx)
         : undefined;
+  // `after` spelled out: no closure allocated per node when nothing was announced (the hot path).
   return announced ? announced.then(() => call(step, state, scope, signature, args)) : call(step, state, scope, signature, args);
 }
 
