@@ -60,10 +60,11 @@ export class DagStatusCallback extends PipelineCallback {
   /** Draws `pipeline` and follows its runs from now on. */
   track(pipeline: Pipeline<any>): this {
     const viz = visualize(pipeline, this.#options);
-    const byId = new Map(viz.model.nodes.map((n) => [n.id, n]));
+    // Every node is followed, collapsed or not: a front end may expand any pipeline.
+    const byId = new Map(viz.full.nodes.map((n) => [n.id, n]));
     this.#byPath = new Map();
     this.#scopeOf = new Map();
-    for (const n of viz.model.nodes) {
+    for (const n of viz.full.nodes) {
       if (n.kind !== "function" && n.kind !== "pipeline") continue;
       const key = n.path.join(SEP);
       this.#byPath.set(key, [...(this.#byPath.get(key) ?? []), n]);
@@ -204,7 +205,7 @@ export class DagStatusCallback extends PipelineCallback {
   #reset(state: "idle" | "running"): void {
     const nodes: Record<string, NodeStatus> = {};
     for (const id of this.#scopeOf.keys()) nodes[id] = { state: "pending" };
-    this.visualization.model.status = { state, nodes };
+    this.visualization.status = { state, nodes };
     this.#inFlight.clear();
     this.#cachedItem = -1;
   }

@@ -111,7 +111,7 @@ export function modelToDot(model: VizModel, options: ResolvedVizOptions): string
       ]);
       const cluster = { label, labeljust: "l", fontsize: "13", style: "rounded,filled", margin: "10" };
       const penwidth = status?.state === "running" ? "2" : "1.2";
-      lines.push(`${indent}subgraph ${quote(n.id)} {`);
+      lines.push(`${indent}subgraph ${quote(clusterId(n.id))} {`);
       lines.push(`${indent}  graph ${attrs({ ...cluster, fillcolor: theme.cluster.fill, color: colors.line, penwidth })};`);
       emit(n.id, `${indent}  `);
       lines.push(`${indent}}`);
@@ -127,6 +127,11 @@ export function modelToDot(model: VizModel, options: ResolvedVizOptions): string
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
+}
+
+/** Graphviz draws a subgraph as a cluster only when its name starts with "cluster". */
+export function clusterId(pipelineId: string): string {
+  return `cluster${pipelineId.slice(pipelineId.indexOf("_"))}`;
 }
 
 function nodeAttrs(

@@ -28,7 +28,7 @@ export interface VizNode {
   name: string;
   /** Names of the enclosing nested pipeline nodes, then this one's name. */
   path: string[];
-  /** Id of the expanded pipeline (cluster) it is drawn in. */
+  /** Id of the nested pipeline (drawn as a cluster when expanded) it belongs to. */
   parent?: string;
   /** Functions and pipelines: output names (outer names for pipelines). */
   outputs?: string[];
@@ -42,7 +42,7 @@ export interface VizNode {
   optional?: boolean;
   /** Inputs: source text of the default, when a consumer shows one. */
   default?: string;
-  /** Pipelines: drawn as a cluster of their inner nodes. */
+  /** Pipelines: drawn as a cluster of their inner nodes (in a full model: every nested pipeline). */
   expanded?: boolean;
   mapOver?: string[];
   mapMode?: MapMode;
@@ -116,7 +116,11 @@ interface Source {
   names: string[];
 }
 
-/** Builds the drawn graph of a pipeline: inputs, nodes, outputs, clusters for expanded pipelines, edges. */
+/**
+ * Builds the full drawn graph of a pipeline: inputs, nodes, outputs and every nested pipeline
+ * expanded into a cluster of its inner nodes. `viewModel` (viz-view.ts) collapses it to a depth, or
+ * to whatever a reader expanded: node ids are the same in every view.
+ */
 export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions): VizModel {
   const nodes: VizNode[] = [];
   const edges: VizEdge[] = [];
@@ -169,15 +173,14 @@ export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions)
     order: readonly HyperNode[],
     path: string[],
     parent: string | undefined,
-    depth: number,
     sources: Map<string, Source>,
   ) => {
     const available = new Map(sources);
     for (const n of order) {
       const nodePath = [...path, n.name];
       const base = parent ? { path: nodePath, parent } : { path: nodePath };
-      if (n instanceof PipelineNode && depth > 1) {
-        const id = add("cluster", {
+      if (n instanceof PipelineNode) {
+        const id = add("pl", {
           kind: "pipeline",
           name: n.name,
           ...base,
@@ -203,7 +206,7 @@ export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions)
                 },
           );
         }
-        const innerAvailable = level(inner.graph.executionOrder, nodePath, id, depth - 1, innerSources);
+        const innerAvailable = level(inner.graph.executionOrder, nodePath, id, innerSources);
         const exposed = n.outputMapping ? Object.entries(n.outputMapping) : n.outputNames.map((o) => [o, o] as const);
         for (const [innerName, outerName] of exposed) {
           const s = innerAvailable.get(innerName)!;
@@ -211,29 +214,23 @@ export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions)
         }
         continue;
       }
-      const isPipeline = n instanceof PipelineNode;
-      const id = isPipeline
-        ? add("pl", { kind: "pipeline", name: n.name, ...base, outputs: [...n.outputNames], ...mapInfo(n) })
-        : add("fn", {
-            kind: "function",
-            name: n.name,
-            ...base,
-            outputs: [...n.outputNames],
-            ...(n instanceof Node && n.isAsync ? { async: true } : {}),
-          });
+      const id = add("fn", {
+        kind: "function",
+        name: n.name,
+        ...base,
+        outputs: [...n.outputNames],
+        ...(n instanceof Node && n.isAsync ? { async: true } : {}),
+      });
       for (const arg of n.rootArgs) {
         const s = available.get(arg);
-        if (s) connect(s, id, isPipeline ? (n.inputMapping[arg] ?? arg) : undefined);
+        if (s) connect(s, id);
       }
-      const innerOf =
-        isPipeline && n.outputMapping ? new Map(Object.entries(n.outputMapping).map(([i, o]) => [o, i])) : undefined;
       for (const out of n.outputNames) {
-        const names = innerOf ? renamed([innerOf.get(out)!], out) : [out];
         if (options.separateOutputs) {
           const outId = add("out", { kind: "output", name: out, path: [...path, out], ...(parent ? { parent } : {}) });
-          connect({ id, names }, outId);
+          connect({ id, names: [out] }, outId);
           available.set(out, { id: outId, names: [out] });
-        } else available.set(out, { id, names });
+        } else available.set(out, { id, names: [out] });
       }
     }
     return available;
@@ -247,7 +244,7 @@ export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions)
       names: [arg],
     });
   }
-  level(pipeline.graph.executionOrder, [], undefined, options.depth, top);
+  level(pipeline.graph.executionOrder, [], undefined, top);
   return { name: pipeline.id, nodes, edges };
 }
 

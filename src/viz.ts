@@ -1,6 +1,8 @@
 import type { Graphviz } from "@hpcc-js/wasm-graphviz";
+import { DAG_MIME_TYPE } from "./mime-types.js";
 import type { Pipeline } from "./pipeline.js";
 import { liftClusterTitles, modelToDot } from "./viz-dot.js";
+import { expandedToDepth, viewModel } from "./viz-view.js";
 import {
   buildModel,
   resolveOptions,
@@ -10,24 +12,46 @@ import {
   type VizOptions,
 } from "./viz-model.js";
 
-export const DAG_MIME_TYPE = "application/vnd.hypernodes.dag+json";
 /** Method name a notebook kernel may call for an object's MIME bundle. */
+export { DAG_MIME_TYPE };
 export const JUPYTER_MIMEBUNDLE: unique symbol = Symbol.for("jupyter.mimebundle");
 
+/**
+ * Our rich output: the view as drawn (`model`, `dot`), and what a front end needs to redraw it
+ * differently — the full model (every nested pipeline expanded), the ids of the pipelines expanded
+ * in this view, and the options.
+ */
+export interface DagMimeData {
+  model: VizModel;
+  dot: string;
+  status: RunStatus | null;
+  full: VizModel;
+  expanded: string[];
+  options: Omit<ResolvedVizOptions, "depth">;
+}
+
 export interface MimeBundle {
-  [DAG_MIME_TYPE]: { model: VizModel; dot: string; status: RunStatus | null };
+  [DAG_MIME_TYPE]: DagMimeData;
   "image/svg+xml": string;
   "text/plain": string;
 }
 
 /** A pipeline drawn as a DAG: the JSON model, its DOT text, and its SVG. */
 export class Visualization {
+  /** Every node, nested pipelines expanded; `model` is the part drawn at `options.depth`. */
+  readonly full: VizModel;
   readonly model: VizModel;
   readonly options: ResolvedVizOptions;
 
-  constructor(model: VizModel, options: ResolvedVizOptions) {
-    this.model = model;
+  constructor(full: VizModel, options: ResolvedVizOptions) {
+    this.full = full;
+    this.model = viewModel(full, expandedToDepth(options.depth));
     this.options = options;
+  }
+
+  /** Sets the run status shown on the nodes (ids are the same in `full` and `model`). */
+  set status(status: RunStatus) {
+    this.full.status = this.model.status = status;
   }
 
   toDot(): string {
@@ -41,8 +65,16 @@ export class Visualization {
   /** What a notebook front end displays: our own JSON for a rich renderer, SVG for any other, and text. */
   async mimeBundle(): Promise<MimeBundle> {
     const dot = this.toDot();
+    const { orient, separateOutputs, showTypes, theme } = this.options;
     return {
-      [DAG_MIME_TYPE]: { model: this.model, dot, status: this.model.status ?? null },
+      [DAG_MIME_TYPE]: {
+        model: this.model,
+        dot,
+        status: this.model.status ?? null,
+        full: this.full,
+        expanded: this.model.nodes.filter((n) => n.expanded).map((n) => n.id),
+        options: { orient, separateOutputs, showTypes, theme },
+      },
       "image/svg+xml": await this.#render(dot),
       "text/plain": this.toString(),
     };

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { CallbackError, MemoryCache, node, Pipeline } from "hypernodes";
 import { DagStatusCallback } from "../src/dag-status.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, renderSvg, visualize, type Visualization } from "../src/viz.js";
-import type { VizOptions } from "../src/viz-model.js";
+import { resolveOptions, type VizModel, type VizOptions } from "../src/viz-model.js";
+import { expandedToDepth, viewModel } from "../src/viz-view.js";
+import { modelToDot } from "../src/viz-dot.js";
 
 const ARTIFACTS = new URL("../test-artifacts/viz/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -260,7 +262,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
     // Cluster titles are drawn last, over the edges that enter the clusters.
     expect(svg.lastIndexOf('class="edge"')).toBeLessThan(svg.indexOf(">tokenizer</text>", svg.indexOf('class="cluster"')));
     const count = viz.model.nodes.find((n) => n.id === "fn_analyze__tokenizer__count")!;
-    expect(count).toMatchObject({ path: ["analyze", "tokenizer", "count"], parent: "cluster_analyze__tokenizer" });
+    expect(count).toMatchObject({ path: ["analyze", "tokenizer", "count"], parent: "pl_analyze__tokenizer" });
   });
 
   it("nested with mapOver and renaming mappings, collapsed: labelled edges and the map on the node", async () => {
@@ -286,7 +288,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
     });
     expect(edgeLabel(dot, "fn_listDocs", "fn_summarizer__clean")).toBe("documents → passage");
     expect(edgeLabel(dot, "fn_summarizer__summarize", "fn_publish")).toBe("summary → summaries");
-    expect(viz.model.nodes.find((n) => n.id === "cluster_summarizer")).toMatchObject({
+    expect(viz.model.nodes.find((n) => n.id === "pl_summarizer")).toMatchObject({
       expanded: true,
       mapOver: ["documents"],
       mapMode: "zip",
@@ -355,12 +357,54 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
     const viz = visualize(diamond());
     const bundle = await viz.mimeBundle();
     expect(Object.keys(bundle).sort()).toEqual([DAG_MIME_TYPE, "image/svg+xml", "text/plain"].sort());
-    expect(bundle[DAG_MIME_TYPE]).toEqual({ model: viz.model, dot: viz.toDot(), status: null });
+    expect(bundle[DAG_MIME_TYPE]).toEqual({
+      model: viz.model,
+      dot: viz.toDot(),
+      status: null,
+      full: viz.full,
+      expanded: [],
+      options: { orient: "TB", separateOutputs: false, showTypes: false, theme: "light" },
+    });
     expect(JSON.parse(JSON.stringify(bundle[DAG_MIME_TYPE].model))).toEqual(viz.model);
     expect(bundle["image/svg+xml"]).toContain("<svg");
     expect(bundle["text/plain"]).toBe("DAG of 'diamond': 4 nodes, 1 input");
     expect(JUPYTER_MIMEBUNDLE).toBe(Symbol.for("jupyter.mimebundle"));
     await expect(viz[JUPYTER_MIMEBUNDLE]()).resolves.toEqual(bundle);
+  });
+});
+
+describe("viewModel: what a reader expands or collapses, redrawn from the full model", () => {
+  const ids = (model: VizModel) => ({
+    nodes: sorted(model.nodes.map((n) => n.id)),
+    edges: sorted(model.edges.map((e) => `${e.from} -> ${e.to}${e.label ? ` [${e.label}]` : ""}`)),
+  });
+
+  it("collapsing the full model to a depth gives the same view as visualizing at that depth", () => {
+    const full = visualize(nested(), { depth: Infinity }).full;
+    for (const depth of [1, 2, 3]) {
+      expect(ids(viewModel(full, expandedToDepth(depth))), `depth ${depth}`).toEqual(ids(visualize(nested(), { depth }).model));
+    }
+    const docs = visualize(mappedDocs(), { depth: 2 });
+    expect(ids(viewModel(docs.full, expandedToDepth(1)))).toEqual(ids(visualize(mappedDocs()).model));
+  });
+
+  it("expands one inner pipeline and not its parent's siblings; ids stay the same across views", () => {
+    const full = visualize(nested()).full;
+    const onlyInner = viewModel(full, (p) => p.id === "pl_analyze" || p.id === "pl_analyze__tokenizer");
+    expect(onlyInner.nodes.filter((n) => n.expanded).map((n) => n.id)).toEqual(["pl_analyze", "pl_analyze__tokenizer"]);
+    // An inner pipeline cannot show while its parent is collapsed.
+    const innerOnly = viewModel(full, (p) => p.id === "pl_analyze__tokenizer");
+    expect(ids(innerOnly)).toEqual(ids(viewModel(full, expandedToDepth(1))));
+    // The DOT names a cluster after its pipeline node.
+    expect(modelToDot(onlyInner, resolveOptions())).toContain('subgraph "cluster_analyze__tokenizer"');
+  });
+
+  it("a collapsed pipeline keeps the status of its id", () => {
+    const viz = visualize(nested(), { depth: 2 });
+    viz.status = { state: "running", nodes: { pl_analyze__tokenizer: { state: "running" } } };
+    expect(viewModel(viz.full, expandedToDepth(1)).status).toBe(viz.full.status);
+    expect(viz.model.status).toBe(viz.full.status);
+    expect(viz.toDot()).toMatch(/"pl_analyze__tokenizer" \[[^\n]*penwidth=2/);
   });
 });
 
@@ -409,7 +453,7 @@ describe("DagStatusCallback: the run-status overlay", () => {
     await p.run({ folder: [" A ", " Bb ", " Ccc "] });
     const nodes = status.visualization.model.status!.nodes;
     expect(nodes.fn_listDocs).toEqual({ state: "done" });
-    expect(nodes.cluster_summarizer).toEqual({ state: "done" });
+    expect(nodes.pl_summarizer).toEqual({ state: "done" });
     expect(nodes.fn_summarizer__clean).toEqual({ state: "done", items: { total: 3, done: 3, cached: 0, failed: 0 } });
     expect(nodes.fn_summarizer__summarize).toEqual({ state: "done", items: { total: 3, done: 3, cached: 0, failed: 0 } });
     expect(nodes.fn_publish).toEqual({ state: "done" });
@@ -418,7 +462,7 @@ describe("DagStatusCallback: the run-status overlay", () => {
     await p.run({ folder: [" A ", " Bb ", " Ccc "] });
     expect(statesOf(status)).toEqual({
       fn_listDocs: "cached",
-      cluster_summarizer: "cached",
+      pl_summarizer: "cached",
       fn_summarizer__clean: "cached",
       fn_summarizer__summarize: "cached",
       fn_publish: "cached",
@@ -436,9 +480,9 @@ describe("DagStatusCallback: the run-status overlay", () => {
     const counts = { total: 4, done: 2, cached: 2, failed: 0 };
     for (const id of [
       "fn_load",
-      "cluster_analyze",
+      "pl_analyze",
       "fn_analyze__clean",
-      "cluster_analyze__tokenizer",
+      "pl_analyze__tokenizer",
       "fn_analyze__tokenizer__count",
       "fn_report",
     ]) {
@@ -459,7 +503,7 @@ describe("DagStatusCallback: the run-status overlay", () => {
     expect(finals.at(-1)).toBe("failed");
     expect(s.nodes.fn_summarizer__clean).toEqual({ state: "failed", items: { total: 3, done: 1, cached: 0, failed: 1 } });
     expect(s.nodes.fn_summarizer__summarize).toEqual({ state: "done", items: { total: 3, done: 1, cached: 0, failed: 0 } });
-    expect(s.nodes.cluster_summarizer!.state).toBe("failed");
+    expect(s.nodes.pl_summarizer!.state).toBe("failed");
     expect(s.nodes.fn_publish!.state).toBe("pending");
     writeFileSync(new URL("status-failed-dark.svg", ARTIFACTS), await status.visualization.toSvg());
   });
