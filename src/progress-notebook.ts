@@ -1,8 +1,16 @@
+import { PROGRESS_MIME_TYPE } from "./mime-types.js";
 import type { NotebookKernel } from "./notebook-kernel.js";
 import type { ProgressRenderer, ProgressRow } from "./progress.js";
 import { formatRow, rateAndEta } from "./progress-terminal.js";
 
-export const PROGRESS_MIME_TYPE = "application/vnd.hypernodes.progress+json";
+export { PROGRESS_MIME_TYPE };
+
+/** Our progress output: the bars, whether the run is over, and when the snapshot was taken (ms since epoch). */
+export interface ProgressMimeData {
+  rows: readonly ProgressRow[];
+  final: boolean;
+  at: number;
+}
 
 let displays = 0;
 
@@ -20,10 +28,10 @@ export class NotebookProgress implements ProgressRenderer {
   constructor(private readonly kernel: NotebookKernel) {}
 
   draw(rows: readonly ProgressRow[], final: boolean): void {
-    const content = { rows, final };
     const json = JSON.stringify(rows) + final;
     if (json === this.#lastJson) return; // nothing moved since the last redraw
     this.#lastJson = json;
+    const content: ProgressMimeData = { rows, final, at: Date.now() };
     const bundle = {
       [PROGRESS_MIME_TYPE]: content,
       "text/html": progressHtml(rows, final),
