@@ -132,16 +132,16 @@ export class DagStatusCallback extends PipelineCallback {
     this.#update(ctx, nodeId, "start");
   }
 
-  onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, _ms: number, ctx: CallbackContext): void {
-    this.#update(ctx, nodeId, "done");
+  onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, ms: number, ctx: CallbackContext): void {
+    this.#update(ctx, nodeId, "done", ms);
   }
 
   onNestedPipelineStart(_parentId: string, childId: string, ctx: CallbackContext): void {
     this.#update(ctx, childId, "start");
   }
 
-  onNestedPipelineEnd(_parentId: string, childId: string, _ms: number, ctx: CallbackContext): void {
-    this.#update(ctx, childId, "done");
+  onNestedPipelineEnd(_parentId: string, childId: string, ms: number, ctx: CallbackContext): void {
+    this.#update(ctx, childId, "done", ms);
   }
 
   onNodeCached(nodeId: string, _signature: string, ctx: CallbackContext): void {
@@ -169,9 +169,12 @@ export class DagStatusCallback extends PipelineCallback {
     this.#finish("failed");
   }
 
-  #update(ctx: CallbackContext, name: string, change: Change): VizNode[] {
+  #update(ctx: CallbackContext, name: string, change: Change, ms?: number): VizNode[] {
     const nodes = this.#byPath.get([...ctx.hierarchyPath.slice(1), name].join(SEP)) ?? [];
-    for (const n of nodes) this.#apply(n, change);
+    for (const n of nodes) {
+      this.#apply(n, change);
+      if (ms !== undefined) this.#statusOf(n).ms = ms;
+    }
     if (nodes.length) this.#changed();
     return nodes;
   }

@@ -68,6 +68,8 @@ export interface NodeStatus {
   state: NodeState;
   /** Inside a map: how many items this node finished, of the map's total. */
   items?: ItemCounts;
+  /** How long its last execution took, in ms (front ends show it on hover). */
+  ms?: number;
 }
 
 /** The state of a run, overlaid on the model by DagStatusCallback. */
