@@ -112,6 +112,7 @@ def main():
     if not os.path.exists(os.path.join(BUILD, "bundle.js")):
         sys.exit(f"{BUILD} is not built: run labextension/e2e/setup.sh")
 
+    # As JupyterLab's examples/federated/main.py does: a class attribute the app reads as is.
     E2ELabApp.labextensions_path = [labextensions_dir(args.labextension)]
     E2ELabApp.launch_instance(
         [
