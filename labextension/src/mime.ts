@@ -1,0 +1,30 @@
+// The mime renderers (a JupyterLab mimeExtension): our DAG and progress outputs win over the
+// kernel's SVG/HTML/text fallbacks, which other front ends keep showing.
+import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
+import { DAG_MIME_TYPE, PROGRESS_MIME_TYPE } from "hypernodes/browser";
+import { DagRenderer } from "./dag-renderer";
+import { ProgressRenderer } from "./progress-renderer";
+
+// Ahead of the standard renderers (HTML 50, SVG 80): lower ranks are preferred.
+const RANK = 10;
+
+export const dagRendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [DAG_MIME_TYPE],
+  defaultRank: RANK,
+  createRenderer: () => new DagRenderer(),
+};
+
+export const progressRendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [PROGRESS_MIME_TYPE],
+  defaultRank: RANK,
+  createRenderer: () => new ProgressRenderer(),
+};
+
+const extensions: IRenderMime.IExtension[] = [
+  { id: "hypernodes-jupyterlab:dag", rendererFactory: dagRendererFactory, rank: RANK, dataType: "json" },
+  { id: "hypernodes-jupyterlab:progress", rendererFactory: progressRendererFactory, rank: RANK, dataType: "json" },
+];
+
+export default extensions;

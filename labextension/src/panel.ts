@@ -1,0 +1,178 @@
+// The HyperNodes side panel: for the current notebook's kernel, the session's pipelines, the cache
+// (entries, size, node executions and cache hits this session) and actions — show a pipeline's DAG,
+// explain what its next run would recompute and why, clear the cache. Other kernels get a clear
+// "not a HyperNodes kernel" message.
+import type { ISessionContext } from "@jupyterlab/apputils";
+import { Widget } from "@lumino/widgets";
+import { DAG_MIME_TYPE } from "hypernodes/browser";
+import { DagRenderer } from "./dag-renderer";
+import { HypernodesClient, NotHypernodesKernel, type PipelineInfo } from "./kernel-client";
+import { element } from "./dom";
+
+export class HypernodesPanel extends Widget {
+  readonly #status = element("div", "hn-panel-status");
+  readonly #cache = element("div", "hn-panel-cache");
+  readonly #pipelines = element("ul", "hn-panel-pipelines");
+  readonly #detail = element("div", "hn-panel-detail");
+  #context: ISessionContext | null = null;
+  #client: Promise<HypernodesClient> | undefined;
+  #dag: DagRenderer | undefined;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The pipelines listed last, for the commands' pickers. */
+  pipelines: PipelineInfo[] = [];
+
+  constructor() {
+    super();
+    this.id = "hypernodes-panel";
+    this.addClass("hn-panel");
+    this.title.caption = "HyperNodes";
+    const heading = element("h2", "hn-panel-heading", "HyperNodes");
+    const pipelinesHeading = element("h3", "", "Pipelines");
+    this.node.append(heading, this.#status, this.#cache, pipelinesHeading, this.#pipelines, this.#detail);
+  }
+
+  /** Follows a notebook's kernel (null: no notebook open). */
+  setContext(context: ISessionContext | null): void {
+    if (context === this.#context) return;
+    this.#context?.statusChanged.disconnect(this.#onStatus, this);
+    this.#context?.kernelChanged.disconnect(this.#onKernelChanged, this);
+    this.#context = context;
+    context?.statusChanged.connect(this.#onStatus, this);
+    context?.kernelChanged.connect(this.#onKernelChanged, this);
+    this.#onKernelChanged();
+  }
+
+  /** Re-reads pipelines and cache from the kernel. */
+  async refresh(): Promise<void> {
+    const client = await this.#connected();
+    if (!client) return;
+    const [session, pipelines] = await Promise.all([client.session(), client.pipelines()]);
+    this.pipelines = pipelines;
+    const cache = session.cache;
+    this.#cache.replaceChildren(
+      row("Cache", cache ? `${cache.entries.toLocaleString()} entries · ${formatBytes(cache.bytes)}` : "none"),
+      row("This session", `${session.stats.executed} executed · ${session.stats.cached} from cache`),
+      button("Clear cache", () => void this.clearCache()),
+    );
+    this.#pipelines.replaceChildren(
+      ...(pipelines.length
+        ? pipelines.map((p) => {
+            const item = element("li", "hn-panel-pipeline");
+            item.dataset.pipeline = p.name;
+            item.append(
+              element("span", "hn-panel-pipeline-name", p.name),
+              element("span", "hn-panel-muted", `${p.nodes} node${p.nodes === 1 ? "" : "s"}`),
+              button("DAG", () => void this.showDag(p.name)),
+              button("Explain", () => void this.explain(p.name)),
+            );
+            return item;
+          })
+        : [element("li", "hn-panel-muted", "No pipeline in this notebook's variables yet.")]),
+    );
+  }
+
+  async showDag(name: string): Promise<void> {
+    const client = await this.#connected();
+    if (!client) return;
+    const dag = await client.dag(name);
+    this.#dag?.dispose();
+    this.#dag = new DagRenderer();
+    this.#detail.replaceChildren(element("h3", "", `DAG of ${name}`), this.#dag.node);
+    await this.#dag.renderModel({ data: { [DAG_MIME_TYPE]: dag as any }, metadata: {}, trusted: true, setData: () => {} });
+  }
+
+  async explain(name: string): Promise<void> {
+    const client = await this.#connected();
+    if (!client) return;
+    const heading = element("h3", "", `Next run of ${name}`);
+    try {
+      const rows = await client.explain(name);
+      const table = element("table", "hn-panel-explain");
+      for (const r of rows) {
+        const tr = element("tr", `hn-explain-${r.status}`);
+        tr.append(element("td", "", r.node), element("td", "", r.status === "hit" ? "cached" : r.status === "miss" ? "recompute" : "always runs"), element("td", "hn-panel-muted", r.reason ?? ""));
+        table.append(tr);
+      }
+      this.#detail.replaceChildren(heading, table);
+    } catch (error) {
+      this.#detail.replaceChildren(heading, element("p", "hn-panel-muted", (error as Error).message));
+    }
+  }
+
+  async clearCache(): Promise<void> {
+    const client = await this.#connected();
+    if (!client) return;
+    const cleared = await client.clear();
+    this.#detail.replaceChildren(element("p", "hn-panel-muted", `Cleared ${cleared.toLocaleString()} cache entries.`));
+    await this.refresh();
+  }
+
+  /** The client of the current kernel, or undefined after showing why there is none. */
+  async #connected(): Promise<HypernodesClient | undefined> {
+    const kernel = this.#context?.session?.kernel;
+    if (!kernel) {
+      this.#show("Open a notebook on the HyperNodes (TypeScript) kernel.");
+      return undefined;
+    }
+    this.#client ??= HypernodesClient.connect(kernel);
+    try {
+      const client = await this.#client;
+      this.#status.textContent = `Kernel: ${this.#context!.kernelDisplayName}`;
+      this.#status.classList.remove("hn-panel-warning");
+      return client;
+    } catch (error) {
+      this.#client = undefined;
+      const message =
+        error instanceof NotHypernodesKernel
+          ? `Not a HyperNodes kernel: ${this.#context!.kernelDisplayName} does not answer HyperNodes requests. Switch the notebook to "HyperNodes (TypeScript)".`
+          : `The kernel did not answer: ${(error as Error).message}`;
+      this.#show(message);
+      return undefined;
+    }
+  }
+
+  #show(message: string): void {
+    this.#status.textContent = message;
+    this.#status.classList.add("hn-panel-warning");
+    this.#cache.replaceChildren();
+    this.#pipelines.replaceChildren();
+    this.#detail.replaceChildren();
+    this.pipelines = [];
+  }
+
+  #onKernelChanged(): void {
+    void this.#client?.then((c) => c.dispose(), () => undefined);
+    this.#client = undefined;
+    this.#scheduleRefresh();
+  }
+
+  /** After each cell (the kernel goes idle), the session's pipelines and counts may have changed. */
+  #onStatus(context: ISessionContext): void {
+    if (context.kernelDisplayStatus === "idle") this.#scheduleRefresh();
+  }
+
+  #scheduleRefresh(): void {
+    clearTimeout(this.#refreshTimer);
+    this.#refreshTimer = setTimeout(() => void this.refresh().catch((e: Error) => this.#show(e.message)), 300);
+  }
+}
+
+function row(label: string, value: string): HTMLElement {
+  const el = element("div", "hn-panel-row");
+  el.append(element("span", "hn-panel-muted", label), element("span", "", value));
+  return el;
+}
+
+function button(label: string, onClick: () => void): HTMLElement {
+  const el = element("button", "jp-Button jp-mod-styled hn-panel-button", label);
+  el.onclick = onClick;
+  return el;
+}
+
+function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return "size unknown";
+  const units = ["B", "KB", "MB", "GB"];
+  let i = 0;
+  while (bytes >= 1024 && i < units.length - 1) (bytes /= 1024), i++;
+  return `${bytes.toFixed(i ? 1 : 0)} ${units[i]}`;
+}
