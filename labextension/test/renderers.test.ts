@@ -1,0 +1,189 @@
+// The renderers in headless Chromium, inside JupyterLab's real rendermime registry and output
+// area: drawing, in-place updates (update_display_data), expand/collapse, theme switch.
+import { mkdirSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
+import { PROGRESS_MIME_TYPE } from "hypernodes/browser";
+import { openBrowser } from "../e2e/lab.js";
+import { chain, dagData, nestedPipeline, progressSnapshots } from "./fixtures.js";
+import { buildTestPage } from "./page/build.js";
+
+const ARTIFACTS = new URL("../../test-artifacts/lab/", import.meta.url);
+mkdirSync(ARTIFACTS, { recursive: true });
+
+let browser: Awaited<ReturnType<typeof openBrowser>>;
+let page: Page & { consoleErrors: string[] };
+let pageUrl: string;
+
+beforeAll(async () => {
+  pageUrl = pathToFileURL(await buildTestPage()).href;
+  browser = await openBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function freshPage(): Promise<void> {
+  page = (await browser.newPage()) as typeof page;
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => (window as any).hn);
+}
+
+/** Adds an output as display_data does. */
+const add = (data: Record<string, unknown>) =>
+  page.evaluate((data) => (window as any).hn.model.add({ output_type: "display_data", data, metadata: {} }), data);
+/** Replaces output 0 as update_display_data does. */
+const update = (data: Record<string, unknown>) =>
+  page.evaluate((data) => (window as any).hn.model.set(0, { output_type: "display_data", data, metadata: {} }), data);
+
+/** Waits until the DAG renderer has drawn its latest state, transitions included. */
+const idle = () => page.waitForSelector(".hn-dag[data-hn-state=idle] svg g.node");
+
+/** The drawn node or cluster whose DOT id is `title`. */
+const drawn = (title: string) => page.locator(`.hn-dag svg g:has(> title:text-is("${title}"))`);
+
+/** A click on the drawn node or cluster named `title`, then the redraw it starts. */
+async function clickOn(title: string): Promise<void> {
+  await drawn(title).locator("text").first().click();
+  await page.waitForSelector(".hn-dag[data-hn-state=drawing]");
+  await idle();
+}
+
+/** The drawn DOT ids (node and cluster titles), once d3-graphviz has drawn them. */
+async function drawnIds(): Promise<{ nodes: string[]; clusters: string[] }> {
+  await idle();
+  return page.evaluate(() => ({
+    nodes: [...document.querySelectorAll(".hn-dag svg g.node > title")].map((t) => t.textContent!).sort(),
+    clusters: [...document.querySelectorAll(".hn-dag svg g.cluster > title")].map((t) => t.textContent!).sort(),
+  }));
+}
+
+/** A drawn node's fill colour, as #rrggbb (transitions leave rgb() behind). */
+const fillOf = (id: string) =>
+  page.evaluate((id) => {
+    const group = [...document.querySelectorAll(".hn-dag svg g.node")].find((g) => g.querySelector("title")!.textContent === id);
+    const fill = group?.querySelector("path, polygon")?.getAttribute("fill") ?? "";
+    const rgb = fill.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
+    return rgb ? `#${rgb.slice(1).map((c) => Number(c).toString(16).padStart(2, "0")).join("")}` : fill;
+  }, id);
+
+describe("DAG renderer", () => {
+  beforeAll(freshPage);
+
+  it("draws the DAG with d3-graphviz in place of the SVG fallback", async () => {
+    const viz = visualize(nestedPipeline());
+    await add({ ...(await viz.mimeBundle()) });
+    expect(await drawnIds()).toEqual({ nodes: ["fn_load", "fn_report", "in_path", "pl_analyze"], clusters: [] });
+    // Ours won: the SVG fallback's renderer is not used.
+    expect(await page.locator(".jp-RenderedSVG").count()).toBe(0);
+    expect(await page.locator(".hn-dag").count()).toBe(1);
+  });
+
+  it("expands a nested pipeline on click and collapses it on a click on its cluster", async () => {
+    await clickOn("pl_analyze");
+    expect(await drawnIds()).toEqual({
+      nodes: ["fn_analyze__clean", "fn_load", "fn_report", "in_analyze__lowercase", "in_path", "pl_analyze__tokenizer"],
+      clusters: ["cluster_analyze"],
+    });
+    await clickOn("pl_analyze__tokenizer");
+    expect((await drawnIds()).clusters).toEqual(["cluster_analyze", "cluster_analyze__tokenizer"]);
+    await page.screenshot({ path: new URL("dag-expanded.png", ARTIFACTS).pathname });
+    // Clicking the outer cluster collapses it with everything inside.
+    await clickOn("cluster_analyze");
+    expect((await drawnIds()).nodes).toEqual(["fn_load", "fn_report", "in_path", "pl_analyze"]);
+  });
+
+  it("shows a node's inputs, outputs, state and last duration on hover", async () => {
+    await drawn("fn_report").hover();
+    const tip = page.locator(".hn-dag-tooltip");
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.innerText()).toMatch(/report\s+node\s+inputs: count\s+outputs: report/);
+  });
+
+  it("updates live run status in place, keeping the reader's expanded pipelines", async () => {
+    await clickOn("pl_analyze");
+    const before = await page.evaluate(() => ((window as any).first = document.querySelector(".hn-dag")) !== null);
+    expect(before).toBe(true);
+    const status = new DagStatusCallback({ throttleMs: 0 });
+    const p = nestedPipeline([status]);
+    status.track(p);
+    await p.run({ path: "a.txt" });
+    await update({ ...(await status.visualization.mimeBundle()) });
+    await idle();
+    // The reader's expansions survive the update (tokenizer stayed expanded inside analyze).
+    expect((await drawnIds()).clusters).toEqual(["cluster_analyze", "cluster_analyze__tokenizer"]);
+    await expect.poll(() => fillOf("fn_analyze__clean")).toBe("#dcfce7"); // done, light theme
+    // Same widget: updated in place, not replaced.
+    expect(await page.evaluate(() => (window as any).first === document.querySelector(".hn-dag"))).toBe(true);
+    // A re-run is served from the cache: cached colour, hover says so.
+    await p.run({ path: "a.txt" });
+    await update({ ...(await status.visualization.mimeBundle()) });
+    await expect.poll(() => fillOf("fn_load")).toBe("#ccfbf1");
+    await drawn("fn_load").hover();
+    await expect.poll(() => page.locator(".hn-dag-tooltip").innerText()).toContain("state: cached");
+    await page.screenshot({ path: new URL("dag-status.png", ARTIFACTS).pathname });
+  });
+
+  it("follows the lab's theme switch", async () => {
+    const background = () => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] svg > g > polygon")?.getAttribute("fill"));
+    expect(await background()).toBe("#ffffff");
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "false"));
+    await expect.poll(background).toBe("#1e1e1e");
+    await page.screenshot({ path: new URL("dag-dark.png", ARTIFACTS).pathname });
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
+    await expect.poll(background).toBe("#ffffff");
+  });
+
+  it("draws a 200-node DAG", async () => {
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add({ ...(await visualize(chain(200)).mimeBundle()) });
+    await page.waitForFunction(() => document.querySelectorAll(".hn-dag svg g.node").length === 201, undefined, { timeout: 10_000 });
+    expect(page.consoleErrors).toEqual([]);
+  });
+});
+
+describe("progress renderer", () => {
+  beforeAll(freshPage);
+
+  const rows = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".hn-progress-row")].map((r) => ({
+        label: r.querySelector(".hn-progress-label")!.textContent,
+        counts: r.querySelector(".hn-progress-counts")!.textContent,
+        depth: (r as HTMLElement).style.getPropertyValue("--hn-depth"),
+        error: r.querySelector(".hn-progress-error")!.textContent,
+      })),
+    );
+
+  it("draws one bar per map and node, nested ones indented, cached items apart, failures red with their first line", async () => {
+    const snapshots = await progressSnapshots(40, 30);
+    await add({ [PROGRESS_MIME_TYPE]: snapshots[0], "text/html": "<b>fallback</b>", "text/plain": "fallback" });
+    expect(await page.locator(".hn-progress").count()).toBe(1);
+    const element = await page.evaluate(() => ((window as any).first = document.querySelector(".hn-progress")) !== null);
+    expect(element).toBe(true);
+    for (const snapshot of snapshots.slice(1)) await update({ [PROGRESS_MIME_TYPE]: snapshot, "text/plain": "fallback" });
+    const final = snapshots.at(-1)!;
+    expect(final.final).toBe(true);
+    const drawn = await rows();
+    expect(drawn.map((r) => r.label)).toEqual(final.rows.map((r) => r.label));
+    expect(drawn.map((r) => r.depth)).toEqual(final.rows.map((r) => String(r.depth)));
+    const map = drawn[0]!;
+    expect(map.counts).toMatch(/^\d+\/40 · ⚡20 cached · ✗ 1 failed$/);
+    expect(drawn.find((r) => r.error)?.error).toBe("bad item 30");
+    expect(await page.evaluate(() => (window as any).first === document.querySelector(".hn-progress"))).toBe(true);
+    await page.screenshot({ path: new URL("progress.png", ARTIFACTS).pathname });
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("re-renders a saved final state on its own (a reopened notebook)", async () => {
+    const snapshots = await progressSnapshots(10);
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add({ [PROGRESS_MIME_TYPE]: snapshots.at(-1)!, "text/plain": "fallback" });
+    const drawn = await rows();
+    expect(drawn[0]!.counts).toBe("10/10 · ⚡5 cached");
+    expect(await page.locator(".hn-progress-rate").first().innerText()).toMatch(/^in \d+(\.\d+)? m?s$/);
+  });
+});
