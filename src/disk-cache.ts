@@ -21,6 +21,9 @@ export class DiskCache extends KeyvCache {
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
     const keyv = new Keyv({ store: SqliteStore.shared(file), useKeyPrefix: false, throwOnErrors: true });
+    // Keys carry no namespace prefix (useKeyPrefix: false), so the store must not clear by one:
+    // with Keyv's default namespace, clear() deleted nothing.
+    keyv.namespace = undefined;
     // The store keeps Keyv's records with structured serialization; JSON would only add cost.
     keyv.serialize = undefined;
     keyv.deserialize = undefined;

@@ -84,6 +84,21 @@ describe.each(caches)("%s", (_name, makeCache) => {
 });
 
 describe("DiskCache", () => {
+  it("clear() empties the file: another cache object on the folder finds nothing", async () => {
+    const dir = tempDir();
+    const { calls, node: square } = counted((x: number) => x * x, "squared");
+    const first = new DiskCache({ path: dir });
+    await new Pipeline({ nodes: [square], cache: first }).map({ x: [1, 2] }, { mapOver: "x" });
+    expect((await first.stats()).entries).toBeGreaterThan(0);
+    await first.clear();
+    const second = new DiskCache({ path: dir });
+    expect((await second.stats()).entries).toBe(0);
+    await new Pipeline({ nodes: [square], cache: second }).map({ x: [1, 2] }, { mapOver: "x" });
+    expect(calls.n).toBe(4);
+    await first.close();
+    await second.close();
+  });
+
   it("keeps results across cache objects and processes (a kernel restart)", async () => {
     const dir = tempDir();
     const { calls, node: square } = counted((x: number) => x * x, "squared");
