@@ -300,6 +300,43 @@ describe("the kernel over ZeroMQ", () => {
     expect((await client.iopubUntilIdle(unknown.id)).map((m) => [m.header.msg_type, m.content.comm_id])).toEqual([["comm_close", "nobody"]]);
   });
 
+  it("answers the lab panel's requests: pipelines, stats, dag, explain, clear", async () => {
+    const setup = await client.execute(
+      [
+        'import { Pipeline as P2, node as n2 } from "hypernodes";',
+        'const halve = n2((x: number) => x / 2, { outputName: "half" });',
+        'const panelPipeline = new P2({ nodes: [halve], name: "halving" });',
+        "await panelPipeline.run({ x: 8 });",
+      ].join("\n"),
+    );
+    expect(setup.reply.content.status).toBe("ok");
+    const commId = randomUUID();
+    await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
+    // The answer comes before the kernel goes idle, tagged with the request's id.
+    const ask = async (data: Record<string, unknown>) => {
+      const sent = client.request("comm_msg", { comm_id: commId, data });
+      const messages = (await client.iopubUntilIdle(sent.id)).filter((m) => m.header.msg_type === "comm_msg");
+      expect(messages).toHaveLength(1);
+      return messages[0].content.data;
+    };
+    const listed = await ask({ request: "pipelines", id: 1 });
+    expect(listed.id).toBe(1);
+    expect(listed.pipelines).toContainEqual({ name: "panelPipeline", id: "halving", nodes: 1, inputs: ["x"], outputs: ["half"], lastRun: true });
+    const stats = await ask({ request: "stats", id: 2 });
+    expect(stats.cache).toMatchObject({ entries: expect.any(Number), dir: join(notebookDir, ".hypernodes") });
+    expect(stats.cache.entries).toBeGreaterThan(0);
+    expect(stats.stats.executed).toBeGreaterThan(0);
+    const dag = await ask({ request: "dag", name: "panelPipeline", id: 3 });
+    expect(dag.dag.full.nodes.map((n: { id: string }) => n.id)).toEqual(["in_x", "fn_half"]);
+    expect(await ask({ request: "explain", name: "panelPipeline", id: 4 })).toMatchObject({ explain: [{ node: "half", status: "hit" }], inputs: ["x"] });
+    expect(await ask({ request: "explain", name: "nothing", id: 5 })).toEqual({ id: 5, error: "no pipeline named 'nothing' in this session's cells" });
+    expect((await ask({ request: "clear", id: 6 })).cleared).toBe(stats.cache.entries);
+    expect((await ask({ request: "stats" })).cache.entries).toBe(0);
+    // Cleared for every pipeline of the session, its own in-memory layer included: the next run recomputes.
+    expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });
+    await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
+  });
+
   it("lets code in the kernel open a comm to the front end and send on it", async () => {
     const { outputs } = await client.execute(
       'const comm = (globalThis as any)[Symbol.for("hypernodes.kernel")].comms.open("hypernodes.view", { n: 1 });\ncomm.send({ n: 2 });\ncomm.close();',

@@ -103,7 +103,7 @@ describe("hypernodes-run", () => {
     const code = await main([fixture("runner-basic.ipynb"), "--kernel", "nope"]);
     expect(code).toBe(2);
     expect(stderr).toContain(`no kernel spec named 'nope' in ${join(dir, "kernels")}`);
-    expect(stderr).toContain("found: tslab-test");
+    expect(stderr).toMatch(/found: .*tslab-test/); // with any other kernels installed on this machine
   });
 });
 

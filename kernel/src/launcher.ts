@@ -37,8 +37,8 @@ export async function startKernel(connectionFile: string): Promise<void> {
   const comms = new CommRegistry((type, content, parent, buffers) => iopub.publish(type, content, parent, buffers), () => output.parent);
   installCellApi(output, comms);
   // After the cell API: the default ProgressCallback finds the kernel's display there.
-  const sessionStats = configureNotebookDefaults(notebookDir, executor.locals);
-  registerHypernodesTarget(comms, version, sessionStats);
+  const notebook = configureNotebookDefaults(notebookDir, executor.locals);
+  registerHypernodesTarget(comms, version, notebook);
   // tslab's public `display` API (`import * as tslab from "tslab"` in a cell) writes through this.
   tslab.jupyter.lastWriteDisplayData = (content, update) => output.display(content, update);
   output.captureStdio();

@@ -12,19 +12,48 @@ export interface SessionStats {
   cached: number;
 }
 
-/** Configures the defaults; returns a reader of the session's stats. */
-export function configureNotebookDefaults(notebookDir: string, cellLocals: Record<string, unknown>): () => SessionStats {
+/** The session as the lab panel sees it (through the hypernodes comm). */
+export interface NotebookSession {
+  hypernodes: typeof Hypernodes;
+  stats(): SessionStats;
+  /** The pipelines held by the cells' variables, by variable name. */
+  pipelines(): Map<string, Hypernodes.Pipeline<any>>;
+  /** Inputs of a pipeline's last `run` (by pipeline id): what `explain` assumes the next run gets. */
+  lastInputs: Map<string, Record<string, unknown>>;
+  /** The default cache folder. */
+  cacheDir: string;
+}
+
+export function configureNotebookDefaults(notebookDir: string, cellLocals: Record<string, unknown>): NotebookSession {
   // The copy cells get from `import … from "hypernodes"` (the notebook's project's own, or ours).
   const hypernodes = createRequire(join(notebookDir, "notebook.ts"))("hypernodes") as typeof Hypernodes;
   const stats: SessionStats = { executed: 0, cached: 0 };
+  const lastInputs = new Map<string, Record<string, unknown>>();
   const tally = Object.assign(new (class extends hypernodes.PipelineCallback {})(), {
     onNodeEnd: () => void stats.executed++,
     onNodeCached: () => void stats.cached++,
+    onPipelineStart: (id: string, inputs: Record<string, unknown>, ctx: Hypernodes.CallbackContext) => {
+      if (ctx.depth === 0) lastInputs.set(id, inputs);
+    },
+    // A map's inputs hold whole lists: only a run's inputs say what one run gets.
+    onMapStart: (_: number, ctx: Hypernodes.CallbackContext) => {
+      if (ctx.depth === 0) lastInputs.delete(ctx.pipelineId);
+    },
   });
+  const cacheDir = join(notebookDir, ".hypernodes");
   hypernodes.setPipelineDefaults({
-    cache: () => new hypernodes.DiskCache({ path: join(notebookDir, ".hypernodes") }),
+    cache: () => new hypernodes.DiskCache({ path: cacheDir }),
     callbacks: [new hypernodes.ProgressCallback(), tally],
   });
   hypernodes.setReferenceResolver((name) => (name in cellLocals ? { value: cellLocals[name] } : undefined));
-  return () => ({ ...stats });
+  return {
+    hypernodes,
+    stats: () => ({ ...stats }),
+    pipelines: () =>
+      new Map(
+        Object.entries(cellLocals).filter((e): e is [string, Hypernodes.Pipeline<any>] => e[1] instanceof hypernodes.Pipeline),
+      ),
+    lastInputs,
+    cacheDir,
+  };
 }
