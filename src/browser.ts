@@ -2,7 +2,7 @@
 // and their data, and redrawing a DAG from the dag+json data (another view of the full model, its
 // DOT) without Node's modules.
 export { DAG_MIME_TYPE, PROGRESS_MIME_TYPE } from "./mime-types.js";
-export { modelToDot, clusterId } from "./viz-dot.js";
+export { modelToDot, clusterId, liftClusterTitles } from "./viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz-view.js";
 export type { DagMimeData } from "./viz.js";
 export type { ProgressMimeData } from "./progress-notebook.js";

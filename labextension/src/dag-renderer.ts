@@ -1,26 +1,54 @@
-// Renders our dag+json output with d3-graphviz: pan and zoom, click a nested pipeline to expand it
-// (click its cluster to collapse it) with an animated re-layout, hover for a node's details, the
+// Renders our dag+json output: pan and zoom, click a nested pipeline to expand it (click its
+// cluster to collapse it) with d3-graphviz's animated re-layout, hover for a node's details, the
 // lab's light/dark theme, and live run status when the kernel updates the output in place.
+//
+// Two ways of drawing, for speed: a new output, a status update or a theme switch is laid out by
+// Graphviz (wasm) and inserted as SVG at once (a 200-node DAG in well under 500 ms); only an expand
+// or collapse goes through d3-graphviz, whose data extraction and d3 joins cost several times the
+// layout but animate the change.
+import { Graphviz } from "@hpcc-js/wasm/graphviz";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
-import { graphviz, type Graphviz } from "d3-graphviz";
+import { graphviz, type Graphviz as D3Graphviz } from "d3-graphviz";
 import { select } from "d3-selection";
 import { transition } from "d3-transition";
-import { clusterId, DAG_MIME_TYPE, modelToDot, viewModel, type DagMimeData, type VizNode } from "hypernodes/browser";
+import { zoom, zoomIdentity, type ZoomTransform } from "d3-zoom";
+import {
+  clusterId,
+  DAG_MIME_TYPE,
+  liftClusterTitles,
+  modelToDot,
+  viewModel,
+  type DagMimeData,
+  type VizNode,
+} from "hypernodes/browser";
 import { nodeDetails } from "./dag-details";
 import { labTheme, watchTheme } from "./theme";
 
 /** Least time between two redraws of live status: the kernel may update faster than layout runs. */
 const STATUS_REDRAW_MS = 250;
+const TOGGLE_MS = 450;
+
+let layoutEngine: Promise<Graphviz> | undefined;
+// Compiling Graphviz's wasm takes about a second: start it while the lab is idle, not when the first
+// DAG arrives.
+requestIdleCallback(() => (layoutEngine ??= Graphviz.load()));
 
 export class DagRenderer extends Widget implements IRenderMime.IRenderer {
-  readonly #graph = document.createElement("div");
+  /** Holds the SVG drawn at once. */
+  readonly #static = document.createElement("div");
+  /** Holds d3-graphviz's SVG while it animates an expand or collapse (and until the next draw). */
+  readonly #animated = document.createElement("div");
   readonly #tooltip = document.createElement("div");
-  #gv: Graphviz<any, any, any, any> | undefined;
+  #gv: D3Graphviz<any, any, any, any> | undefined;
+  /** The DOT d3-graphviz last drew (it animates from its own last drawing). */
+  #animatedDot = "";
   #data: DagMimeData | undefined;
   /** Pipelines the reader expanded (starts as the kernel's view). */
   #expanded: Set<string> | undefined;
   #drawnDot = "";
+  /** The reader's pan and zoom, kept across redraws. */
+  #zoom: ZoomTransform = zoomIdentity;
   #rendering: Promise<void> = Promise.resolve();
   #lastStatusDraw = 0;
   #pending: ReturnType<typeof setTimeout> | undefined;
@@ -29,10 +57,12 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   constructor() {
     super();
     this.addClass("hn-dag");
-    this.#graph.className = "hn-dag-graph";
+    this.#static.className = "hn-dag-graph";
+    this.#animated.className = "hn-dag-graph";
+    this.#animated.hidden = true;
     this.#tooltip.className = "hn-dag-tooltip";
     this.#tooltip.hidden = true;
-    this.node.append(this.#graph, this.#tooltip);
+    this.node.append(this.#static, this.#animated, this.#tooltip);
     this.#unwatchTheme = watchTheme(() => void this.#draw(false));
   }
 
@@ -70,32 +100,61 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     const expanded = this.#expanded!;
     const view = viewModel(data.full, (p) => expanded.has(p.id));
     if (data.status) view.status = data.status;
-    const dot = modelToDot(view, { ...data.options, depth: 1, theme: labTheme() });
+    const options = { ...data.options, depth: 1, theme: labTheme() };
+    const dot = modelToDot(view, options);
     this.#lastStatusDraw = performance.now();
     if (dot === this.#drawnDot) return this.#rendering;
+    const from = this.#drawnDot;
     this.#drawnDot = dot;
     this.node.dataset.hnState = "drawing";
-    this.#rendering = this.#rendering.then(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const gv = (this.#gv ??= graphviz(this.#graph, { useWorker: false, zoom: true, fit: false }).onerror(reject));
-          gv.transition((() => transition("hn-dag").duration(animate ? 450 : 0)) as any);
-          // Called once the layout is drawn and any transition has ended.
-          gv.renderDot(dot, () => {
-            this.#wire(data);
-            if (this.#drawnDot === dot) this.node.dataset.hnState = "idle";
-            resolve();
-          });
-        }),
-    );
+    const draw = animate ? () => this.#animate(from, dot) : () => this.#drawAtOnce(dot, options);
+    this.#rendering = this.#rendering
+      .then(draw)
+      .then(() => {
+        this.#wire(data, animate ? this.#animated : this.#static);
+        if (this.#drawnDot === dot) this.node.dataset.hnState = "idle";
+      });
     return this.#rendering;
   }
 
+  async #drawAtOnce(dot: string, options: Parameters<typeof liftClusterTitles>[1]): Promise<void> {
+    layoutEngine ??= Graphviz.load();
+    this.#static.innerHTML = liftClusterTitles((await layoutEngine).layout(dot, "svg", "dot"), options);
+    this.#animated.hidden = true;
+    this.#static.hidden = false;
+    const svg = select(this.#static).select<SVGSVGElement>("svg");
+    const graph = svg.select<SVGGElement>("g");
+    const placed = graph.attr("transform"); // Graphviz's own offset, under the reader's pan and zoom
+    const zoomed = zoom<SVGSVGElement, unknown>().on("zoom", (e: { transform: ZoomTransform }) => {
+      this.#zoom = e.transform;
+      graph.attr("transform", `${e.transform} ${placed}`);
+    });
+    svg.call(zoomed).call(zoomed.transform, this.#zoom);
+  }
+
+  /** d3-graphviz animates from what it drew last: it first draws what is shown now, unanimated. */
+  #animate(from: string, to: string): Promise<void> {
+    const gv = (this.#gv ??= graphviz(this.#animated, { useWorker: false, zoom: true, fit: false, tweenShapes: false, convertEqualSidedPolygons: false }));
+    const render = (dot: string, ms: number) =>
+      new Promise<void>((resolve, reject) => {
+        gv.onerror(reject).transition((() => transition("hn-dag").duration(ms)) as any);
+        // Called once the drawing is in place and its transition has ended.
+        gv.renderDot(dot, () => resolve());
+      });
+    return (async () => {
+      if (this.#animatedDot !== from) await render(from, 0);
+      this.#static.hidden = true;
+      this.#animated.hidden = false;
+      await render(to, TOGGLE_MS);
+      this.#animatedDot = to;
+    })();
+  }
+
   /** Hooks clicks and hover onto the freshly drawn nodes and clusters. */
-  #wire(data: DagMimeData): void {
+  #wire(data: DagMimeData, container: HTMLElement): void {
     const byDotId = new Map<string, VizNode>();
     for (const n of data.full.nodes) byDotId.set(n.kind === "pipeline" && this.#expanded!.has(n.id) ? clusterId(n.id) : n.id, n);
-    const svg = select(this.#graph).select("svg");
+    const svg = select(container).select("svg");
     svg.classed("hn-dag-svg", true);
     svg.selectAll<SVGGElement, unknown>("g.node, g.cluster").each((_, i, groups) => {
       const group = groups[i]!;

@@ -8,7 +8,7 @@ import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
 import { PROGRESS_MIME_TYPE } from "hypernodes/browser";
 import { openBrowser } from "../e2e/lab.js";
 import { chain, dagData, nestedPipeline, progressSnapshots } from "./fixtures.js";
-import { buildTestPage } from "./page/build.js";
+import { buildTestPage } from "./page/build.mjs";
 
 const ARTIFACTS = new URL("../../test-artifacts/lab/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -40,10 +40,10 @@ const update = (data: Record<string, unknown>) =>
   page.evaluate((data) => (window as any).hn.model.set(0, { output_type: "display_data", data, metadata: {} }), data);
 
 /** Waits until the DAG renderer has drawn its latest state, transitions included. */
-const idle = () => page.waitForSelector(".hn-dag[data-hn-state=idle] svg g.node");
+const idle = () => page.waitForSelector(".hn-dag[data-hn-state=idle] .hn-dag-graph:not([hidden]) svg g.node");
 
 /** The drawn node or cluster whose DOT id is `title`. */
-const drawn = (title: string) => page.locator(`.hn-dag svg g:has(> title:text-is("${title}"))`);
+const drawn = (title: string) => page.locator(`.hn-dag .hn-dag-graph:not([hidden]) svg g:has(> title:text-is("${title}"))`);
 
 /** A click on the drawn node or cluster named `title`, then the redraw it starts. */
 async function clickOn(title: string): Promise<void> {
@@ -56,15 +56,15 @@ async function clickOn(title: string): Promise<void> {
 async function drawnIds(): Promise<{ nodes: string[]; clusters: string[] }> {
   await idle();
   return page.evaluate(() => ({
-    nodes: [...document.querySelectorAll(".hn-dag svg g.node > title")].map((t) => t.textContent!).sort(),
-    clusters: [...document.querySelectorAll(".hn-dag svg g.cluster > title")].map((t) => t.textContent!).sort(),
+    nodes: [...document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.node > title")].map((t) => t.textContent!).sort(),
+    clusters: [...document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.cluster > title")].map((t) => t.textContent!).sort(),
   }));
 }
 
 /** A drawn node's fill colour, as #rrggbb (transitions leave rgb() behind). */
 const fillOf = (id: string) =>
   page.evaluate((id) => {
-    const group = [...document.querySelectorAll(".hn-dag svg g.node")].find((g) => g.querySelector("title")!.textContent === id);
+    const group = [...document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.node")].find((g) => g.querySelector("title")!.textContent === id);
     const fill = group?.querySelector("path, polygon")?.getAttribute("fill") ?? "";
     const rgb = fill.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
     return rgb ? `#${rgb.slice(1).map((c) => Number(c).toString(16).padStart(2, "0")).join("")}` : fill;
@@ -73,7 +73,7 @@ const fillOf = (id: string) =>
 describe("DAG renderer", () => {
   beforeAll(freshPage);
 
-  it("draws the DAG with d3-graphviz in place of the SVG fallback", async () => {
+  it("draws the DAG in place of the SVG fallback", async () => {
     const viz = visualize(nestedPipeline());
     await add({ ...(await viz.mimeBundle()) });
     expect(await drawnIds()).toEqual({ nodes: ["fn_load", "fn_report", "in_path", "pl_analyze"], clusters: [] });
@@ -128,7 +128,7 @@ describe("DAG renderer", () => {
   });
 
   it("follows the lab's theme switch", async () => {
-    const background = () => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] svg > g > polygon")?.getAttribute("fill"));
+    const background = () => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] .hn-dag-graph:not([hidden]) svg > g > polygon")?.getAttribute("fill"));
     expect(await background()).toBe("#ffffff");
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "false"));
     await expect.poll(background).toBe("#1e1e1e");
@@ -137,10 +137,25 @@ describe("DAG renderer", () => {
     await expect.poll(background).toBe("#ffffff");
   });
 
+  it("pans and zooms, and keeps the reader's view across redraws", async () => {
+    const transform = () => page.evaluate(() => document.querySelector(".hn-dag .hn-dag-graph:not([hidden]) svg > g")!.getAttribute("transform"));
+    const before = await transform();
+    const box = (await drawn("fn_load").boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -300);
+    await expect.poll(transform).not.toBe(before);
+    const zoomed = await transform();
+    expect(zoomed).toMatch(/scale\(([2-9]|1\.\d*[1-9])/);
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "false")); // a redraw
+    await expect.poll(() => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] .hn-dag-graph:not([hidden]) svg > g > polygon")?.getAttribute("fill"))).toBe("#1e1e1e");
+    expect(await transform()).toBe(zoomed);
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
+  });
+
   it("draws a 200-node DAG", async () => {
     await page.evaluate(() => (window as any).hn.model.clear());
     await add({ ...(await visualize(chain(200)).mimeBundle()) });
-    await page.waitForFunction(() => document.querySelectorAll(".hn-dag svg g.node").length === 201, undefined, { timeout: 10_000 });
+    await page.waitForFunction(() => document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.node").length === 201, undefined, { timeout: 10_000 });
     expect(page.consoleErrors).toEqual([]);
   });
 });

@@ -1,11 +1,13 @@
-// Bundles the renderers' test page (esbuild, about a second) into a temporary folder.
+// Bundles the renderers' test page with esbuild (about a second) into a temporary folder: used by
+// the renderers' browser tests and by `npm run bench`.
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
-export async function buildTestPage(): Promise<string> {
+/** Returns the page's index.html path. */
+export async function buildTestPage() {
   const dir = await mkdtemp(join(tmpdir(), "hypernodes-renderers-"));
   await build({
     entryPoints: [fileURLToPath(new URL("./entry.ts", import.meta.url))],
