@@ -15,7 +15,7 @@ const bin = fileURLToPath(new URL("../kernel/bin/hypernodes-kernel.js", import.m
 const cli = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: "utf8" });
 
 describe("hypernodes-kernel install", () => {
-  it("writes kernel.json with absolute paths into --prefix, and uninstall removes it", () => {
+  it("writes kernel.json with absolute paths and the lab extension into --prefix, and uninstall removes them", () => {
     const prefix = mkdtempSync(join(tmpdir(), "hn-spec-"));
     try {
       expect(cli("install", "--prefix", prefix).status).toBe(0);
@@ -25,9 +25,15 @@ describe("hypernodes-kernel install", () => {
       expect(spec.argv).toEqual([process.execPath, bin, "start", "--config-path", "{connection_file}"]);
       expect(isAbsolute(spec.argv[0]) && isAbsolute(spec.argv[1])).toBe(true);
       expect(existsSync(join(dir, "logo-64x64.png"))).toBe(true);
+      // The JupyterLab extension, prebuilt, where JupyterLab looks for one.
+      const extension = join(prefix, "share", "jupyter", "labextensions", "hypernodes-jupyterlab");
+      const { jupyterlab } = JSON.parse(readFileSync(join(extension, "package.json"), "utf8"));
+      expect(Object.keys(jupyterlab._build).sort()).toEqual(["extension", "load", "mimeExtension", "style"]);
+      expect(existsSync(join(extension, jupyterlab._build.load))).toBe(true);
 
       expect(cli("uninstall", "--prefix", prefix).status).toBe(0);
       expect(existsSync(dir)).toBe(false);
+      expect(existsSync(extension)).toBe(false);
     } finally {
       rmSync(prefix, { recursive: true, force: true });
     }

@@ -1,12 +1,14 @@
-// `hypernodes-kernel install|uninstall|start`: installs the HyperNodes (TypeScript) kernel spec for
-// Jupyter, or runs the kernel (what the spec's argv does).
+// `hypernodes-kernel install|uninstall|start`: installs the HyperNodes (TypeScript) kernel spec and
+// the JupyterLab extension for Jupyter, or runs the kernel (what the spec's argv does).
 import { parseArgs } from "node:util";
 import { install, jupyterFound, KERNEL_NAME, kernelsDir, uninstall, type Location } from "./kernelspec.js";
+import { installLabExtension, uninstallLabExtension } from "./labextension.js";
 
 const USAGE = `Usage: hypernodes-kernel <command>
 
   install [--user | --sys-prefix [--python PATH] | --prefix DIR]
-      Installs the "HyperNodes (TypeScript)" kernel spec (kernel name "${KERNEL_NAME}").
+      Installs the "HyperNodes (TypeScript)" kernel spec (kernel name "${KERNEL_NAME}") and the
+      JupyterLab 4 extension (in the labextensions folder next to the kernels folder).
       --user (the default)  Jupyter's per-user data dir, e.g. ~/.local/share/jupyter/kernels
                             (also for root: Jupyter always searches the user's dir).
       --sys-prefix          The Python environment Jupyter runs in: <sys.prefix>/share/jupyter/kernels
@@ -14,7 +16,7 @@ const USAGE = `Usage: hypernodes-kernel <command>
       --prefix DIR          DIR/share/jupyter/kernels (Jupyter finds it when DIR is its sys.prefix,
                             /usr/local or /usr, or with JUPYTER_PATH=DIR/share/jupyter).
   uninstall [same location options]
-      Removes the spec from that location.
+      Removes the spec and the extension from that location.
   start --config-path FILE
       Runs the kernel on a Jupyter connection file (what Jupyter runs).
 `;
@@ -27,6 +29,7 @@ export async function main(argv: string[]): Promise<void> {
         const location = parseLocation(args);
         const dir = install(location);
         console.log(`Installed the HyperNodes (TypeScript) kernel spec in ${dir}`);
+        console.log(`Installed the HyperNodes JupyterLab extension in ${installLabExtension(location)}`);
         if (location.kind === "user" && !jupyterFound(defaultPython())) {
           console.log("Note: Jupyter was not found; install JupyterLab (pip install jupyterlab) to use the kernel.");
         }
@@ -36,6 +39,8 @@ export async function main(argv: string[]): Promise<void> {
         const location = parseLocation(args);
         const dir = uninstall(location);
         console.log(dir ? `Removed ${dir}` : `No ${KERNEL_NAME} kernel spec in ${kernelsDir(location)}`);
+        const extension = uninstallLabExtension(location);
+        if (extension) console.log(`Removed ${extension}`);
         return;
       }
       case "start": {
