@@ -9,7 +9,8 @@
 //   (await cellOutputs(page))[0];                  // the text of cell 0's outputs
 //   page.consoleErrors;                            // what the browser logged as errors
 //   await browser.close(); await lab.stop();
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { once } from "node:events";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -112,6 +113,26 @@ export async function startLab({ root, extensionsDir = [], jupyterPath = [], tim
     await lab.stop();
     throw error;
   }
+  return lab;
+}
+
+/**
+ * A lab for HyperNodes notebooks, set up the way users do it: `hypernodes-kernel install --prefix`
+ * (needs `npm run build`) puts our kernel spec and our prebuilt extension into a scratch prefix,
+ * and the lab is served from there. `stop()` removes it.
+ */
+export async function startHypernodesLab({ root } = {}) {
+  const repo = resolve(HERE, "../..");
+  if (!existsSync(join(repo, "kernel", "dist", "cli.js"))) throw new Error("kernel/dist is missing: run `npm run build` first");
+  const prefix = await mkdtemp(join(tmpdir(), "hypernodes-e2e-prefix-"));
+  execFileSync(process.execPath, [join(repo, "kernel", "bin", "hypernodes-kernel.js"), "install", "--prefix", prefix]);
+  const data = join(prefix, "share", "jupyter");
+  const lab = await startLab({ root, jupyterPath: data, extensionsDir: join(data, "labextensions", "hypernodes-jupyterlab") });
+  const stop = lab.stop;
+  lab.stop = async () => {
+    await stop();
+    await rm(prefix, { recursive: true, force: true });
+  };
   return lab;
 }
 

@@ -1,0 +1,134 @@
+// End to end: notebooks/quickstart.ipynb run on our kernel in a real JupyterLab with our extension:
+// the DAG drawn by our renderer, live progress reaching 100%, a re-run served from the cache, the
+// side panel (pipelines, cache, DAG, explain, clear), and a clear message on another kernel.
+import { copyFile, mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openBrowser, openNotebook, runAllCells, startHypernodesLab } from "./lab.js";
+
+const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/lab/", import.meta.url));
+const QUICKSTART = fileURLToPath(new URL("../../notebooks/quickstart.ipynb", import.meta.url));
+
+let lab;
+let browser;
+let page;
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  lab = await startHypernodesLab();
+  await copyFile(QUICKSTART, join(lab.root, "quickstart.ipynb"));
+  browser = await openBrowser();
+  page = await browser.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await lab?.stop();
+});
+
+/** Every state the progress widget showed for the corpus map, as "value/total" of its map row. */
+async function recordMapProgress() {
+  await page.evaluate(() => {
+    window.progressSeen = [];
+    const record = () => {
+      for (const row of document.querySelectorAll(".hn-progress-row.hn-progress-map .hn-progress-counts")) {
+        const text = row.textContent;
+        if (text.includes("/40") && window.progressSeen.at(-1) !== text) window.progressSeen.push(text);
+      }
+    };
+    window.progressObserver?.disconnect();
+    window.progressObserver = new MutationObserver(record);
+    window.progressObserver.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+const progressSeen = () => page.evaluate(() => window.progressSeen);
+
+/** The cell whose source contains `text`. */
+const cell = (text) => page.locator(".jp-Notebook .jp-Cell", { hasText: text }).first();
+
+describe("quickstart notebook in JupyterLab", () => {
+  it("runs, drawing the DAG with our renderer and live progress up to 100%", async () => {
+    await openNotebook(page, lab, "quickstart.ipynb");
+    await recordMapProgress();
+    expect(await runAllCells(page)).toBe(true);
+
+    // The per-review pipeline's DAG: our d3-graphviz renderer, not the SVG fallback.
+    const dag = cell("const perReview = new Pipeline").locator(".hn-dag[data-hn-state=idle] svg");
+    await dag.waitFor();
+    const titles = await dag.locator("g.node > title").allTextContents();
+    expect(titles.sort()).toEqual(["fn_clean", "fn_features", "fn_score", "in_review", "in_weight"]);
+    expect(await page.locator(".jp-RenderedSVG").count()).toBe(0);
+    // The corpus DAG at depth 2: the nested pipeline is a cluster.
+    const corpusDag = cell("const corpus = new Pipeline").locator(".hn-dag[data-hn-state=idle] svg");
+    expect(await corpusDag.locator("g.cluster > title").allTextContents()).toEqual(["cluster_score_reviews"]);
+
+    // Live progress: seen moving, then complete, and the final state stays. (The first review was
+    // scored by an earlier cell: it comes from the cache.)
+    const seen = await progressSeen();
+    expect(seen.at(-1)).toBe("40/40 · ⚡1 cached");
+    expect(seen.some((s) => /^([1-9]|[1-3]\d)\/40/.test(s))).toBe(true);
+    const progress = cell("const result = await corpus.run").locator(".hn-progress");
+    expect(await progress.locator(".hn-progress-map .hn-progress-counts").first().textContent()).toBe("40/40 · ⚡1 cached");
+    await cell("const corpus = new Pipeline").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "quickstart-run.png") });
+    await progress.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "quickstart-progress.png") });
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("re-runs from the cache: every progress bar shows its work cached", async () => {
+    expect(await runAllCells(page)).toBe(true);
+    const counts = cell("const result = await corpus.run").locator(".hn-progress .hn-progress-counts");
+    await counts.first().waitFor();
+    const texts = await counts.allTextContents();
+    expect(texts.length).toBeGreaterThan(0);
+    for (const text of texts) expect(text).toMatch(/^(\d+)\/\1 · ⚡\1 cached$/);
+    await counts.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, "quickstart-rerun.png") });
+    expect(await cell("console.log(String(counter))").innerText()).toContain("0 node executions");
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("side panel: the session's pipelines and cache; DAG, explain and clear", async () => {
+    await page.evaluate(() => window.jupyterapp.commands.execute("hypernodes:open-panel"));
+    const panel = page.locator("#hypernodes-panel");
+    await panel.locator(".hn-panel-pipeline").first().waitFor();
+    const names = await panel.locator(".hn-panel-pipeline-name").allTextContents();
+    expect(names.sort()).toEqual(["corpus", "perReview"]);
+    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/Cache\s+[\d,]+ entries · [\d.]+ KB/);
+    expect(await panel.locator(".hn-panel-status").innerText()).toBe("Kernel: HyperNodes (TypeScript)");
+
+    await panel.locator(".hn-panel-pipeline", { hasText: "corpus" }).getByRole("button", { name: "DAG" }).click();
+    const panelDag = panel.locator(".hn-dag[data-hn-state=idle] svg");
+    await panelDag.waitFor();
+    expect(await panelDag.locator("g.node > title").allTextContents()).toContain("pl_score_reviews");
+    // The panel's DAG expands like the inline one.
+    await panelDag.locator("g.node:has(> title:text-is('pl_score_reviews')) text").first().click();
+    await panel.locator(".hn-dag[data-hn-state=idle] svg g.cluster").waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, "panel-dag.png") });
+
+    await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
+    const explain = panel.locator(".hn-panel-explain");
+    await explain.waitFor();
+    expect(await explain.locator("tr").allInnerTexts()).toEqual(["clean\tcached\t", "features\tcached\t", "score\tcached\t"]);
+    await page.screenshot({ path: join(ARTIFACTS, "panel-explain.png") });
+
+    await panel.getByRole("button", { name: "Clear cache" }).click();
+    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries\.$/);
+    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/Cache\s+0 entries/);
+    await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
+    await expect.poll(() => explain.locator("tr").first().innerText()).toMatch(/^clean\trecompute\t/);
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("tells another kernel is not a HyperNodes kernel", async () => {
+    const path = await lab.writeNotebook("python.ipynb", ["1 + 1"], { name: "python3", display_name: "Python 3", language: "python" });
+    await openNotebook(page, lab, path);
+    const status = page.locator("#hypernodes-panel .hn-panel-status");
+    await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/^Not a HyperNodes kernel: Python 3/);
+    await page.screenshot({ path: join(ARTIFACTS, "panel-other-kernel.png") });
+  });
+});
