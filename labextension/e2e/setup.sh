@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/app"
 
-if [ ! -x /usr/bin/chromium ] || ! /usr/bin/python3 -c "import jupyter_server, jupyterlab_server, ipykernel" 2>/dev/null; then
+# fonts-liberation is only recommended by chromium: without it pages (and screenshots) lack fonts.
+if [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/liberation ] \
+  || ! /usr/bin/python3 -c "import jupyter_server, jupyterlab_server, ipykernel" 2>/dev/null; then
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-    chromium jupyter-server python3-jupyterlab-server python3-ipykernel
+    chromium fonts-liberation jupyter-server python3-jupyterlab-server python3-ipykernel
 fi
 
 # npm writes node_modules/.package-lock.json on every install: older than the lock file = stale.
