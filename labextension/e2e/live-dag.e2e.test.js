@@ -1,35 +1,18 @@
 // End to end: notebooks/nesting-and-mapping.ipynb in a real JupyterLab: its DagStatusCallback cell
 // draws the DAG live with our renderer: nodes done (with item counts) after the first run, cached
 // after a re-run of the cell, one output per run.
-import { copyFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { openBrowser, openNotebook, runAllCells, runCell, startHypernodesLab } from "./lab.js";
+import { expect, it } from "vitest";
+import { openNotebook, runAllCells, runCell } from "./lab.js";
+import { screenshot, useLab } from "./lab-fixture.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/lab/", import.meta.url));
-const NOTEBOOK = fileURLToPath(new URL("../../notebooks/nesting-and-mapping.ipynb", import.meta.url));
 // The DOT's fill colours of the light theme (src/viz-dot.ts).
 const FILL = { done: "#dcfce7", cached: "#ccfbf1" };
 
-let lab;
-let browser;
-
-beforeAll(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  lab = await startHypernodesLab();
-  await copyFile(NOTEBOOK, join(lab.root, "nesting-and-mapping.ipynb"));
-  browser = await openBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
-});
+const fixture = useLab({ notebooks: ["nesting-and-mapping.ipynb"] });
 
 it("draws the DAG live: done after the first run, cached after a re-run, one output per run", async () => {
-  const page = await browser.newPage();
-  await openNotebook(page, lab, "nesting-and-mapping.ipynb");
+  const page = await fixture.browser.newPage();
+  await openNotebook(page, fixture.lab, "nesting-and-mapping.ipynb");
   expect(await runAllCells(page)).toBe(true);
   const cells = page.locator(".jp-Notebook .jp-Cell");
   const last = (await cells.count()) - 1;
@@ -54,12 +37,12 @@ it("draws the DAG live: done after the first run, cached after a re-run, one out
   // Three texts come from the cache of earlier cells, one is new.
   expect(await dag.locator(".hn-dag-graph:not([hidden]) svg").innerHTML()).toContain("4/4 · 3 cached");
   await dag.scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(ARTIFACTS, "live-dag-done.png") });
+  await screenshot(page, "live-dag-done");
 
   expect(await runCell(page, last)).toBe(true);
   await expect.poll(fills).toEqual(Object.fromEntries(Object.keys(nodes).map((id) => [id, FILL.cached])));
   // Each run's updates replace its one output (update_display_data) instead of adding outputs.
   expect(await dag.count()).toBe(1);
-  await page.screenshot({ path: join(ARTIFACTS, "live-dag-cached.png") });
+  await screenshot(page, "live-dag-cached");
   expect(page.consoleErrors).toEqual([]);
 });

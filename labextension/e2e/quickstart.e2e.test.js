@@ -1,31 +1,16 @@
 // End to end: notebooks/quickstart.ipynb run on our kernel in a real JupyterLab with our extension:
 // the DAG drawn by our renderer, live progress reaching 100%, a re-run served from the cache, the
 // side panel (pipelines, cache, DAG, explain, clear), and a clear message on another kernel.
-import { copyFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openBrowser, openNotebook, runAllCells, startHypernodesLab } from "./lab.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openNotebook, runAllCells } from "./lab.js";
+import { screenshot, useLab } from "./lab-fixture.js";
 
-const ARTIFACTS = fileURLToPath(new URL("../../test-artifacts/lab/", import.meta.url));
-const QUICKSTART = fileURLToPath(new URL("../../notebooks/quickstart.ipynb", import.meta.url));
-
-let lab;
-let browser;
+const fixture = useLab({ notebooks: ["quickstart.ipynb"] });
 let page;
 
 beforeAll(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  lab = await startHypernodesLab();
-  await copyFile(QUICKSTART, join(lab.root, "quickstart.ipynb"));
-  browser = await openBrowser();
-  page = await browser.newPage();
+  page = await fixture.browser.newPage();
   await page.setViewportSize({ width: 1400, height: 1000 });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await lab?.stop();
 });
 
 /** Every state the progress widget showed for the corpus map, as "value/total" of its map row. */
@@ -51,7 +36,7 @@ const cell = (text) => page.locator(".jp-Notebook .jp-Cell", { hasText: text }).
 
 describe("quickstart notebook in JupyterLab", () => {
   it("runs, drawing the DAG with our renderer and live progress up to 100%", async () => {
-    await openNotebook(page, lab, "quickstart.ipynb");
+    await openNotebook(page, fixture.lab, "quickstart.ipynb");
     await recordMapProgress();
     expect(await runAllCells(page)).toBe(true);
 
@@ -73,9 +58,9 @@ describe("quickstart notebook in JupyterLab", () => {
     const progress = cell("const result = await corpus.run").locator(".hn-progress");
     expect(await progress.locator(".hn-progress-map .hn-progress-counts").first().textContent()).toBe("40/40 · ⚡1 cached");
     await cell("const corpus = new Pipeline").scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, "quickstart-run.png") });
+    await screenshot(page, "quickstart-run");
     await progress.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, "quickstart-progress.png") });
+    await screenshot(page, "quickstart-progress");
     expect(page.consoleErrors).toEqual([]);
   });
 
@@ -87,7 +72,7 @@ describe("quickstart notebook in JupyterLab", () => {
     expect(texts.length).toBeGreaterThan(0);
     for (const text of texts) expect(text).toMatch(/^(\d+)\/\1 · ⚡\1 cached$/);
     await counts.first().scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, "quickstart-rerun.png") });
+    await screenshot(page, "quickstart-rerun");
     expect(await cell("console.log(String(counter))").innerText()).toContain("0 node executions");
     expect(page.consoleErrors).toEqual([]);
   });
@@ -108,13 +93,13 @@ describe("quickstart notebook in JupyterLab", () => {
     // The panel's DAG expands like the inline one.
     await panelDag.locator("g.node:has(> title:text-is('pl_score_reviews')) text").first().click();
     await panel.locator(".hn-dag[data-hn-state=idle] svg g.cluster").waitFor();
-    await page.screenshot({ path: join(ARTIFACTS, "panel-dag.png") });
+    await screenshot(page, "panel-dag");
 
     await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
     const explain = panel.locator(".hn-panel-explain");
     await explain.waitFor();
     expect(await explain.locator("tr").allInnerTexts()).toEqual(["clean\tcached\t", "features\tcached\t", "score\tcached\t"]);
-    await page.screenshot({ path: join(ARTIFACTS, "panel-explain.png") });
+    await screenshot(page, "panel-explain");
 
     await panel.getByRole("button", { name: "Clear cache" }).click();
     await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries\.$/);
@@ -125,10 +110,10 @@ describe("quickstart notebook in JupyterLab", () => {
   });
 
   it("tells another kernel is not a HyperNodes kernel", async () => {
-    const path = await lab.writeNotebook("python.ipynb", ["1 + 1"], { name: "python3", display_name: "Python 3", language: "python" });
-    await openNotebook(page, lab, path);
+    const path = await fixture.lab.writeNotebook("python.ipynb", ["1 + 1"], { name: "python3", display_name: "Python 3", language: "python" });
+    await openNotebook(page, fixture.lab, path);
     const status = page.locator("#hypernodes-panel .hn-panel-status");
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/^Not a HyperNodes kernel: Python 3/);
-    await page.screenshot({ path: join(ARTIFACTS, "panel-other-kernel.png") });
+    await screenshot(page, "panel-other-kernel");
   });
 });
