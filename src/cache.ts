@@ -14,6 +14,11 @@ export interface Cache {
   close(): Promise<void>;
   /** Batched lookup: the hits only, keyed by signature (a hit's value may be undefined). */
   getMany(signatures: readonly string[]): Promise<Map<string, unknown>>;
+  /**
+   * Deletes every entry whose signature starts with `prefix` (a node's tag: `pipeline.clearCache()`);
+   * returns how many. Optional: a cache without it cannot clear one pipeline's entries.
+   */
+  deletePrefix?(prefix: string): Promise<number>;
   /** Commits buffered writes; called at the end of every run and map. */
   flush?(): Promise<void>;
   /** Joins every signature computed with this cache. */
@@ -56,6 +61,14 @@ export class MemoryCache implements Cache {
   }
 
   async close(): Promise<void> {}
+
+  async deletePrefix(prefix: string): Promise<number> {
+    let deleted = 0;
+    for (const signature of this.#entries.keys()) {
+      if (signature.startsWith(prefix) && this.#entries.delete(signature)) deleted++;
+    }
+    return deleted;
+  }
 
   async getMany(signatures: readonly string[]): Promise<Map<string, unknown>> {
     const hits = new Map<string, unknown>();

@@ -1,4 +1,5 @@
 import type Keyv from "keyv";
+import { HyperNodesError } from "./errors.js";
 import type { Cache, CacheStats } from "./cache.js";
 import { byteSize, decode, encode, fromBytes, toBytes, type Encoded } from "./serialization.js";
 
@@ -109,6 +110,17 @@ export class KeyvCache implements Cache {
   async close(): Promise<void> {
     await this.flush();
     await this.keyv.disconnect();
+  }
+
+  /** Deletes a node's entries by key prefix, when the Keyv store can (DiskCache's SqliteStore can). */
+  async deletePrefix(prefix: string): Promise<number> {
+    const store = this.keyv.store as { deletePrefix?: (prefix: string) => number };
+    if (!store.deletePrefix) {
+      throw new HyperNodesError("this cache's Keyv store cannot delete by key prefix: clear() empties it all");
+    }
+    await this.flush();
+    for (const signature of [...this.#recent.keys()]) if (signature.startsWith(prefix)) this.#forget(signature);
+    return store.deletePrefix(prefix);
   }
 
   /** Entries and bytes in the store (when it can tell), and this session's hits and misses. */

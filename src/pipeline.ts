@@ -11,7 +11,7 @@ import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
 import { SequentialEngine } from "./sequential-engine.js";
-import { envHash } from "./signature.js";
+import { envHash, nodeTag } from "./signature.js";
 import type { VizOptions } from "./viz-model.js";
 import { JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
 
@@ -152,6 +152,28 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
     const scope = this.#scope(this.engine);
     return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
+  }
+
+  /**
+   * Deletes this pipeline's results from its cache: every entry of its nodes, nested pipelines'
+   * included, as their code is now; returns how many. Other pipelines' entries stay (unless they run a
+   * node with the very same code). Needs a cache that can delete by prefix (MemoryCache, DiskCache).
+   */
+  async clearCache(): Promise<number> {
+    const cache = this.cache;
+    if (!cache) throw new HyperNodesError(`pipeline '${this.id}' has no cache to clear`);
+    if (!cache.deletePrefix) throw new HyperNodesError(`the cache of pipeline '${this.id}' cannot delete one pipeline's entries: use cache.clear()`);
+    const tags = new Set<string>();
+    const collect = (nodes: readonly HyperNode[]) => {
+      for (const n of nodes) {
+        tags.add(nodeTag(n.codeHash));
+        if (n instanceof PipelineNode) collect(n.pipeline.nodes);
+      }
+    };
+    collect(this.nodes);
+    let deleted = 0;
+    for (const tag of tags) deleted += await cache.deletePrefix(tag);
+    return deleted;
   }
 
   /** This pipeline drawn as a Graphviz DAG: `model`, `toDot()`, `await toSvg()`, `await mimeBundle()`. */

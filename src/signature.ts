@@ -1,7 +1,7 @@
 import { digest } from "./digest.js";
 
 /** Bump when the signature recipe or the stored value format changes: old entries stop matching. */
-export const CACHE_FORMAT_VERSION = "hypernodes-cache-1";
+export const CACHE_FORMAT_VERSION = "hypernodes-cache-2";
 
 /** Environment part of every signature: the format version plus optional user salts. */
 export function envHash(...salts: (string | undefined)[]): string {
@@ -11,15 +11,26 @@ export function envHash(...salts: (string | undefined)[]): string {
 /** Marks an optional input that was not given (its default is part of the code). */
 export const DEFAULT_INPUT_HASH = "default";
 
+/** Hex digits of a node's code hash that start each of its signatures. */
+export const NODE_TAG_LENGTH = 8;
+
 /**
- * Signature of one node execution: its code, the environment, and each input as `name=hash`, where
- * the hash of an input produced upstream is the producing node's signature (a Merkle chain), and a
- * root input's hash is the hash of its value.
+ * A node's entries all start with this (the start of its code hash), so a cache can delete every
+ * entry of a node, and so of a pipeline, by key prefix (`pipeline.clearCache()`).
+ */
+export function nodeTag(codeHash: string): string {
+  return codeHash.slice(0, NODE_TAG_LENGTH);
+}
+
+/**
+ * Signature of one node execution: the node's tag, then the digest of its code, the environment, and
+ * each input as `name=hash`, where the hash of an input produced upstream is the producing node's
+ * signature (a Merkle chain), and a root input's hash is the hash of its value.
  */
 export function nodeSignature(codeHash: string, env: string, argNames: readonly string[], argHashes: readonly string[]): string {
   let text = codeHash + "|" + env;
   for (let i = 0; i < argNames.length; i++) text += "|" + argNames[i] + "=" + argHashes[i];
-  return digest(text);
+  return nodeTag(codeHash) + digest(text);
 }
 
 /**

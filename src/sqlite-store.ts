@@ -92,13 +92,24 @@ export class SqliteStore extends EventEmitter {
   }
 
   async clear(): Promise<void> {
-    if (this.namespace) {
-      const low = keyBytes(`${this.namespace}:`);
-      const high = Buffer.from(low);
-      high[high.length - 1]!++; // ':' + 1: just past every key with this prefix
-      this.#statements.clearPrefix.run({ low, high });
-    }
+    if (this.namespace) this.#deleteRange(keyBytes(`${this.namespace}:`));
     else this.#statements.clear.run();
+  }
+
+  /** Deletes the signatures starting with `hexPrefix` (a node's tag); returns how many. */
+  deletePrefix(hexPrefix: string): number {
+    if (!/^(?:[0-9a-f]{2})+$/.test(hexPrefix)) throw new Error(`deletePrefix: not an even-length hex prefix: '${hexPrefix}'`);
+    return this.#deleteRange(Buffer.concat([TAG_SIGNATURE, Buffer.from(hexPrefix, "hex")]));
+  }
+
+  /** Deletes the keys whose bytes start with `low`, up to the next prefix of its length. */
+  #deleteRange(low: Buffer): number {
+    // Past the last byte that is not 0xff, plus one (the leading tag byte, 0 or 1, always is one).
+    let i = low.length - 1;
+    while (low[i] === 0xff) i--;
+    const high = Buffer.from(low.subarray(0, i + 1));
+    high[i]!++;
+    return this.#statements.clearPrefix.run({ low, high }).changes;
   }
 
   /** Entries and bytes stored (values' serialized size). */
@@ -134,15 +145,15 @@ export class SqliteStore extends EventEmitter {
 
 const sharedStores = new Map<string, { store: SqliteStore; users: number }>();
 
-const SIGNATURE = /^[0-9a-f]{40}$/;
+const SIGNATURE = /^[0-9a-f]{48}$/;
 
 /**
- * Keys as blobs: a hex signature as its 20 bytes (half the size of the text, which matters because
- * every batch of random keys rewrites index pages), any other key as UTF-8. A leading tag byte keeps
- * the two kinds apart.
+ * Keys as blobs: a hex signature (node tag + digest) as its 24 bytes (half the size of the text,
+ * which matters because every batch of random keys rewrites index pages), any other key as UTF-8. A
+ * leading tag byte keeps the two kinds apart.
  */
 function keyBytes(key: string): Buffer {
-  return key.length === 40 && SIGNATURE.test(key)
+  return key.length === 48 && SIGNATURE.test(key)
     ? Buffer.concat([TAG_SIGNATURE, Buffer.from(key, "hex")])
     : Buffer.concat([TAG_TEXT, Buffer.from(key, "utf8")]);
 }

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import Database from "better-sqlite3";
 import Keyv from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
-import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, SequentialEngine, type Cache } from "hypernodes";
+import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, SequentialEngine, SqliteStore, type Cache } from "hypernodes";
 
 const run = promisify(execFile);
 const fixture = new URL("./fixtures/slow-map.js", import.meta.url).pathname;
@@ -158,7 +158,10 @@ describe("DiskCache", () => {
 
     const db = new Database(file, { readonly: true });
     expect(db.pragma("integrity_check", { simple: true })).toBe("ok");
-    const keys = (db.prepare("SELECT hex(key) AS k FROM entries").all() as { k: string }[]).map((r) => r.k.slice(2).toLowerCase());
+    // Keys back as the cache names them: signatures (tag byte 01) in hex, other keys (00) as text.
+    const keys = (db.prepare("SELECT hex(key) AS k FROM entries").all() as { k: string }[]).map(({ k }) =>
+      k.startsWith("01") ? k.slice(2).toLowerCase() : Buffer.from(k.slice(2), "hex").toString("utf8"),
+    );
     db.close();
     expect(keys.length).toBeGreaterThanOrEqual(600);
     // Every committed entry reads back whole.
@@ -181,6 +184,53 @@ describe("DiskCache", () => {
     expect(JSON.parse(a.stdout).checksum).toBe(sumOfSquares(0, 1500));
     expect(JSON.parse(b.stdout).checksum).toBe(sumOfSquares(500, 1500));
   }, 60_000);
+});
+
+describe("pipeline.clearCache(): one pipeline's entries", () => {
+  const twoPipelines = (cache: Cache) => {
+    const square = counted((x: number) => x * x, "squared");
+    const cube = counted((x: number) => x * x * x, "cubed");
+    const inner = new Pipeline({ nodes: [square.node], name: "inner" });
+    const squares = new Pipeline({ nodes: [inner.asNode({ name: "nested" })], cache, name: "squares" });
+    const cubes = new Pipeline({ nodes: [cube.node], cache, name: "cubes" });
+    return { squares, cubes, square, cube };
+  };
+
+  for (const [name, make] of [
+    ["DiskCache", () => new DiskCache({ path: tempDir() })],
+    ["MemoryCache", () => new MemoryCache()],
+  ] as const) {
+    it(`${name}: deletes its nodes' entries (nested ones included), keeps another pipeline's`, async () => {
+      const cache: Cache = make();
+      const { squares, cubes, square, cube } = twoPipelines(cache);
+      await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
+      await cubes.map({ x: [1, 2, 3] }, { mapOver: "x" });
+      // Three items: the nested pipeline node's entries and its inner node's.
+      expect(await squares.clearCache()).toBe(6);
+      await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
+      await cubes.map({ x: [1, 2, 3] }, { mapOver: "x" });
+      expect(square.calls.n).toBe(6); // recomputed
+      expect(cube.calls.n).toBe(3); // still cached
+      await cache.close();
+    });
+  }
+
+  it("a cache that cannot delete by prefix says so; no cache is an error too", async () => {
+    const { squares } = twoPipelines(new KeyvCache(new Keyv()));
+    await expect(squares.clearCache()).rejects.toThrow("cannot delete by key prefix: clear() empties it all");
+    await expect(new Pipeline({ nodes: [counted((x: number) => x, "y").node] }).clearCache()).rejects.toThrow("has no cache to clear");
+  });
+
+  it("SqliteStore.deletePrefix handles a prefix ending in ff (the range's upper bound carries)", async () => {
+    const store = new SqliteStore(join(tempDir(), "cache.sqlite"));
+    for (const key of ["12ff" + "0".repeat(44), "12ff" + "f".repeat(44), "1300" + "0".repeat(44), "12fe" + "0".repeat(44)]) {
+      await store.set(key, { value: new Uint8Array([1]), expires: undefined });
+    }
+    expect(store.deletePrefix("12ff")).toBe(2);
+    expect(store.stats().entries).toBe(2);
+    expect(() => store.deletePrefix("abc")).toThrow("not an even-length hex prefix");
+    await store.disconnect();
+  });
 });
 
 describe("commits", () => {
