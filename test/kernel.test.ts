@@ -336,7 +336,11 @@ describe("the kernel over ZeroMQ", () => {
     expect(dag.dag.full.nodes.map((n: { id: string }) => n.id)).toEqual(["in_x", "fn_half"]);
     expect(await ask({ request: "explain", name: "panelPipeline", id: 4 })).toMatchObject({ explain: [{ node: "half", status: "hit" }], inputs: ["x"] });
     expect(await ask({ request: "explain", name: "nothing", id: 5 })).toEqual({ id: 5, error: "no pipeline named 'nothing' in this session's cells" });
-    expect((await ask({ request: "clear", id: 6 })).cleared).toBe(stats.cache.entries);
+    // One pipeline's entries: its node's result (the signature record of explain stays).
+    expect(await ask({ request: "clear", name: "panelPipeline", id: 6 })).toEqual({ id: 6, cleared: 1 });
+    expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });
+    await client.execute("await panelPipeline.run({ x: 8 });");
+    expect((await ask({ request: "clear", id: 7 })).cleared).toBe(stats.cache.entries);
     expect((await ask({ request: "stats" })).cache.entries).toBe(0);
     // Cleared for every pipeline of the session, its own in-memory layer included: the next run recomputes.
     expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });

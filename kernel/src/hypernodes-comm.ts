@@ -6,8 +6,9 @@
 //   dag { name }        → { dag }: the pipeline's dag+json data, every nested pipeline expandable
 //   explain { name, inputs? } → { explain, inputs }: what the next run would recompute and why
 //                         (inputs default to the pipeline's last run's)
-//   clear               → { cleared: entries removed }: empties the notebook's cache and every
-//                         session pipeline's own (each drops its in-memory layer too)
+//   clear { name? }     → { cleared: entries removed }: the named pipeline's entries
+//                         (pipeline.clearCache()), or without a name the notebook's cache and every
+//                         session pipeline's own, emptied (each drops its in-memory layer too)
 // Failures answer { error }.
 import type { NodeExplanation, Pipeline } from "hypernodes";
 import type { CommRegistry } from "./comms.js";
@@ -59,7 +60,7 @@ async function answer(session: NotebookSession, version: string, message: Messag
       return { explain, inputs: Object.keys(inputs) };
     }
     case "clear":
-      return { cleared: await clear(session) };
+      return { cleared: message.name === undefined ? await clear(session) : await pipelineNamed(session, message.name).clearCache() };
     default:
       throw new Error(`unknown request ${JSON.stringify(message.request)}`);
   }

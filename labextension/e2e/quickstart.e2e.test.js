@@ -101,11 +101,19 @@ describe("quickstart notebook in JupyterLab", () => {
     expect(await explain.locator("tr").allInnerTexts()).toEqual(["clean\tcached\t", "features\tcached\t", "score\tcached\t"]);
     await screenshot(page, "panel-explain");
 
-    await panel.getByRole("button", { name: "Clear cache" }).click();
-    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries\.$/);
-    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/Cache\s+0 entries/);
+    // Clearing one pipeline: its nodes' entries go (the corpus's own stay), its next run recomputes.
+    const entries = async () => Number((await panel.locator(".hn-panel-cache").innerText()).match(/Cache\s+([\d,]+) entries/)[1].replace(/,/g, ""));
+    const before = await entries();
+    await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Clear" }).click();
+    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries of perReview\.$/);
+    await expect.poll(entries).toBeLessThan(before);
+    expect(await entries()).toBeGreaterThan(0);
     await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
     await expect.poll(() => explain.locator("tr").first().innerText()).toMatch(/^clean\trecompute\t/);
+    // Clearing all empties the cache.
+    await panel.getByRole("button", { name: "Clear all" }).click();
+    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries\.$/);
+    await expect.poll(entries).toBe(0);
     expect(page.consoleErrors).toEqual([]);
   });
 

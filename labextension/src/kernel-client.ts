@@ -87,8 +87,9 @@ export class HypernodesClient {
     return (await this.request<{ explain: Explanation[] }>("explain", { name })).explain;
   }
 
-  async clear(): Promise<number> {
-    return (await this.request<{ cleared: number }>("clear")).cleared;
+  /** Clears one pipeline's entries, or without a name the whole cache; resolves to how many went. */
+  async clear(name?: string): Promise<number> {
+    return (await this.request<{ cleared: number }>("clear", name === undefined ? {} : { name })).cleared;
   }
 
   dispose(): void {

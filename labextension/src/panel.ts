@@ -52,7 +52,7 @@ export class HypernodesPanel extends Widget {
     this.#cache.replaceChildren(
       row("Cache", cache ? `${cache.entries.toLocaleString()} entries · ${formatBytes(cache.bytes)}` : "none"),
       row("This session", `${session.stats.executed} executed · ${session.stats.cached} from cache`),
-      button("Clear cache", () => void this.clearCache()),
+      button("Clear all", () => void this.clearCache()),
     );
     this.#pipelines.replaceChildren(
       ...(pipelines.length
@@ -64,6 +64,7 @@ export class HypernodesPanel extends Widget {
               element("span", "hn-panel-muted", `${p.nodes} node${p.nodes === 1 ? "" : "s"}`),
               button("DAG", () => void this.showDag(p.name)),
               button("Explain", () => void this.explain(p.name)),
+              button("Clear", () => void this.clearCache(p.name)),
             );
             return item;
           })
@@ -99,11 +100,13 @@ export class HypernodesPanel extends Widget {
     }
   }
 
-  async clearCache(): Promise<void> {
+  /** Clears one pipeline's cache entries, or without a name the whole cache. */
+  async clearCache(name?: string): Promise<void> {
     const client = await this.#connected();
     if (!client) return;
-    const cleared = await client.clear();
-    this.#detail.replaceChildren(element("p", "hn-panel-muted", `Cleared ${cleared.toLocaleString()} cache entries.`));
+    const cleared = await client.clear(name);
+    const what = name === undefined ? "" : ` of ${name}`;
+    this.#detail.replaceChildren(element("p", "hn-panel-muted", `Cleared ${cleared.toLocaleString()} cache entries${what}.`));
     await this.refresh();
   }
 

@@ -31,23 +31,19 @@ const plugin: JupyterFrontEndPlugin<void> = {
       return choice.value ?? undefined;
     };
     const reveal = () => shell.activateById(panel.id);
+    /** A command acting on one pipeline, shown in the panel. */
+    const onPipeline = (action: (name: string) => Promise<void>) => async (args: { name?: unknown }) => {
+      const name = await pick(args);
+      if (!name) return;
+      reveal();
+      await action(name);
+    };
     const commands: Record<string, { label: string; execute: (args: { name?: unknown }) => Promise<void> }> = {
       "hypernodes:open-panel": { label: "Show HyperNodes Panel", execute: async () => (reveal(), panel.refresh()) },
-      "hypernodes:show-dag": {
-        label: "Show Pipeline DAG",
-        execute: async (args) => {
-          const name = await pick(args);
-          if (name) (reveal(), await panel.showDag(name));
-        },
-      },
-      "hypernodes:explain": {
-        label: "Explain Next Run of Pipeline",
-        execute: async (args) => {
-          const name = await pick(args);
-          if (name) (reveal(), await panel.explain(name));
-        },
-      },
-      "hypernodes:clear-cache": { label: "Clear HyperNodes Cache", execute: async () => (reveal(), panel.clearCache()) },
+      "hypernodes:show-dag": { label: "Show Pipeline DAG", execute: onPipeline((name) => panel.showDag(name)) },
+      "hypernodes:explain": { label: "Explain Next Run of Pipeline", execute: onPipeline((name) => panel.explain(name)) },
+      "hypernodes:clear-pipeline-cache": { label: "Clear Cache of Pipeline", execute: onPipeline((name) => panel.clearCache(name)) },
+      "hypernodes:clear-cache": { label: "Clear All HyperNodes Cache", execute: async () => (reveal(), panel.clearCache()) },
     };
     for (const [id, { label, execute }] of Object.entries(commands)) {
       app.commands.addCommand(id, { label, execute: (args) => execute(args as { name?: unknown }) });
