@@ -4,12 +4,16 @@ import { NodeDefinitionError, messageOf } from "./errors.js";
 import { hashValue } from "./hashing.js";
 import { hashReferences } from "./references.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./hypernode.js";
-import { readParameters, type ParameterList, type ParameterStyle } from "./parameters.js";
+import { hasReadableSource, readParameters, type ParameterList, type ParameterStyle } from "./parameters.js";
 
 export type AnyFunction = (...args: any[]) => any;
 export type OutputNames = string | readonly string[];
 
-export interface NodeOptions<O extends OutputNames = OutputNames, I extends readonly string[] = readonly string[]> {
+export interface NodeOptions<
+  O extends OutputNames = OutputNames,
+  I extends readonly string[] = readonly string[],
+  F extends AnyFunction = AnyFunction,
+> {
   /** Name of the output (or a tuple of names: the function then returns a tuple). Default: the function's name. */
   outputName?: O;
   /** Node name used in callbacks, errors and visualization. Default: the function's name, else the output name. */
@@ -22,7 +26,21 @@ export interface NodeOptions<O extends OutputNames = OutputNames, I extends read
   version?: string;
   /** Helpers the function calls: their code (functions) or content (values) joins `codeHash`. */
   deps?: unknown[];
+  /**
+   * The same computation over many items at once, used by `map` on chunks of items. It takes the
+   * function's parameters in the same shape (positional, or one object), each holding an array with
+   * one entry per item, and returns an array (or typed array) with one output per item — for several
+   * outputs, one tuple per item. Its code joins `codeHash`.
+   */
+  batch?: BatchFunction<F>;
+  /** Most items per call of `batch` (default: every item of a map chunk that missed the cache). */
+  batchSize?: number;
 }
+
+/** A node's batch implementation: inputs as arrays across items, one output per item back. */
+export type BatchFunction<F extends AnyFunction = AnyFunction> = (
+  ...columns: any[]
+) => ArrayLike<Awaited<ReturnType<F>>> | Promise<ArrayLike<Awaited<ReturnType<F>>>>;
 
 /** The outputs record of a node whose function is F and whose output names are O. */
 export type NodeOutputs<F extends AnyFunction, O extends OutputNames> = string extends O
@@ -71,12 +89,14 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   readonly isAsync: boolean;
   readonly version: string | undefined;
   readonly deps: readonly unknown[];
+  readonly batch: BatchFunction<F> | undefined;
+  readonly batchSize: number | undefined;
   /** Whether the function takes its inputs as one object (a destructured parameter) or positionally. */
   readonly parameterStyle: ParameterStyle;
   declare readonly __types?: { outputs: NodeOutputs<F, O>; inputs: NodeInputs<F, I> };
   #codeHash: string | undefined;
 
-  constructor(func: F, options: NodeOptions<O, I> = {}) {
+  constructor(func: F, options: NodeOptions<O, I, F> = {}) {
     if (typeof func !== "function") {
       throw new NodeDefinitionError(`node() expects a function, got ${func === null ? "null" : typeof func}`);
     }
@@ -102,6 +122,9 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     this.version = options.version;
     this.deps = options.deps ?? [];
     this.isAsync = ASYNC_TAGS.has(Object.prototype.toString.call(func));
+    this.batch = options.batch;
+    this.batchSize = options.batchSize;
+    this.#checkBatch();
 
     let parsed: ParameterList | undefined;
     let sourceReadable = true;
@@ -149,15 +172,34 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     this.optionalArgs = new Set(Object.keys(defaults));
   }
 
+  #checkBatch(): void {
+    const { batch, batchSize } = this;
+    if (batch === undefined) {
+      if (batchSize !== undefined) throw new NodeDefinitionError(`Node '${this.name}': batchSize is given without a batch function`);
+      return;
+    }
+    if (typeof batch !== "function") throw new NodeDefinitionError(`Node '${this.name}': batch must be a function, got ${typeof batch}`);
+    if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) {
+      throw new NodeDefinitionError(`Node '${this.name}': batchSize must be a positive integer, got ${batchSize}`);
+    }
+    // Same rule as for the function itself: an unreadable batch could share cache entries by accident.
+    if (!hasReadableSource(batch) && this.version === undefined && this.cache) {
+      throw new NodeDefinitionError(
+        `Node '${this.name}': the batch function's source cannot be read (a bound or native function); pass { version } or { cache: false }`,
+      );
+    }
+  }
+
   /**
-   * Hash of what the node computes: its normalised source (or `version`), its `deps`, and what its
-   * free names resolve to when a reference resolver is set (notebooks). The source part is computed
-   * once; the rest on each read (engines read it once per call), so an edited helper counts from the
-   * next call on.
+   * Hash of what the node computes: its normalised source and its batch function's (or `version`),
+   * its `deps`, and what their free names resolve to when a reference resolver is set (notebooks).
+   * The source part is computed once; the rest on each read (engines read it once per call), so an
+   * edited helper counts from the next call on.
    */
   get codeHash(): string {
-    const own = (this.#codeHash ??= this.version !== undefined ? digest(`version:${this.version}`) : hashFunctionSource(this.func));
-    const references = this.version === undefined ? hashReferences(this.func) : "";
+    const own = (this.#codeHash ??= this.version !== undefined ? digest(`version:${this.version}`) : this.#sourceHash());
+    const references =
+      this.version === undefined ? hashReferences(this.func) + (this.batch ? `|batch:${hashReferences(this.batch)}` : "") : "";
     if (this.deps.length === 0 && !references) return own;
     const depHashes = this.deps.map((dep, i) => hashValue(dep, `dependency ${i} of node '${this.name}'`));
     return digest(`${own}|deps:${depHashes.join(",")}|refs:${references}`);
@@ -176,15 +218,35 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     return this.func(input);
   }
 
+  /** Source hash of the function, and of the batch function when there is one (a node without keeps its old hash). */
+  #sourceHash(): string {
+    const single = hashFunctionSource(this.func);
+    return this.batch ? digest(`${single}|batch:${hashFunctionSource(this.batch)}`) : single;
+  }
+
+  /**
+   * Calls the batch function on a chunk of items, given one array per input in `rootArgs` order,
+   * passed positionally or as one object of arrays, the way `execute` passes single values.
+   */
+  executeBatch(columns: readonly unknown[][]): unknown {
+    if (this.parameterStyle === "positional") return this.batch!(...columns);
+    const input: Record<string, unknown[]> = {};
+    this.rootArgs.forEach((name, k) => (input[name] = columns[k]!));
+    return this.batch!(input);
+  }
+
   toString(): string {
     return `Node(${this.name}: (${this.rootArgs.join(", ")}) -> ${this.outputNames.join(", ")})`;
   }
 }
 
+/** T, but not a place TypeScript infers T from (the built-in NoInfer needs TypeScript 5.4). */
+type NotInferred<T> = [T][T extends any ? 0 : never];
+
 /** Wraps a plain function as a pipeline node. */
 export function node<F extends AnyFunction, const O extends OutputNames = string, const I extends readonly string[] = readonly string[]>(
   fn: F,
-  options?: NodeOptions<O, I>,
+  options?: NodeOptions<O, I, NotInferred<F>>,
 ): Node<F, O, I> {
   return new Node(fn, options);
 }

@@ -24,9 +24,8 @@ type FunctionAst = AstNode & { params: Pattern[] };
  * (rest parameters, array patterns, computed keys).
  */
 export function readParameters(fn: Function): ParameterList | undefined {
-  const source = Function.prototype.toString.call(fn);
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) return undefined;
-  const parsed = parseFunction(source);
+  if (!hasReadableSource(fn)) return undefined;
+  const parsed = parseFunction(Function.prototype.toString.call(fn));
   if (!parsed) return undefined;
   const { ast, text } = parsed;
   const slice = (n: AstNode) => text.slice(n.start, n.end);
@@ -35,6 +34,11 @@ export function readParameters(fn: Function): ParameterList | undefined {
     return { style: "object", parameters: objectPatternParameters(unwrapDefault(first), slice) };
   }
   return { style: "positional", parameters: ast.params.map((p) => positionalParameter(p, slice)) };
+}
+
+/** False for native and bound functions: their source text is `[native code]`. */
+export function hasReadableSource(fn: Function): boolean {
+  return !/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
 }
 
 function parseFunction(source: string): { ast: FunctionAst; text: string } | undefined {
