@@ -23,7 +23,8 @@ export function executeStep(step: Step, state: ItemState, scope: ExecutionScope)
   return execute(step, state, scope, undefined);
 }
 
-function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
+/** Serves a step from a cache hit: outputs from the cached value, then onNodeCached. */
+export function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
   storeOutputs(step, state, value);
   if (scope.events.listens("onNodeCached")) return scope.events.emit("onNodeCached", step.node.name, signature, scope.ctx);
 }
@@ -53,17 +54,18 @@ export function after(pending: void | Promise<void>, next: () => void | Promise<
 
 /** Start event, the call, then outputs, cache write and end event; each part synchronous when it can be. */
 function execute(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined): void | Promise<void> {
-  const { node } = step;
-  const { events, ctx } = scope;
   const args = state.argsOf(step);
-  const announced =
-    node.kind === "pipeline"
-      ? events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx)
-      : events.listens("onNodeStart")
-        ? events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx)
-        : undefined;
+  const announced = announceStart(step, scope, args);
   // `after` spelled out: no closure allocated per node when nothing was announced (the hot path).
   return announced ? announced.then(() => call(step, state, scope, signature, args)) : call(step, state, scope, signature, args);
+}
+
+/** The step's start event (a nested pipeline's, or onNodeStart with its inputs), if anyone listens. */
+export function announceStart(step: Step, scope: ExecutionScope, args: readonly unknown[]): void | Promise<void> {
+  const { node } = step;
+  const { events, ctx } = scope;
+  if (node.kind === "pipeline") return events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx);
+  if (events.listens("onNodeStart")) return events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx);
 }
 
 function call(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, args: unknown[]): void | Promise<void> {
@@ -75,24 +77,37 @@ function call(step: Step, state: ItemState, scope: ExecutionScope, signature: st
   } catch (error) {
     return fail(step, scope, error);
   }
-  if (!isThenable(value)) return finish(step, state, scope, signature, value, started);
+  if (!isThenable(value)) return finish(step, state, scope, signature, value, since(scope, started));
   return Promise.resolve(value).then(
-    (resolved) => finish(step, state, scope, signature, resolved, started),
+    (resolved) => finish(step, state, scope, signature, resolved, since(scope, started)),
     (error) => fail(step, scope, error),
   );
 }
 
-function finish(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, value: unknown, started: number) {
+/** Milliseconds since `started` (0 when no callback listens: the clock was not read). */
+export function since(scope: ExecutionScope, started: number): number {
+  return scope.events.active ? performance.now() - started : 0;
+}
+
+/**
+ * After a step's function returned `value` for this item: its outputs, the cache write under the
+ * item's signature (when cached), then the end event with `durationMs`.
+ */
+export function finish(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, value: unknown, durationMs: number) {
   try {
     storeOutputs(step, state, value);
     state.hashOutputsByValue(step);
   } catch (error) {
     return fail(step, scope, error);
   }
-  const durationMs = scope.events.active ? performance.now() - started : 0;
   state.executed++;
   const stored = signature !== undefined ? store(scope.cache!, signature, value, step, state, scope) : undefined;
-  return after(stored, () => announceEnd(step, state, scope, durationMs));
+  // `after` spelled out, its closure in a function of its own: none allocated when nothing was stored.
+  return stored ? announceAfter(stored, step, state, scope, durationMs) : announceEnd(step, state, scope, durationMs);
+}
+
+function announceAfter(stored: Promise<void>, step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): Promise<void> {
+  return stored.then(() => announceEnd(step, state, scope, durationMs));
 }
 
 function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): void | Promise<void> {
@@ -105,7 +120,7 @@ function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durati
 }
 
 /** Rejects with the step's error, after reporting a node failure to onError. */
-function fail(step: Step, scope: ExecutionScope, error: unknown): Promise<never> {
+export function fail(step: Step, scope: ExecutionScope, error: unknown): Promise<never> {
   const failure = toNodeError(step, error);
   const reported = failure instanceof NodeExecutionError ? scope.events.emit("onError", step.node.name, failure.cause, scope.ctx) : undefined;
   if (reported) return reported.then(() => Promise.reject(failure));
