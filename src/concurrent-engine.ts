@@ -1,12 +1,12 @@
-import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { HyperNodesError } from "./errors.js";
 import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
 import type { ItemState, Step } from "./execution-plan.js";
 import { executeStep } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 
-export interface ConcurrentEngineOptions {
-  /** Most node executions (in `run`) or map items (in `map`) in flight at once, per call. Default 10. */
+export interface ConcurrentEngineOptions extends EngineOptions {
+  /** Most node executions (in `run`), map items or batch calls (in `map`) in flight at once, per call. Default 10. */
   maxConcurrency?: number;
   /**
    * In `map`, keep going when items fail: each failed item's entry in the results is its
@@ -25,6 +25,7 @@ export interface ConcurrentEngineOptions {
 export class ConcurrentEngine implements Engine {
   readonly maxConcurrency: number;
   readonly collectErrors: boolean;
+  readonly batch: boolean;
 
   constructor(options: ConcurrentEngineOptions = {}) {
     this.maxConcurrency = options.maxConcurrency ?? 10;
@@ -32,6 +33,7 @@ export class ConcurrentEngine implements Engine {
       throw new HyperNodesError(`ConcurrentEngine: maxConcurrency must be a positive integer, got ${options.maxConcurrency}`);
     }
     this.collectErrors = options.collectErrors ?? false;
+    this.batch = options.batch ?? true;
   }
 
   run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
@@ -43,6 +45,7 @@ export class ConcurrentEngine implements Engine {
       runSteps: runStepsInOrder,
       concurrency: this.maxConcurrency,
       collectErrors: this.collectErrors,
+      batch: this.batch,
     }) as Promise<Record<string, unknown>[]>;
   }
 }

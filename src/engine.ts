@@ -71,6 +71,15 @@ export interface EngineMapOptions extends EngineRunOptions {
   mapMode?: MapMode;
 }
 
+/** Options of the built-in engines. */
+export interface EngineOptions {
+  /**
+   * In `map`, nodes with a batch implementation run it over chunks of items (default true); false
+   * runs every item through the single-item function. Results and cache entries are the same either way.
+   */
+  batch?: boolean;
+}
+
 /**
  * Decides how a pipeline's nodes and map items are scheduled. Node execution itself (signatures,
  * cache, callbacks, errors) is shared in node-execution.ts, so an engine only orders the work.

@@ -27,6 +27,8 @@ export interface Step {
  */
 export class ExecutionPlan {
   readonly steps: readonly Step[];
+  /** Steps whose node has a batch implementation, in order: a map runs them over chunks of items. */
+  readonly batchSteps: readonly Step[];
   /** Root inputs the selected nodes read, in slot order. */
   readonly rootArgs: readonly string[];
   readonly #optional: ReadonlySet<string>;
@@ -60,6 +62,7 @@ export class ExecutionPlan {
         hashOutputs: !node.cache && node.outputNames.some((o) => readByCached.has(o)),
       };
     });
+    this.batchSteps = this.steps.filter((step) => step.node.batch !== undefined);
     const producers = new Array<Step | undefined>(this.#slotCount);
     for (const step of this.steps) for (const slot of step.outSlots) producers[slot] = step;
     this.producers = producers;
@@ -108,6 +111,8 @@ export class ItemState {
   executed = 0;
   /** Cache hits prefetched for this item's signatures. */
   prefetched: Map<string, unknown> | undefined;
+  /** When the map item started (for onMapItemEnd's duration). */
+  startedAt = 0;
   readonly signatures: (string | undefined)[] | undefined;
 
   constructor(

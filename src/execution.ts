@@ -2,7 +2,8 @@ import { performance } from "node:perf_hooks";
 import { digest } from "./digest.js";
 import type { EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { NodeExecutionError } from "./errors.js";
-import type { ItemState } from "./execution-plan.js";
+import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
+import type { ExecutionPlan, ItemState, Step } from "./execution-plan.js";
 import { MapPlan } from "./map-plan.js";
 import { after, executeStep, prefetch } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
@@ -10,23 +11,28 @@ import type { Pipeline } from "./pipeline.js";
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
 export type StepRunner = (state: ItemState, scope: ExecutionScope) => void | Promise<void>;
 
-/** How an engine schedules work: the step runner, and how many map items may be in flight. */
+/** Runs steps [from, to) of one map item in order; returns a promise only if something was async. */
+export type ItemStepRunner = (state: ItemState, scope: ExecutionScope, from: number, to: number) => void | Promise<void>;
+
+/** How an engine schedules a map: the item step runner, and how many map items may be in flight. */
 export interface Schedule {
-  runSteps: StepRunner;
+  runSteps: ItemStepRunner;
   concurrency: number;
   /** Failed items become their NodeExecutionError in the results instead of rejecting the map. */
   collectErrors?: boolean;
+  /** Batch nodes run through their batch function over chunks of items (else item by item). */
+  batch: boolean;
 }
 
-/** Map items whose cache hits are fetched in one batched query. */
-const PREFETCH_CHUNK = 1000;
+/** Map items whose cache hits are fetched in one batched query; also a batch node's default chunk. */
+const CHUNK = 1000;
 
 /** Steps in execution order, staying synchronous until a step returns a promise. */
-export function runStepsInOrder(state: ItemState, scope: ExecutionScope, from = 0): void | Promise<void> {
+export function runStepsInOrder(state: ItemState, scope: ExecutionScope, from = 0, to = state.plan.steps.length): void | Promise<void> {
   const steps = state.plan.steps;
-  for (let i = from; i < steps.length; i++) {
+  for (let i = from; i < to; i++) {
     const pending = executeStep(steps[i]!, state, scope);
-    if (pending) return pending.then(() => runStepsInOrder(state, scope, i + 1));
+    if (pending) return pending.then(() => runStepsInOrder(state, scope, i + 1, to));
   }
 }
 
@@ -78,79 +84,155 @@ export async function executeMap(
     await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
     await events.emit("onMapStart", items.length, ctx);
   }
-  const results = new Array<Record<string, unknown> | NodeExecutionError>(items.length);
+  const batchSteps = schedule.batch ? plan.batchSteps : [];
+  // A batch node may ask for larger batches than a chunk holds.
+  const chunkSize = Math.max(CHUNK, ...batchSteps.map((step) => step.node.batchSize ?? 0));
+  const run = new MapRun(plan, scope, schedule, items.length);
   const mapped = new Array<unknown>(items.names.length);
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  let chunk: ItemState[] = [];
-  let lastYield = performance.now();
-
-  const finishItem = (i: number, state: ItemState) => {
-    results[i] = plan.outputsOf(state);
-  };
-  const failItem = (i: number, error: unknown) => {
-    const located = error instanceof NodeExecutionError ? error.withinItem(i) : error;
-    if (schedule.collectErrors && located instanceof NodeExecutionError) results[i] = located;
-    else failure ??= { error: located };
-  };
-
-  for (let i = 0; i < items.length && !failure; i++) {
-    const chunkIndex = i % PREFETCH_CHUNK;
-    if (chunkIndex === 0) {
-      chunk = [];
-      for (let j = i; j < Math.min(i + PREFETCH_CHUNK, items.length); j++) {
-        items.itemValues(j, mapped);
-        chunk.push(initial.forItem(j, mapped));
-      }
-      if (scope.cache) await prefetch(chunk, scope);
+  for (let first = 0; first < items.length && !run.stopped; first += chunkSize) {
+    const chunk: ItemState[] = [];
+    for (let i = first; i < Math.min(first + chunkSize, items.length); i++) {
+      items.itemValues(i, mapped);
+      chunk.push(initial.forItem(i, mapped));
     }
-    const state = chunk[chunkIndex]!;
-    let pending: void | Promise<void>;
-    try {
-      pending = runMapItem(i, state, scope, schedule.runSteps);
-    } catch (error) {
-      failItem(i, error);
-      continue;
-    }
-    if (!pending) {
-      finishItem(i, state);
-    } else {
-      const tracked: Promise<void> = pending.then(
-        () => finishItem(i, state),
-        (error) => failItem(i, error),
-      ).finally(() => inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (inFlight.size >= schedule.concurrency) await Promise.race(inFlight);
-    }
-    // Let timers run (progress redraws, notebook display updates) during a long synchronous map.
-    if (events.active && (i & 63) === 63 && performance.now() - lastYield > 50) {
-      await new Promise(setImmediate);
-      lastYield = performance.now();
-    }
+    if (scope.cache) await prefetch(chunk, scope);
+    await run.runChunk(chunk, batchSteps);
   }
-  await Promise.all(inFlight);
-  if (failure) throw failure.error;
+  await run.settled();
+  if (run.failure) throw run.failure.error;
   if (events.active) {
     const durationMs = performance.now() - started;
     await events.emit("onMapEnd", durationMs, ctx);
-    await events.emit("onPipelineEnd", ctx.pipelineId, results, durationMs, ctx);
+    await events.emit("onPipelineEnd", ctx.pipelineId, run.results, durationMs, ctx);
   }
-  return results;
+  return run.results;
 }
 
-/** One map item with its events; synchronous when everything in it is. */
-function runMapItem(i: number, state: ItemState, scope: ExecutionScope, runSteps: StepRunner): void | Promise<void> {
+/** One map call in progress: its results, the items in flight, and the failure that stops it. */
+class MapRun implements ItemFailures {
+  readonly results: (Record<string, unknown> | NodeExecutionError)[];
+  failure: { error: unknown } | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  #lastYield = performance.now();
+
+  constructor(
+    readonly plan: ExecutionPlan,
+    readonly scope: ExecutionScope,
+    readonly schedule: Schedule,
+    length: number,
+  ) {
+    this.results = new Array(length);
+  }
+
+  get stopped(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /**
+   * Runs a chunk of items. Without batch steps each item runs whole, and may still be in flight when
+   * the next chunk starts. With them the chunk runs in stages: every item's steps up to a batch step,
+   * then that step for all of them at once, and so on; items that failed drop out.
+   */
+  async runChunk(states: readonly ItemState[], batchSteps: readonly Step[]): Promise<void> {
+    let live = states;
+    let from = 0;
+    for (const step of batchSteps) {
+      await this.#start(live, from, step.index);
+      await this.settled();
+      if (this.stopped) return;
+      await executeBatchStep(step, this.#alive(live), this.scope, this.schedule.concurrency, this);
+      if (this.stopped) return;
+      live = this.#alive(live);
+      from = step.index + 1;
+    }
+    await this.#start(live, from, this.plan.steps.length);
+  }
+
+  /** Resolves once no item is in flight. */
+  async settled(): Promise<void> {
+    await Promise.all(this.#inFlight);
+  }
+
+  fail(state: ItemState, error: unknown): void {
+    const i = state.itemIndex!;
+    const located = error instanceof NodeExecutionError ? error.withinItem(i) : error;
+    if (this.schedule.collectErrors && located instanceof NodeExecutionError) this.results[i] = located;
+    else this.failure ??= { error: located };
+  }
+
+  /** Items not failed yet. Only collected errors leave failed items behind (any other failure stops the map). */
+  #alive(states: readonly ItemState[]): readonly ItemState[] {
+    if (!this.schedule.collectErrors) return states;
+    return states.filter((state) => this.results[state.itemIndex!] === undefined);
+  }
+
+  /** Starts steps [from, to) of each item in order, up to `concurrency` items in flight; returns once all started. */
+  async #start(states: readonly ItemState[], from: number, to: number): Promise<void> {
+    const { scope, schedule, plan } = this;
+    const last = to === plan.steps.length;
+    // An index, not for-of: in an async function the iterator's result objects cost an allocation per item.
+    for (let k = 0; k < states.length; k++) {
+      const state = states[k]!;
+      if (this.stopped) return;
+      let pending: void | Promise<void>;
+      try {
+        pending = runItemSteps(state, scope, schedule.runSteps, from, to);
+      } catch (error) {
+        this.fail(state, error);
+        continue;
+      }
+      if (!pending) {
+        if (last) this.#finish(state);
+      } else {
+        this.#track(state, pending, last);
+        if (this.#inFlight.size >= schedule.concurrency) await Promise.race(this.#inFlight);
+      }
+      // Let timers run (progress redraws, notebook display updates) during a long synchronous map.
+      if (scope.events.active && (state.itemIndex! & 63) === 63 && performance.now() - this.#lastYield > 50) {
+        await new Promise(setImmediate);
+        this.#lastYield = performance.now();
+      }
+    }
+  }
+
+  /** Keeps an item's pending steps in flight until they settle (apart from #start's loop, which then captures nothing per item). */
+  #track(state: ItemState, pending: Promise<void>, last: boolean): void {
+    const tracked: Promise<void> = pending
+      .then(
+        () => void (last && this.#finish(state)),
+        (error) => this.fail(state, error),
+      )
+      .finally(() => this.#inFlight.delete(tracked));
+    this.#inFlight.add(tracked);
+  }
+
+  #finish(state: ItemState): void {
+    this.results[state.itemIndex!] = this.plan.outputsOf(state);
+  }
+}
+
+/**
+ * Steps [from, to) of one map item, with the item's start event before its first step and its end
+ * event (and onMapItemCached) after its last; synchronous when everything in it is.
+ */
+function runItemSteps(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number): void | Promise<void> {
+  // The events in a function of their own: its closures would cost every item an allocation.
+  return scope.events.active ? runItemStepsWithEvents(state, scope, runSteps, from, to) : runSteps(state, scope, from, to);
+}
+
+function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number) {
   const { events, ctx } = scope;
-  if (!events.active) return runSteps(state, scope);
-  const itemStarted = performance.now();
-  return after(events.emit("onMapItemStart", i, ctx), () =>
-    after(runSteps(state, scope), () =>
-      after(
-        state.executed === 0 && state.signatures && state.plan.steps.length > 0
-          ? events.emit("onMapItemCached", i, itemSignature(state), ctx)
-          : undefined,
-        () => events.emit("onMapItemEnd", i, performance.now() - itemStarted, ctx),
-      ),
+  const i = state.itemIndex!;
+  const steps = state.plan.steps.length;
+  if (from === 0) state.startedAt = performance.now();
+  return after(from === 0 ? events.emit("onMapItemStart", i, ctx) : undefined, () =>
+    after(runSteps(state, scope, from, to), () =>
+      to < steps
+        ? undefined
+        : after(
+            state.executed === 0 && state.signatures && steps > 0 ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined,
+            () => events.emit("onMapItemEnd", i, performance.now() - state.startedAt, ctx),
+          ),
     ),
   );
 }

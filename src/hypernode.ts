@@ -36,4 +36,10 @@ export interface ExecutableNode extends HyperNode<any, any> {
    * output value, or the tuple of outputs in `outputNames` order for several outputs; may be a Promise.
    */
   execute(args: unknown[], scope: import("./engine.js").ExecutionScope): unknown;
+  /** A function node's batch implementation, when it has one: `map` then calls `executeBatch` on chunks of items. */
+  readonly batch?: Function;
+  /** Most items per `executeBatch` call (default: every item of a chunk that missed the cache). */
+  readonly batchSize?: number;
+  /** Runs many items at once, given one array of values per input in `rootArgs` order; returns one output per item (may be a Promise). */
+  executeBatch?(columns: readonly unknown[][]): unknown;
 }

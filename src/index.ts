@@ -1,4 +1,4 @@
-export { node, Node, type NodeOptions, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./node.js";
+export { node, Node, type NodeOptions, type BatchFunction, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./node.js";
 export type { HyperNode, OutputsOf, InputsOf } from "./hypernode.js";
 export {
   Pipeline,
@@ -17,7 +17,7 @@ export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type Su
 export { SequentialEngine } from "./sequential-engine.js";
 export { stateful, Stateful } from "./stateful.js";
 export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-engine.js";
-export { ExecutionScope, type Engine, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
+export { ExecutionScope, type Engine, type EngineOptions, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
 export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
 export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
