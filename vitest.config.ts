@@ -14,7 +14,7 @@ export default defineConfig({
         resolve,
         test: {
           name: "concurrent",
-          include: ["test/contract/**/*.test.ts", "test/errors.test.ts", "test/signatures.test.ts", "test/cache.test.ts"],
+          include: ["test/contract/**/*.test.ts", "test/errors.test.ts", "test/signatures.test.ts", "test/cache.test.ts", "test/batch.test.ts"],
           setupFiles: ["test/setup/concurrent-engine.ts"],
         },
       },
