@@ -85,8 +85,8 @@ export async function executeMap(
     await events.emit("onMapStart", items.length, ctx);
   }
   const batchSteps = schedule.batch ? plan.batchSteps : [];
-  // A batch node may ask for larger batches than a chunk holds.
-  const chunkSize = Math.max(CHUNK, ...batchSteps.map((step) => step.node.batchSize ?? 0));
+  // A chunk holds enough items for `concurrency` full calls of each batch node, so that many can run at once.
+  const chunkSize = Math.max(CHUNK, ...batchSteps.map((step) => (step.node.batchSize ?? 0) * schedule.concurrency));
   const run = new MapRun(plan, scope, schedule, items.length);
   const mapped = new Array<unknown>(items.names.length);
   for (let first = 0; first < items.length && !run.stopped; first += chunkSize) {

@@ -113,12 +113,16 @@ describe("batch nodes", () => {
 
   it("split a chunk's misses into calls of at most batchSize, and grow the chunk for a larger batchSize", async () => {
     const small = scalePipeline({ batchSize: 300 });
-    await small.pipeline.map({ x: range(1300) }, { mapOver: "x" });
+    await small.pipeline.map({ x: range(1300) }, { mapOver: "x", engine: new SequentialEngine() });
     expect(small.calls.batches.map((b) => b.length)).toEqual([300, 300, 300, 100, 300]);
     const large = scalePipeline({ batchSize: 1500 });
-    const rows = await large.pipeline.map({ x: range(3100) }, { mapOver: "x" });
+    const rows = await large.pipeline.map({ x: range(3100) }, { mapOver: "x", engine: new SequentialEngine() });
     expect(large.calls.batches.map((b) => b.length)).toEqual([1500, 1500, 100]);
     expect(rows[3099]).toEqual({ scaled: 9297, label: "#9297" });
+    // On ConcurrentEngine a chunk holds maxConcurrency full calls.
+    const wide = scalePipeline({ batchSize: 300 });
+    await wide.pipeline.map({ x: range(1300) }, { mapOver: "x", engine: new ConcurrentEngine({ maxConcurrency: 4 }) });
+    expect(wide.calls.batches.map((b) => b.length)).toEqual([300, 300, 300, 300, 100]);
   });
 
   it("take the function's parameter shape: one object of arrays for a destructured parameter, fixed inputs repeated", async () => {
@@ -155,21 +159,41 @@ describe("batch nodes", () => {
     expect(rows).toEqual(await p.map({ x: [1, 2, 3] }, { mapOver: "x", engine: engineWith(false) }));
   });
 
-  it("await an async batch function", async () => {
+  it("await an async batch function, one call at a time on SequentialEngine and up to maxConcurrency on ConcurrentEngine", async () => {
     let inFlight = 0;
+    let most = 0;
     const embed = node(async (text: string) => text.length, {
       outputName: "size",
       batchSize: 2,
       batch: async (texts: string[]) => {
-        inFlight++;
+        most = Math.max(most, ++inFlight);
         await new Promise((r) => setTimeout(r, 5));
         inFlight--;
         return texts.map((t) => t.length);
       },
     });
-    const rows = await new Pipeline({ nodes: [embed] }).map({ text: ["a", "bb", "ccc", "dddd", "eeeee"] }, { mapOver: "text" });
-    expect(rows.map((r) => r.size)).toEqual([1, 2, 3, 4, 5]);
-    expect(inFlight).toBe(0);
+    const p = new Pipeline({ nodes: [embed] });
+    const texts = ["a", "bb", "ccc", "dddd", "eeeee", "ffffff", "g"];
+    const sizes = async (engine: Engine) => (await p.map({ text: texts }, { mapOver: "text", engine })).map((r) => r.size);
+    expect(await sizes(new SequentialEngine())).toEqual([1, 2, 3, 4, 5, 6, 1]);
+    expect(most).toBe(1);
+    most = 0;
+    expect(await sizes(new ConcurrentEngine({ maxConcurrency: 3 }))).toEqual([1, 2, 3, 4, 5, 6, 1]);
+    expect(most).toBe(3);
+    // A batchSize beyond the default chunk grows the chunk to maxConcurrency calls.
+    most = 0;
+    const big = node((x: number) => x, {
+      outputName: "y",
+      batchSize: 1000,
+      batch: async (xs: number[]) => {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return xs;
+      },
+    });
+    await new Pipeline({ nodes: [big] }).map({ x: range(3000) }, { mapOver: "x", engine: new ConcurrentEngine({ maxConcurrency: 3 }) });
+    expect(most).toBe(3);
   });
 
   it("run inside a nested pipeline mapped over, batched per inner map", async () => {
