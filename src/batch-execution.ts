@@ -31,10 +31,11 @@ export async function executeBatchStep(
   failures: ItemFailures,
 ): Promise<void> {
   const misses = await serveHits(step, states, scope, failures);
-  const size = step.node.batchSize ?? misses.states.length;
+  const n = misses.states.length;
+  const size = step.node.batchSize ?? n;
   const calls: Misses[] = [];
-  for (let k = 0; k < misses.states.length; k += size) {
-    calls.push(size >= misses.states.length ? misses : { states: misses.states.slice(k, k + size), signatures: misses.signatures.slice(k, k + size) });
+  for (let k = 0; k < n; k += size) {
+    calls.push(size >= n ? misses : { states: misses.states.slice(k, k + size), signatures: misses.signatures.slice(k, k + size) });
   }
   let next = 0;
   const worker = async () => {

@@ -222,18 +222,19 @@ function runItemSteps(state: ItemState, scope: ExecutionScope, runSteps: ItemSte
 
 function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number) {
   const { events, ctx } = scope;
-  const i = state.itemIndex!;
-  const steps = state.plan.steps.length;
   if (from === 0) state.startedAt = performance.now();
-  return after(from === 0 ? events.emit("onMapItemStart", i, ctx) : undefined, () =>
-    after(runSteps(state, scope, from, to), () =>
-      to < steps
-        ? undefined
-        : after(
-            state.executed === 0 && state.signatures && steps > 0 ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined,
-            () => events.emit("onMapItemEnd", i, performance.now() - state.startedAt, ctx),
-          ),
-    ),
+  const started = from === 0 ? events.emit("onMapItemStart", state.itemIndex!, ctx) : undefined;
+  const ran = after(started, () => runSteps(state, scope, from, to));
+  return to < state.plan.steps.length ? ran : after(ran, () => endItem(state, scope));
+}
+
+/** An item's last events: onMapItemCached when none of its nodes had to run, then onMapItemEnd. */
+function endItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
+  const { events, ctx } = scope;
+  const i = state.itemIndex!;
+  const cached = state.executed === 0 && state.signatures && state.plan.steps.length > 0;
+  return after(cached ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined, () =>
+    events.emit("onMapItemEnd", i, performance.now() - state.startedAt, ctx),
   );
 }
 

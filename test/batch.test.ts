@@ -86,6 +86,7 @@ describe("batch nodes", () => {
     await pipeline.map({ x: [1, 2, 3] }, { mapOver: "x", engine: engineWith(true) });
     expect(await pipeline.run({ x: 2 })).toEqual({ scaled: 6, label: "#6" });
     await pipeline.map({ x: [1, 2, 3] }, { mapOver: "x", engine: engineWith(false) });
+    await pipeline.map({ x: [3, 2] }, { mapOver: "x", engine: engineWith(true) }); // all hits: no call at all
     expect(calls.single).toBe(0);
 
     await pipeline.run({ x: 10 }); // run() uses the single-item function
