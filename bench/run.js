@@ -1,4 +1,5 @@
 // `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
+import { benchBatch } from "./batch.js";
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
 import { benchEngines } from "./engines.js";
@@ -13,6 +14,7 @@ await benchCore();
 // Cache workloads early, before the heavier ones (telemetry, Graphviz, the kernel) grow the heap.
 await benchCache();
 await benchEngines();
+await benchBatch();
 await benchProgress();
 await benchTelemetry();
 await benchViz();
