@@ -121,6 +121,7 @@ describe("quickstart notebook in JupyterLab", () => {
     const path = await fixture.lab.writeNotebook("python.ipynb", ["1 + 1"], { name: "python3", display_name: "Python 3", language: "python" });
     await openNotebook(page, fixture.lab, path);
     const status = page.locator("#hypernodes-panel .hn-panel-status");
+    await page.evaluate(() => window.jupyterapp.commands.execute("hypernodes:open-panel"));
     await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/^Not a HyperNodes kernel: Python 3/);
     await screenshot(page, "panel-other-kernel");
   });

@@ -12,6 +12,7 @@ import { element } from "./dom";
 export class HypernodesPanel extends Widget {
   readonly #status = element("div", "hn-panel-status");
   readonly #cache = element("div", "hn-panel-cache");
+  readonly #pipelinesHeading = element("h3", "", "Pipelines");
   readonly #pipelines = element("ul", "hn-panel-pipelines");
   readonly #detail = element("div", "hn-panel-detail");
   #context: ISessionContext | null = null;
@@ -27,8 +28,7 @@ export class HypernodesPanel extends Widget {
     this.addClass("hn-panel");
     this.title.caption = "HyperNodes";
     const heading = element("h2", "hn-panel-heading", "HyperNodes");
-    const pipelinesHeading = element("h3", "", "Pipelines");
-    this.node.append(heading, this.#status, this.#cache, pipelinesHeading, this.#pipelines, this.#detail);
+    this.node.append(heading, this.#status, this.#cache, this.#pipelinesHeading, this.#pipelines, this.#detail);
   }
 
   /** Follows a notebook's kernel (null: no notebook open). */
@@ -48,6 +48,7 @@ export class HypernodesPanel extends Widget {
     if (!client) return;
     const [session, pipelines] = await Promise.all([client.session(), client.pipelines()]);
     this.pipelines = pipelines;
+    this.#pipelinesHeading.hidden = false;
     const cache = session.cache;
     this.#cache.replaceChildren(
       row("Cache", cache ? `${cache.entries.toLocaleString()} entries · ${formatBytes(cache.bytes)}` : "none"),
@@ -59,12 +60,16 @@ export class HypernodesPanel extends Widget {
         ? pipelines.map((p) => {
             const item = element("li", "hn-panel-pipeline");
             item.dataset.pipeline = p.name;
-            item.append(
-              element("span", "hn-panel-pipeline-name", p.name),
-              element("span", "hn-panel-muted", `${p.nodes} node${p.nodes === 1 ? "" : "s"}`),
+            const actions = element("div", "hn-panel-actions");
+            actions.append(
               button("DAG", () => void this.showDag(p.name)),
               button("Explain", () => void this.explain(p.name)),
               button("Clear", () => void this.clearCache(p.name)),
+            );
+            item.append(
+              element("span", "hn-panel-pipeline-name", p.name),
+              element("span", "hn-panel-muted", `${p.nodes} node${p.nodes === 1 ? "" : "s"} · ${p.inputs.join(", ") || "no inputs"}`),
+              actions,
             );
             return item;
           })
@@ -138,6 +143,7 @@ export class HypernodesPanel extends Widget {
     this.#status.textContent = message;
     this.#status.classList.add("hn-panel-warning");
     this.#cache.replaceChildren();
+    this.#pipelinesHeading.hidden = true;
     this.#pipelines.replaceChildren();
     this.#detail.replaceChildren();
     this.pipelines = [];
