@@ -89,7 +89,7 @@ async function callBatch(step: Step, { states, signatures }: Misses, scope: Exec
     // Only a callback can fail a start event, and a callback error stops the map.
     if (failures.stopped) return;
   }
-  const clock = scope.events.active ? performance.now() : 0;
+  const clock = scope.events.timed ? performance.now() : 0;
   let outputs: ArrayLike<unknown>;
   try {
     const columns = step.argSlots.map((slot) => states.map((state) => state.values[slot]));

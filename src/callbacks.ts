@@ -1,4 +1,5 @@
 import { CallbackError } from "./errors.js";
+import { READS_TALLY } from "./tally.js";
 
 /**
  * State shared by every callback during one `run` or `map` call, nested pipelines included.
@@ -110,6 +111,12 @@ export class CallbackDispatcher {
   readonly #listeners: Record<CallbackEvent, PipelineCallback[]>;
   /** Whether any callback listens to anything (lets hot paths skip event work entirely). */
   readonly active: boolean;
+  /** Whether any callback listens to map item events (else items run without their event wrapper). */
+  readonly itemEvents: boolean;
+  /** Whether any callback takes node durations (else nodes run without reading the clock). */
+  readonly timed: boolean;
+  /** Whether any callback reads the call's Tally (so the engine counts into it). */
+  readonly readsTally: boolean;
 
   constructor(callbacks: readonly PipelineCallback[]) {
     this.callbacks = callbacks;
@@ -118,6 +125,9 @@ export class CallbackDispatcher {
       this.#listeners[event] = callbacks.filter((cb) => typeof cb[event] === "function");
     }
     this.active = callbacks.length > 0;
+    this.itemEvents = this.listens("onMapItemStart") || this.listens("onMapItemEnd") || this.listens("onMapItemCached");
+    this.timed = this.listens("onNodeEnd") || this.listens("onNestedPipelineEnd");
+    this.readsTally = callbacks.some((cb) => (cb as { [READS_TALLY]?: boolean })[READS_TALLY] === true);
   }
 
   listens(event: CallbackEvent): boolean {

@@ -3,6 +3,7 @@ import type { CallbackContext, CallbackDispatcher } from "./callbacks.js";
 import type { MapMode } from "./map-plan.js";
 import type { Pipeline } from "./pipeline.js";
 import { envHash } from "./signature.js";
+import { Tally, type LevelTally } from "./tally.js";
 
 /** What every nesting level of one call shares. */
 interface CallShared {
@@ -18,6 +19,8 @@ interface CallShared {
  */
 export class ExecutionScope {
   readonly #shared: CallShared;
+  /** This level's counts, when a callback reads them (see tally.ts). */
+  readonly tally: LevelTally | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -29,6 +32,7 @@ export class ExecutionScope {
   ) {
     this.#shared = shared ?? { done: new Set(), caches: new Set() };
     if (cache) this.#shared.caches.add(cache);
+    this.tally = events.readsTally ? Tally.of(ctx).level(ctx.hierarchyPath) : undefined;
   }
 
   /**

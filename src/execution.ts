@@ -208,6 +208,11 @@ class MapRun implements ItemFailures {
 
   #finish(state: ItemState): void {
     this.results[state.itemIndex!] = this.plan.outputsOf(state);
+    const tally = this.scope.tally;
+    if (tally) {
+      tally.itemsDone++;
+      if (isCached(state)) tally.itemsCached++;
+    }
   }
 }
 
@@ -217,7 +222,7 @@ class MapRun implements ItemFailures {
  */
 function runItemSteps(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number): void | Promise<void> {
   // The events in a function of their own: its closures would cost every item an allocation.
-  return scope.events.active ? runItemStepsWithEvents(state, scope, runSteps, from, to) : runSteps(state, scope, from, to);
+  return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, runSteps, from, to) : runSteps(state, scope, from, to);
 }
 
 function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number) {
@@ -232,10 +237,14 @@ function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runStep
 function endItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
   const { events, ctx } = scope;
   const i = state.itemIndex!;
-  const cached = state.executed === 0 && state.signatures && state.plan.steps.length > 0;
-  return after(cached ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined, () =>
+  return after(isCached(state) ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined, () =>
     events.emit("onMapItemEnd", i, performance.now() - state.startedAt, ctx),
   );
+}
+
+/** An item none of whose nodes had to run: every one came from the cache. */
+function isCached(state: ItemState): boolean {
+  return state.executed === 0 && state.signatures !== undefined && state.plan.steps.length > 0;
 }
 
 /** One signature for a whole map item: the digest of its cached steps' signatures. */

@@ -2,9 +2,10 @@ import { performance } from "node:perf_hooks";
 import { isThenable } from "./callbacks.js";
 import type { Cache } from "./cache.js";
 import type { ExecutionScope } from "./engine.js";
-import { CallbackError, NodeExecutionError, UnserializableValueError } from "./errors.js";
+import { CallbackError, messageOf, NodeExecutionError, UnserializableValueError } from "./errors.js";
 import type { ItemState, Step } from "./execution-plan.js";
 import { recordKey, type SignatureRecord } from "./signature.js";
+import type { LevelTally } from "./tally.js";
 
 /**
  * Executes one step of one item — the part every engine shares: cache hit check (against the
@@ -26,6 +27,7 @@ export function executeStep(step: Step, state: ItemState, scope: ExecutionScope)
 /** Serves a step from a cache hit: outputs from the cached value, then onNodeCached. */
 export function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
   storeOutputs(step, state, value);
+  if (scope.tally) scope.tally.step(step.index, step.node.name).cached++;
   if (scope.events.listens("onNodeCached")) return scope.events.emit("onNodeCached", step.node.name, signature, scope.ctx);
 }
 
@@ -69,8 +71,8 @@ export function announceStart(step: Step, scope: ExecutionScope, args: readonly 
 }
 
 function call(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, args: unknown[]): void | Promise<void> {
-  // Durations only matter to callbacks; the clock is skipped when none listen.
-  const started = scope.events.active ? performance.now() : 0;
+  // Durations only matter to callbacks that take them; the clock is skipped otherwise.
+  const started = scope.events.timed ? performance.now() : 0;
   let value: unknown;
   try {
     value = step.node.execute(args, scope);
@@ -84,9 +86,9 @@ function call(step: Step, state: ItemState, scope: ExecutionScope, signature: st
   );
 }
 
-/** Milliseconds since `started` (0 when no callback listens: the clock was not read). */
+/** Milliseconds since `started` (0 when no callback takes durations: the clock was not read). */
 export function since(scope: ExecutionScope, started: number): number {
-  return scope.events.active ? performance.now() - started : 0;
+  return scope.events.timed ? performance.now() - started : 0;
 }
 
 /**
@@ -113,6 +115,7 @@ function announceAfter(stored: Promise<void>, step: Step, state: ItemState, scop
 function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): void | Promise<void> {
   const { node } = step;
   const { events, ctx } = scope;
+  if (scope.tally) scope.tally.step(step.index, node.name).done++;
   if (node.kind === "pipeline") return events.emit("onNestedPipelineEnd", ctx.pipelineId, node.name, durationMs, ctx);
   if (!events.listens("onNodeEnd")) return;
   const outputs = record(node.outputNames, step.outSlots.map((slot) => state.values[slot]));
@@ -122,9 +125,18 @@ function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durati
 /** Rejects with the step's error, after reporting a node failure to onError. */
 export function fail(step: Step, scope: ExecutionScope, error: unknown): Promise<never> {
   const failure = toNodeError(step, error);
+  if (scope.tally && failure instanceof NodeExecutionError) countFailure(scope.tally, step, failure);
   const reported = failure instanceof NodeExecutionError ? scope.events.emit("onError", step.node.name, failure.cause, scope.ctx) : undefined;
   if (reported) return reported.then(() => Promise.reject(failure));
   throw failure;
+}
+
+/** A node failure at this level: the node's count and, in a map, its item's. */
+function countFailure(tally: LevelTally, step: Step, failure: NodeExecutionError): void {
+  const counts = tally.step(step.index, step.node.name);
+  counts.failed++;
+  counts.error = messageOf(failure.cause).split("\n")[0];
+  tally.itemsFailed++;
 }
 
 /**

@@ -3,32 +3,40 @@ import type { ProgressRenderer, ProgressRow } from "./progress.js";
 
 const BAR_WIDTH = 24;
 
-/** Progress rows as cli-progress bars on a terminal stream (a non-terminal gets a line now and then). */
+/**
+ * Progress rows as cli-progress bars on a terminal stream (a non-terminal gets a line now and then).
+ * The bars are created at the first redraw that has rows; a run that ends before it (most short runs)
+ * just writes its final lines, which costs far less than creating and stopping the bars.
+ */
 export class TerminalProgress implements ProgressRenderer {
-  readonly #bars: cliProgress.MultiBar;
+  #bars: cliProgress.MultiBar | undefined;
   readonly #drawn: cliProgress.SingleBar[] = [];
 
-  constructor(stream: NodeJS.WriteStream) {
-    this.#bars = new cliProgress.MultiBar({
-      stream,
-      format: (_options, params, payload: { row: ProgressRow; final: boolean }) => formatRow(payload.row, payload.final, params),
-      hideCursor: true,
-      noTTYOutput: stream.isTTY !== true,
-      notTTYSchedule: 2000,
-      autopadding: true,
-    });
-  }
+  constructor(private readonly stream: NodeJS.WriteStream) {}
 
   draw(rows: readonly ProgressRow[], final: boolean): void {
+    if (rows.length === 0) return;
+    if (final && !this.#bars) {
+      this.stream.write(rows.map((row) => formatRow(row, true)).join("\n") + "\n");
+      return;
+    }
+    const bars = (this.#bars ??= new cliProgress.MultiBar({
+      stream: this.stream,
+      format: (_options, params, payload: { row: ProgressRow; final: boolean }) => formatRow(payload.row, payload.final, params),
+      hideCursor: true,
+      noTTYOutput: this.stream.isTTY !== true,
+      notTTYSchedule: 2000,
+      autopadding: true,
+    }));
     rows.forEach((row, i) => {
       const bar = this.#drawn[i];
-      if (!bar) this.#drawn.push(this.#bars.create(row.total, row.value, { row, final }));
+      if (!bar) this.#drawn.push(bars.create(row.total, row.value, { row, final }));
       else {
         bar.setTotal(row.total);
         bar.update(row.value, { row, final });
       }
     });
-    if (final) this.#bars.stop();
+    if (final) bars.stop();
   }
 }
 

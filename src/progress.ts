@@ -1,8 +1,8 @@
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
-import { messageOf } from "./errors.js";
 import { notebookKernel } from "./notebook-kernel.js";
 import { NotebookProgress } from "./progress-notebook.js";
 import { TerminalProgress } from "./progress-terminal.js";
+import { levelKey, READS_TALLY, Tally } from "./tally.js";
 
 export interface ProgressOptions {
   /** false turns it off (so does the environment variable HYPERNODES_PROGRESS=0). Default true. */
@@ -11,18 +11,6 @@ export interface ProgressOptions {
   force?: boolean;
   /** Where bars are drawn. Default process.stderr. */
   stream?: NodeJS.WriteStream;
-}
-
-/** One bar: a node, or a map, at one nesting level. */
-interface Row {
-  label: string;
-  depth: number;
-  level: Level;
-  startedAt: number;
-  done: number;
-  cached: number;
-  failed: number;
-  error?: string;
 }
 
 /** One bar as drawn: a snapshot of a row's counters. */
@@ -46,13 +34,13 @@ export interface ProgressRenderer {
   draw(rows: readonly ProgressRow[], final: boolean): void;
 }
 
-/** One nesting level of the pipeline (a path in the hierarchy), across every call that reaches it. */
+/** What the bars need of one nesting level beyond its counts, across every call that reaches it. */
 interface Level {
   /** Items mapped at this level (summed over calls), or 0 when it is run, not mapped. */
   items: number;
   runs: number;
-  rows: Map<string, Row>;
-  mapRow?: Row;
+  /** When the level was first reached (ms since epoch), for items/s and ETA. */
+  startedAt: number;
 }
 
 const REDRAW_MS = 100;
@@ -60,11 +48,13 @@ const REDRAW_MS = 100;
 /**
  * Live progress bars in the terminal (cli-progress): one per node and one per map with items/s and
  * ETA, cached items counted apart (⚡), nested pipelines indented, failures shown with the error's
- * first line. Events only bump counters; the bars are redrawn from them at most 10 times a second,
- * so a map is not slowed by its progress. Quiet when the stream is not a terminal, unless `force`.
+ * first line. The counts come from the engine's Tally (no per-node or per-item events); the bars are
+ * redrawn from them at most 10 times a second, so a map is not slowed by its progress. Quiet when
+ * the stream is not a terminal, unless `force`.
  */
 export class ProgressCallback extends PipelineCallback {
   readonly enabled: boolean;
+  readonly [READS_TALLY]: boolean;
   readonly #renderer: () => ProgressRenderer;
   /** Per-call state lives in the call's context, so runs going on at once each get their own bars. */
   readonly #key = Symbol("progress").toString() + Math.random();
@@ -80,6 +70,7 @@ export class ProgressCallback extends PipelineCallback {
     const terminal = stream.isTTY === true && (options.stream !== undefined || process.stdout.isTTY === true);
     const visible = kernel !== undefined || options.force === true || terminal;
     this.enabled = (options.enable ?? true) && !envOff && visible;
+    this[READS_TALLY] = this.enabled;
     if (!this.enabled) {
       // A disabled callback listens to nothing, so the engine skips event work entirely.
       for (const key of EVENT_METHODS) (this as Record<string, unknown>)[key] = undefined;
@@ -87,50 +78,20 @@ export class ProgressCallback extends PipelineCallback {
   }
 
   onPipelineStart(_id: string, _inputs: Record<string, unknown>, ctx: CallbackContext) {
-    if (ctx.depth === 0) ctx.set(this.#key, new ProgressRun(this.#renderer()));
+    if (ctx.depth === 0) ctx.set(this.#key, new ProgressRun(this.#renderer(), Tally.of(ctx), ctx.hierarchyPath));
     this.#run(ctx).level(ctx).runs++;
   }
 
   onMapStart(totalItems: number, ctx: CallbackContext) {
-    const run = this.#run(ctx);
-    const level = run.level(ctx);
-    level.items += totalItems;
-    level.mapRow ??= run.row(level, `map ${ctx.pipelineId}`, ctx.depth);
-  }
-
-  onMapItemEnd(_index: number, _ms: number, ctx: CallbackContext) {
-    this.#run(ctx).level(ctx).mapRow!.done++;
-  }
-
-  onMapItemCached(_index: number, _signature: string, ctx: CallbackContext) {
-    this.#run(ctx).level(ctx).mapRow!.cached++; // counted as done by the onMapItemEnd that follows
-  }
-
-  onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, _ms: number, ctx: CallbackContext) {
-    this.#run(ctx).nodeRow(nodeId, ctx).done++;
-  }
-
-  onNodeCached(nodeId: string, _signature: string, ctx: CallbackContext) {
-    this.#run(ctx).nodeRow(nodeId, ctx).cached++;
+    this.#run(ctx).level(ctx).items += totalItems;
   }
 
   onNestedPipelineStart(_parentId: string, childId: string, ctx: CallbackContext) {
-    this.#run(ctx).nodeRow(childId, ctx); // its row goes above the inner pipeline's rows
+    Tally.of(ctx).level(ctx.hierarchyPath).node(childId); // its row goes above the inner pipeline's rows
   }
 
-  onNestedPipelineEnd(_parentId: string, childId: string, _ms: number, ctx: CallbackContext) {
-    this.#run(ctx).nodeRow(childId, ctx).done++;
-  }
-
-  onError(nodeId: string, error: unknown, ctx: CallbackContext) {
-    const run = this.#run(ctx);
-    const row = run.nodeRow(nodeId, ctx);
-    row.failed++;
-    row.error = messageOf(error).split("\n")[0];
-    // In a map, the item this failure belongs to failed too (no onMapItemEnd will count it).
-    const mapRow = run.level(ctx).mapRow;
-    if (mapRow) mapRow.failed++;
-    if (ctx.depth === 0) run.finish();
+  onError(_nodeId: string, _error: unknown, ctx: CallbackContext) {
+    if (ctx.depth === 0) this.#run(ctx).finish(); // a run that aborts gets no end event
   }
 
   onPipelineEnd(_id: string, _outputs: unknown, _ms: number, ctx: CallbackContext) {
@@ -142,16 +103,16 @@ export class ProgressCallback extends PipelineCallback {
   }
 }
 
-/** The bars of one top-level run or map call: its levels, rows and renderer. */
+/** The bars of one top-level run or map call: its levels, the call's counts, and the renderer. */
 class ProgressRun {
   readonly #levels = new Map<string, Level>();
-  readonly #levelOf = new WeakMap<CallbackContext, Level>();
-  readonly #rows: Row[] = [];
-  #lastCtx: CallbackContext | undefined;
-  #lastLevel: Level | undefined;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(private readonly renderer: ProgressRenderer) {
+  constructor(
+    private readonly renderer: ProgressRenderer,
+    private readonly tally: Tally,
+    private readonly root: readonly string[],
+  ) {
     // Drawn at once (empty), so in a notebook the display belongs to the cell that started the run.
     renderer.draw([], false);
     this.#timer = setInterval(() => renderer.draw(this.#snapshot(), false), REDRAW_MS);
@@ -159,29 +120,10 @@ class ProgressRun {
   }
 
   level(ctx: CallbackContext): Level {
-    if (ctx === this.#lastCtx) return this.#lastLevel!; // consecutive events mostly share a level
-    let level = this.#levelOf.get(ctx);
-    if (!level) {
-      const key = ctx.hierarchyPath.join("/");
-      level = this.#levels.get(key);
-      if (!level) this.#levels.set(key, (level = { items: 0, runs: 0, rows: new Map() }));
-      this.#levelOf.set(ctx, level);
-    }
-    this.#lastCtx = ctx;
-    this.#lastLevel = level;
+    const key = levelKey(ctx.hierarchyPath);
+    let level = this.#levels.get(key);
+    if (!level) this.#levels.set(key, (level = { items: 0, runs: 0, startedAt: Date.now() }));
     return level;
-  }
-
-  nodeRow(nodeId: string, ctx: CallbackContext): Row {
-    const level = this.level(ctx);
-    return level.rows.get(nodeId) ?? this.row(level, nodeId, ctx.depth, nodeId);
-  }
-
-  row(level: Level, label: string, depth: number, nodeId?: string): Row {
-    const row: Row = { label, depth, level, done: 0, cached: 0, failed: 0, startedAt: Date.now() };
-    if (nodeId !== undefined) level.rows.set(nodeId, row);
-    this.#rows.push(row);
-    return row;
   }
 
   /**
@@ -193,26 +135,31 @@ class ProgressRun {
     this.renderer.draw(this.#snapshot(), true);
   }
 
+  /** Each level's map bar, then its nodes' bars, a nested pipeline's level right under its node. */
   #snapshot(): ProgressRow[] {
-    return this.#rows.map((row) => {
-      const isMap = row === row.level.mapRow;
-      const value = row.done + row.failed + (isMap ? 0 : row.cached);
-      const total = Math.max(isMap ? row.level.items : row.level.items || row.level.runs, 1, value);
-      const { label, depth, cached, failed, error, startedAt } = row;
-      return { label, depth, isMap, total, value, cached, failed, error, startedAt };
-    });
+    const rows: ProgressRow[] = [];
+    const emit = (path: readonly string[]) => {
+      const key = levelKey(path);
+      const counts = this.tally.levels.get(key);
+      const level = this.#levels.get(key);
+      if (!counts || !level) return;
+      const depth = path.length - 1;
+      const { startedAt } = level;
+      if (level.items) {
+        const { itemsDone: done, itemsCached: cached, itemsFailed: failed } = counts;
+        const value = done + failed;
+        rows.push({ label: `map ${path[path.length - 1]}`, depth, isMap: true, total: Math.max(level.items, 1, value), value, cached, failed, startedAt });
+      }
+      for (const [label, { done, cached, failed, error }] of counts.nodes) {
+        const value = done + cached + failed;
+        const total = Math.max(level.items || level.runs, 1, value);
+        rows.push({ label, depth, isMap: false, total, value, cached, failed, error, startedAt });
+        emit([...path, label]);
+      }
+    };
+    emit(this.root);
+    return rows;
   }
 }
 
-const EVENT_METHODS = [
-  "onPipelineStart",
-  "onMapStart",
-  "onMapItemEnd",
-  "onMapItemCached",
-  "onNodeEnd",
-  "onNodeCached",
-  "onNestedPipelineStart",
-  "onNestedPipelineEnd",
-  "onError",
-  "onPipelineEnd",
-] as const;
+const EVENT_METHODS = ["onPipelineStart", "onMapStart", "onNestedPipelineStart", "onError", "onPipelineEnd"] as const;

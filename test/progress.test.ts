@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+import { ConcurrentEngine, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
 
 /** A fake terminal that keeps everything written to it. */
 function terminal() {
@@ -45,6 +45,39 @@ describe("ProgressCallback", () => {
     const text = term.text();
     expect(text).toMatch(/\n? {2}measure\s+[█░]+ 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
     expect(text).toMatch(/per_doc\s+[█░]+ 1\/1 ✗ 1 failed/);
+  });
+
+  it("a run longer than a redraw draws live bars, then ends on the final counts", async () => {
+    const term = terminal();
+    const slow = node(async (passage: string) => (await new Promise((r) => setTimeout(r, 30)), passage.trim()), { outputName: "cleaned", name: "clean" });
+    const p = new Pipeline({ nodes: [slow, lengthNode], callbacks: [new ProgressCallback({ stream: term.stream })], name: "docs" });
+    await p.map({ passage: [" a ", " bb ", " ccc ", " d ", " e ", " f ", " g "] }, { mapOver: "passage" });
+    const text = term.text();
+    expect(text).toMatch(/map docs\s+[█░]+ [1-6]\/7/); // a redraw while it ran
+    expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 7\/7/);
+    expect(text).toMatch(/measure\s+█+ 7\/7/);
+  });
+
+  it("counts right when items run concurrently, cached ones and failures included", async () => {
+    const term = terminal();
+    const flaky = node(
+      async (cleaned: string) => {
+        await new Promise((r) => setTimeout(r, 1));
+        if (cleaned === "x") throw new Error("no x");
+        return cleaned.length;
+      },
+      { outputName: "length", name: "measure" },
+    );
+    const cache = new MemoryCache();
+    const engine = new ConcurrentEngine({ maxConcurrency: 8, collectErrors: true });
+    const make = () => new Pipeline({ nodes: [cleanNode, flaky], cache, engine, callbacks: [new ProgressCallback({ stream: term.stream })], name: "docs" });
+    const passages = Array.from({ length: 40 }, (_, i) => (i === 7 ? " x " : ` p${i} `));
+    await make().map({ passage: passages.slice(0, 20) }, { mapOver: "passage" });
+    await make().map({ passage: passages }, { mapOver: "passage" });
+    const last = term.text().split("map docs").at(-1)!;
+    expect(last).toMatch(/^\s+█+ 40\/40 ⚡19 cached ✗ 1 failed/);
+    expect(last).toMatch(/clean\s+█+ 40\/40 ⚡20 cached/);
+    expect(last).toMatch(/measure\s+█+ 40\/40 ⚡19 cached ✗ 1 failed: no x/);
   });
 
   it("is off with enable: false, with HYPERNODES_PROGRESS=0, and when the stream is not a terminal", () => {
