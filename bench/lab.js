@@ -48,7 +48,7 @@ async function benchDag(page) {
 
 async function benchProgressUpdates(page) {
   const snapshots = await progressOfMap(10_000);
-  const { mean, max, total } = await page.evaluate((snapshots) => {
+  const { mean, p95, max, total } = await page.evaluate((snapshots) => {
     const output = (data) => ({ output_type: "display_data", data: { "application/vnd.hypernodes.progress+json": data }, metadata: {} });
     window.hn.model.clear();
     window.hn.model.add(output(snapshots[0]));
@@ -59,10 +59,12 @@ async function benchProgressUpdates(page) {
       void document.body.offsetHeight; // include style and layout
       times.push(performance.now() - t0);
     }
-    return { mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times), total: times.reduce((a, b) => a + b, 0) };
+    const sorted = [...times].sort((a, b) => a - b);
+    const total = times.reduce((a, b) => a + b, 0);
+    return { mean: total / times.length, p95: sorted[Math.floor(sorted.length * 0.95)], max: sorted.at(-1), total };
   }, snapshots.map((s) => s.data));
   const seconds = (snapshots.at(-1).at - snapshots[0].at) / 1000;
-  report("lab: progress update re-render", `${mean.toFixed(2)} ms mean`, `max ${max.toFixed(2)} ms; target < 5 ms`);
+  report("lab: progress update re-render", `${mean.toFixed(2)} ms mean`, `p95 ${p95.toFixed(2)} ms, max ${max.toFixed(2)} ms; target < 5 ms`);
   report(
     "lab: 10k-item map, updates to the page",
     `${snapshots.length} in ${seconds.toFixed(2)} s`,
