@@ -77,6 +77,19 @@ describe("quickstart notebook in JupyterLab", () => {
     expect(page.consoleErrors).toEqual([]);
   });
 
+  it("saved, closed and reopened: the final progress and the DAGs are drawn again from the file", async () => {
+    await page.evaluate(() => window.jupyterapp.commands.execute("docmanager:save"));
+    await page.evaluate(() => window.jupyterapp.commands.execute("application:close-all"));
+    await openNotebook(page, fixture.lab, "quickstart.ipynb");
+    const counts = cell("const result = await corpus.run").locator(".hn-progress .hn-progress-counts");
+    await counts.first().waitFor();
+    expect(await counts.first().textContent()).toBe("1/1 · ⚡1 cached");
+    const dag = cell("const perReview = new Pipeline").locator(".hn-dag[data-hn-state=idle] svg");
+    await dag.waitFor();
+    expect((await dag.locator("g.node > title").allTextContents()).sort()).toEqual(["fn_clean", "fn_features", "fn_score", "in_review", "in_weight"]);
+    expect(page.consoleErrors).toEqual([]);
+  });
+
   it("side panel: the session's pipelines and cache; DAG, explain and clear", async () => {
     await page.evaluate(() => window.jupyterapp.commands.execute("hypernodes:open-panel"));
     const panel = page.locator("#hypernodes-panel");
