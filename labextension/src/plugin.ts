@@ -3,6 +3,8 @@
 import { ILabShell, type JupyterFrontEnd, type JupyterFrontEndPlugin } from "@jupyterlab/application";
 import { ICommandPalette, InputDialog } from "@jupyterlab/apputils";
 import { INotebookTracker } from "@jupyterlab/notebook";
+import { LabIcon } from "@jupyterlab/ui-components";
+import iconSvg from "../style/icon.svg";
 import { HypernodesPanel } from "./panel";
 
 const CATEGORY = "HyperNodes";
@@ -15,7 +17,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   optional: [ICommandPalette],
   activate: (app: JupyterFrontEnd, notebooks: INotebookTracker, shell: ILabShell, palette: ICommandPalette | null) => {
     const panel = new HypernodesPanel();
-    panel.title.label = "HyperNodes";
+    panel.title.icon = new LabIcon({ name: "hypernodes:logo", svgstr: iconSvg });
     shell.add(panel, "right", { rank: 900 });
     const follow = () => panel.setContext(notebooks.currentWidget?.sessionContext ?? null);
     notebooks.currentChanged.connect(follow);
