@@ -17,5 +17,6 @@ export async function benchProgress() {
   const base = await measure(() => plain.map({ x }, { mapOver: "x" }), { repeat: 7 });
   const progress = await measure(() => withProgress.map({ x }, { mapOver: "x" }), { repeat: 7 });
   report("map 10k items, no callbacks", `${base.ms.toFixed(2)} ms`);
-  report("map 10k items, ProgressCallback", `${progress.ms.toFixed(2)} ms`, `+${((progress.ms / base.ms - 1) * 100).toFixed(0)}% (target ≤ 10%)`);
+  const overhead = (progress.ms / base.ms - 1) * 100;
+  report("map 10k items, ProgressCallback", `${progress.ms.toFixed(2)} ms`, `${overhead >= 0 ? "+" : ""}${overhead.toFixed(0)}% (target ≤ 10%)`);
 }
