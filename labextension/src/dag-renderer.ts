@@ -47,6 +47,8 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** Pipelines the reader expanded (starts as the kernel's view). */
   #expanded: Set<string> | undefined;
   #drawnDot = "";
+  /** Draws started; the latest one sets the state to idle when it is done. */
+  #draws = 0;
   /** The reader's pan and zoom, kept across redraws. */
   #zoom: ZoomTransform = zoomIdentity;
   #rendering: Promise<void> = Promise.resolve();
@@ -69,9 +71,9 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** Called for the first output and again for every update_display_data of it. */
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[DAG_MIME_TYPE] as unknown as DagMimeData;
-    const structureChanged = this.#data?.full !== undefined && JSON.stringify(this.#data.full.nodes) !== JSON.stringify(data.full.nodes);
+    const structureChanged = JSON.stringify(this.#data?.full?.nodes) !== JSON.stringify(data.full?.nodes);
     this.#data = data;
-    if (!this.#expanded || structureChanged) this.#expanded = new Set(data.expanded);
+    if (!this.#expanded || structureChanged) this.#expanded = new Set(data.expanded ?? []);
     return this.#scheduleStatusDraw(data.status?.state === "running");
   }
 
@@ -80,10 +82,6 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     const expanded = this.#expanded!;
     if (!expanded.delete(pipelineId)) expanded.add(pipelineId);
     return this.#draw(true);
-  }
-
-  get dot(): string {
-    return this.#drawnDot;
   }
 
   /** A live run redraws at most every STATUS_REDRAW_MS; its final state at once. */
@@ -98,21 +96,25 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #draw(animate: boolean): Promise<void> {
     const data = this.#data!;
     const expanded = this.#expanded!;
-    const view = viewModel(data.full, (p) => expanded.has(p.id));
-    if (data.status) view.status = data.status;
     const options = { ...data.options, depth: 1, theme: labTheme() };
-    const dot = modelToDot(view, options);
+    // Outputs saved by an older kernel carry only their DOT: drawn as they are, without interaction.
+    const view = data.full && viewModel(data.full, (p) => expanded.has(p.id));
+    if (view && data.status) view.status = data.status;
+    const dot = view ? modelToDot(view, options) : data.dot;
     this.#lastStatusDraw = performance.now();
     if (dot === this.#drawnDot) return this.#rendering;
     const from = this.#drawnDot;
     this.#drawnDot = dot;
+    const draw = ++this.#draws;
     this.node.dataset.hnState = "drawing";
-    const draw = animate ? () => this.#animate(from, dot) : () => this.#drawAtOnce(dot, options);
     this.#rendering = this.#rendering
-      .then(draw)
+      .then(() => (animate ? this.#animate(from, dot) : this.#drawAtOnce(dot, options)))
+      .then(
+        () => view && this.#wire(data, animate ? this.#animated : this.#static),
+        (error: Error) => this.#showError(error),
+      )
       .then(() => {
-        this.#wire(data, animate ? this.#animated : this.#static);
-        if (this.#drawnDot === dot) this.node.dataset.hnState = "idle";
+        if (draw === this.#draws) this.node.dataset.hnState = "idle";
       });
     return this.#rendering;
   }
@@ -148,6 +150,14 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       await render(to, TOGGLE_MS);
       this.#animatedDot = to;
     })();
+  }
+
+  /** A drawing that failed says so in place of the DAG (and the next update draws again). */
+  #showError(error: Error): void {
+    this.#drawnDot = "";
+    this.#animated.hidden = true;
+    this.#static.hidden = false;
+    this.#static.replaceChildren(Object.assign(document.createElement("pre"), { className: "hn-dag-error", textContent: `Could not draw this DAG: ${error.message}` }));
   }
 
   /** Hooks clicks and hover onto the freshly drawn nodes and clusters. */

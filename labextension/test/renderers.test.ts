@@ -152,6 +152,17 @@ describe("DAG renderer", () => {
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
   });
 
+  it("draws an output saved by an older kernel (DOT only), and says so when a DOT cannot be drawn", async () => {
+    await page.evaluate(() => (window as any).hn.model.clear());
+    const { dot } = (await visualize(nestedPipeline()).mimeBundle())[DAG_MIME_TYPE];
+    await add({ [DAG_MIME_TYPE]: { dot, status: null } });
+    expect((await drawnIds()).nodes).toEqual(["fn_load", "fn_report", "in_path", "pl_analyze"]);
+    await update({ [DAG_MIME_TYPE]: { dot: "digraph { a -> }", status: null } });
+    await expect.poll(() => page.locator(".hn-dag[data-hn-state=idle] .hn-dag-error").textContent()).toMatch(/^Could not draw this DAG: /);
+    await update({ [DAG_MIME_TYPE]: { dot, status: null } }); // the next update draws again
+    expect((await drawnIds()).nodes).toEqual(["fn_load", "fn_report", "in_path", "pl_analyze"]);
+  });
+
   it("draws a 200-node DAG", async () => {
     await page.evaluate(() => (window as any).hn.model.clear());
     await add({ ...(await visualize(chain(200)).mimeBundle()) });
