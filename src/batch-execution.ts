@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { ExecutionScope } from "./engine.js";
 import type { ItemState, Step } from "./execution-plan.js";
-import { announceStart, fail, finish, since, useHit } from "./node-execution.js";
+import { announceStart, fail, finish, since, useHit, type NodeInvoker } from "./node-execution.js";
 
 /** Where a batch step reports the items that failed, and whether a failure has stopped the map. */
 export interface ItemFailures {
@@ -21,7 +21,7 @@ interface Misses {
  * served per item, as executeStep serves them; the misses go through the node's batch function in
  * calls of at most `batchSize` items (default: all of them), up to `limit` calls at once. Each result
  * is then finished per item exactly like a single call's (outputs, a write under the item's own
- * signature, onNodeEnd), so the cache cannot tell which path computed an entry.
+ * signature, onNodeEnd), so the cache cannot tell which path computed an entry. `invoker` makes the calls.
  */
 export async function executeBatchStep(
   step: Step,
@@ -29,6 +29,7 @@ export async function executeBatchStep(
   scope: ExecutionScope,
   limit: number,
   failures: ItemFailures,
+  invoker: NodeInvoker,
 ): Promise<void> {
   const misses = await serveHits(step, states, scope, failures);
   const n = misses.states.length;
@@ -39,7 +40,7 @@ export async function executeBatchStep(
   }
   let next = 0;
   const worker = async () => {
-    while (next < calls.length && !failures.stopped) await callBatch(step, calls[next++]!, scope, failures);
+    while (next < calls.length && !failures.stopped) await callBatch(step, calls[next++]!, scope, failures, invoker);
   };
   await Promise.all(Array.from({ length: Math.min(limit, calls.length) }, worker));
 }
@@ -80,7 +81,13 @@ async function serveHits(step: Step, states: readonly ItemState[], scope: Execut
  * share of the call's duration. A call that throws (or returns the wrong number of outputs) fails each
  * of its items with its own NodeExecutionError, and onError fires per item, as for single calls.
  */
-async function callBatch(step: Step, { states, signatures }: Misses, scope: ExecutionScope, failures: ItemFailures): Promise<void> {
+async function callBatch(
+  step: Step,
+  { states, signatures }: Misses,
+  scope: ExecutionScope,
+  failures: ItemFailures,
+  invoker: NodeInvoker,
+): Promise<void> {
   if (scope.events.listens("onNodeStart")) {
     for (const state of states) {
       const pending = settle(state, failures, () => announceStart(step, scope, state.argsOf(step)));
@@ -93,7 +100,7 @@ async function callBatch(step: Step, { states, signatures }: Misses, scope: Exec
   let outputs: ArrayLike<unknown>;
   try {
     const columns = step.argSlots.map((slot) => states.map((state) => state.values[slot]));
-    outputs = checkOutputs(await step.node.executeBatch!(columns), states.length);
+    outputs = checkOutputs(await invoker.callBatch(step, columns), states.length);
   } catch (error) {
     for (const state of states) await settle(state, failures, () => fail(step, scope, error));
     return;

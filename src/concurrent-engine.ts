@@ -1,8 +1,6 @@
-import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions } from "./engine.js";
 import { HyperNodesError } from "./errors.js";
-import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
-import type { ItemState, Step } from "./execution-plan.js";
-import { executeStep } from "./node-execution.js";
+import { executeMap, executeRun, runStepsAsDag } from "./execution.js";
 import type { Pipeline } from "./pipeline.js";
 
 export interface ConcurrentEngineOptions extends EngineOptions {
@@ -37,48 +35,14 @@ export class ConcurrentEngine implements Engine {
   }
 
   run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
-    return executeRun(pipeline, inputs, options, (state, scope) => runStepsAsDag(state, scope, this.maxConcurrency));
+    return executeRun(pipeline, inputs, options, (state, scope, invoker) => runStepsAsDag(state, scope, invoker, this.maxConcurrency));
   }
 
   map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
     return executeMap(pipeline, inputs, options, {
-      runSteps: runStepsInOrder,
       concurrency: this.maxConcurrency,
       collectErrors: this.collectErrors,
       batch: this.batch,
     }) as Promise<Record<string, unknown>[]>;
   }
 }
-
-/**
- * Starts every step whose producers are done, up to `limit` at once. On a failure nothing new starts;
- * the steps in flight finish and the first error rejects.
- */
-async function runStepsAsDag(state: ItemState, scope: ExecutionScope, limit: number): Promise<void> {
-  const steps = state.plan.steps;
-  const producers = steps.map((step) => [...new Set(step.argSlots.map((slot) => state.plan.producers[slot]).filter((p): p is Step => !!p))]);
-  const done = new Set<Step>();
-  const started = new Set<Step>();
-  const inFlight = new Set<Promise<void>>();
-  let failure: { error: unknown } | undefined;
-  while (done.size < steps.length && !failure) {
-    for (const step of steps) {
-      if (inFlight.size >= limit) break;
-      if (started.has(step) || !producers[step.index]!.every((p) => done.has(p))) continue;
-      started.add(step);
-      const running: Promise<void> = Promise.resolve()
-        .then(() => executeStep(step, state, scope))
-        .then(
-          () => void done.add(step),
-          (error) => void (failure ??= { error }),
-        )
-        .finally(() => inFlight.delete(running));
-      inFlight.add(running);
-    }
-    if (inFlight.size === 0) break; // nothing runnable (cannot happen for a valid plan)
-    await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-  if (failure) throw failure.error;
-}
-

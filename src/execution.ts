@@ -5,19 +5,17 @@ import { NodeExecutionError } from "./errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import type { ExecutionPlan, ItemState, Step } from "./execution-plan.js";
 import { MapPlan } from "./map-plan.js";
-import { after, executeStep, prefetch } from "./node-execution.js";
+import { after, executeStep, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
-export type StepRunner = (state: ItemState, scope: ExecutionScope) => void | Promise<void>;
+export type StepRunner = (state: ItemState, scope: ExecutionScope, invoker: NodeInvoker) => void | Promise<void>;
 
-/** Runs steps [from, to) of one map item in order; returns a promise only if something was async. */
-export type ItemStepRunner = (state: ItemState, scope: ExecutionScope, from: number, to: number) => void | Promise<void>;
-
-/** How an engine schedules a map: the item step runner, and how many map items may be in flight. */
+/** How an engine schedules a map: how many map items may be in flight, and where nodes are called. */
 export interface Schedule {
-  runSteps: ItemStepRunner;
   concurrency: number;
+  /** Calls the nodes (default: in this thread). */
+  invoker?: NodeInvoker;
   /** Failed items become their NodeExecutionError in the results instead of rejecting the map. */
   collectErrors?: boolean;
   /** Batch nodes run through their batch function over chunks of items (else item by item). */
@@ -27,13 +25,51 @@ export interface Schedule {
 /** Map items whose cache hits are fetched in one batched query; also a batch node's default chunk. */
 const CHUNK = 1000;
 
-/** Steps in execution order, staying synchronous until a step returns a promise. */
-export function runStepsInOrder(state: ItemState, scope: ExecutionScope, from = 0, to = state.plan.steps.length): void | Promise<void> {
+/** Steps [from, to) in execution order, staying synchronous until a step returns a promise. */
+export function runStepsInOrder(
+  state: ItemState,
+  scope: ExecutionScope,
+  invoker: NodeInvoker,
+  from = 0,
+  to = state.plan.steps.length,
+): void | Promise<void> {
   const steps = state.plan.steps;
   for (let i = from; i < to; i++) {
-    const pending = executeStep(steps[i]!, state, scope);
-    if (pending) return pending.then(() => runStepsInOrder(state, scope, i + 1, to));
+    const pending = executeStep(steps[i]!, state, scope, invoker);
+    if (pending) return pending.then(() => runStepsInOrder(state, scope, invoker, i + 1, to));
   }
+}
+
+/**
+ * Starts every step whose producers are done, up to `limit` at once. On a failure nothing new starts;
+ * the steps in flight finish and the first error rejects.
+ */
+export async function runStepsAsDag(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, limit: number): Promise<void> {
+  const steps = state.plan.steps;
+  const producers = steps.map((step) => [...new Set(step.argSlots.map((slot) => state.plan.producers[slot]).filter((p): p is Step => !!p))]);
+  const done = new Set<Step>();
+  const started = new Set<Step>();
+  const inFlight = new Set<Promise<void>>();
+  let failure: { error: unknown } | undefined;
+  while (done.size < steps.length && !failure) {
+    for (const step of steps) {
+      if (inFlight.size >= limit) break;
+      if (started.has(step) || !producers[step.index]!.every((p) => done.has(p))) continue;
+      started.add(step);
+      const running: Promise<void> = Promise.resolve()
+        .then(() => executeStep(step, state, scope, invoker))
+        .then(
+          () => void done.add(step),
+          (error) => void (failure ??= { error }),
+        )
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }
+    if (inFlight.size === 0) break; // nothing runnable (cannot happen for a valid plan)
+    await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  if (failure) throw failure.error;
 }
 
 /** `run` as every engine executes it: checks, events, prefetch, then the engine's step runner. */
@@ -42,17 +78,18 @@ export async function executeRun(
   inputs: Record<string, unknown>,
   options: EngineRunOptions,
   runSteps: StepRunner,
+  invoker = IN_THREAD,
 ): Promise<Record<string, unknown>> {
   const { scope } = options;
   const plan = pipeline.planFor(options.outputName);
   plan.checkInputs(inputs);
   const state = plan.initialState(inputs, scope.cache !== undefined);
-  await state.resolveResources();
+  if (!invoker.keepsResources) await state.resolveResources();
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
   if (scope.cache) await prefetch([state], scope);
-  const pending = runSteps(state, scope);
+  const pending = runSteps(state, scope, invoker);
   if (pending) await pending;
   const outputs = plan.outputsOf(state);
   if (events.active) await events.emit("onPipelineEnd", ctx.pipelineId, outputs, performance.now() - started, ctx);
@@ -77,7 +114,7 @@ export async function executeMap(
   pipeline.checkMapOver(items.names, plan);
   plan.checkInputs(inputs);
   const initial = plan.initialState(inputs, scope.cache !== undefined, items.names);
-  await initial.resolveResources();
+  if (!schedule.invoker?.keepsResources) await initial.resolveResources();
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) {
@@ -113,6 +150,7 @@ class MapRun implements ItemFailures {
   readonly results: (Record<string, unknown> | NodeExecutionError)[];
   failure: { error: unknown } | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  readonly #invoker: NodeInvoker;
   #lastYield = performance.now();
 
   constructor(
@@ -122,6 +160,7 @@ class MapRun implements ItemFailures {
     length: number,
   ) {
     this.results = new Array(length);
+    this.#invoker = schedule.invoker ?? IN_THREAD;
   }
 
   get stopped(): boolean {
@@ -140,7 +179,7 @@ class MapRun implements ItemFailures {
       await this.#start(live, from, step.index);
       await this.settled();
       if (this.stopped) return;
-      await executeBatchStep(step, this.#alive(live), this.scope, this.schedule.concurrency, this);
+      await executeBatchStep(step, this.#alive(live), this.scope, this.schedule.concurrency, this, this.#invoker);
       if (this.stopped) return;
       live = this.#alive(live);
       from = step.index + 1;
@@ -176,7 +215,7 @@ class MapRun implements ItemFailures {
       if (this.stopped) return;
       let pending: void | Promise<void>;
       try {
-        pending = runItemSteps(state, scope, schedule.runSteps, from, to);
+        pending = runItemSteps(state, scope, this.#invoker, from, to);
       } catch (error) {
         this.fail(state, error);
         continue;
@@ -220,16 +259,16 @@ class MapRun implements ItemFailures {
  * Steps [from, to) of one map item, with the item's start event before its first step and its end
  * event (and onMapItemCached) after its last; synchronous when everything in it is.
  */
-function runItemSteps(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number): void | Promise<void> {
+function runItemSteps(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number): void | Promise<void> {
   // The events in a function of their own: its closures would cost every item an allocation.
-  return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, runSteps, from, to) : runSteps(state, scope, from, to);
+  return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, invoker, from, to) : runStepsInOrder(state, scope, invoker, from, to);
 }
 
-function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, from: number, to: number) {
+function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number) {
   const { events, ctx } = scope;
   if (from === 0) state.startedAt = performance.now();
   const started = from === 0 ? events.emit("onMapItemStart", state.itemIndex!, ctx) : undefined;
-  const ran = after(started, () => runSteps(state, scope, from, to));
+  const ran = after(started, () => runStepsInOrder(state, scope, invoker, from, to));
   return to < state.plan.steps.length ? ran : after(ran, () => endItem(state, scope));
 }
 

@@ -8,20 +8,42 @@ import { recordKey, type SignatureRecord } from "./signature.js";
 import type { LevelTally } from "./tally.js";
 
 /**
+ * How a step's node gets called: here, in this thread, by default; WorkerEngine sends the nodes it
+ * can ship to worker threads. Everything around the call (cache, events, errors) stays in this thread.
+ */
+export interface NodeInvoker {
+  /** Calls the node on one item's inputs (in rootArgs order); returns its value or a promise of it. */
+  call(step: Step, args: unknown[], scope: ExecutionScope): unknown;
+  /** Calls the node's batch function on one array per input; returns one output per item (or a promise). */
+  callBatch(step: Step, columns: unknown[][]): unknown;
+  /**
+   * True when stateful resource handles reach `call` unresolved, so the invoker creates each resource
+   * in the thread that uses it; otherwise they are created here before anything runs.
+   */
+  readonly keepsResources?: boolean;
+}
+
+/** Calls nodes in this thread. */
+export const IN_THREAD: NodeInvoker = {
+  call: (step, args, scope) => step.node.execute(args, scope),
+  callBatch: (step, columns) => step.node.executeBatch!(columns),
+};
+
+/**
  * Executes one step of one item — the part every engine shares: cache hit check (against the
  * item's prefetched hits), the node itself, output unpacking, cache write after it succeeds,
  * callbacks, and error wrapping. Returns a promise only when something asynchronous happens (an
  * async node, cache I/O, an async callback), so a cache hit or a synchronous node costs no microtask.
  */
-export function executeStep(step: Step, state: ItemState, scope: ExecutionScope): void | Promise<void> {
+export function executeStep(step: Step, state: ItemState, scope: ExecutionScope, invoker = IN_THREAD): void | Promise<void> {
   if (scope.cache && step.node.cache) {
     const signature = state.signatureOf(step, scope.envHash);
     const hits = step.deferred ? undefined : state.prefetched;
-    if (!hits) return lookupThenExecute(step, state, scope, signature);
+    if (!hits) return lookupThenExecute(step, state, scope, signature, invoker);
     if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
-    return execute(step, state, scope, signature);
+    return execute(step, state, scope, signature, invoker);
   }
-  return execute(step, state, scope, undefined);
+  return execute(step, state, scope, undefined, invoker);
 }
 
 /** Serves a step from a cache hit: outputs from the cached value, then onNodeCached. */
@@ -32,10 +54,10 @@ export function useHit(step: Step, state: ItemState, scope: ExecutionScope, sign
 }
 
 /** A step whose hit could not be prefetched (downstream of a `cache: false` node): one lookup of its own. */
-async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionScope, signature: string): Promise<void> {
+async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionScope, signature: string, invoker: NodeInvoker): Promise<void> {
   const hits = await scope.cache!.getMany([signature]);
   if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
-  return execute(step, state, scope, signature);
+  return execute(step, state, scope, signature, invoker);
 }
 
 /**
@@ -55,11 +77,13 @@ export function after(pending: void | Promise<void>, next: () => void | Promise<
 }
 
 /** Start event, the call, then outputs, cache write and end event; each part synchronous when it can be. */
-function execute(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined): void | Promise<void> {
+function execute(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, invoker: NodeInvoker): void | Promise<void> {
   const args = state.argsOf(step);
   const announced = announceStart(step, scope, args);
   // `after` spelled out: no closure allocated per node when nothing was announced (the hot path).
-  return announced ? announced.then(() => call(step, state, scope, signature, args)) : call(step, state, scope, signature, args);
+  return announced
+    ? announced.then(() => call(step, state, scope, signature, args, invoker))
+    : call(step, state, scope, signature, args, invoker);
 }
 
 /** The step's start event (a nested pipeline's, or onNodeStart with its inputs), if anyone listens. */
@@ -70,12 +94,19 @@ export function announceStart(step: Step, scope: ExecutionScope, args: readonly 
   if (events.listens("onNodeStart")) return events.emit("onNodeStart", node.name, record(node.rootArgs, args), ctx);
 }
 
-function call(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, args: unknown[]): void | Promise<void> {
+function call(
+  step: Step,
+  state: ItemState,
+  scope: ExecutionScope,
+  signature: string | undefined,
+  args: unknown[],
+  invoker: NodeInvoker,
+): void | Promise<void> {
   // Durations only matter to callbacks that take them; the clock is skipped otherwise.
   const started = scope.events.timed ? performance.now() : 0;
   let value: unknown;
   try {
-    value = step.node.execute(args, scope);
+    value = invoker.call(step, args, scope);
   } catch (error) {
     return fail(step, scope, error);
   }

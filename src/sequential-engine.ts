@@ -15,7 +15,7 @@ export class SequentialEngine implements Engine {
   }
 
   map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
-    return executeMap(pipeline, inputs, options, { runSteps: runStepsInOrder, concurrency: 1, batch: this.batch }) as Promise<
+    return executeMap(pipeline, inputs, options, { concurrency: 1, batch: this.batch }) as Promise<
       Record<string, unknown>[]
     >;
   }
