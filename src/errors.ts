@@ -64,6 +64,31 @@ export class UnserializableValueError extends HyperNodesError {}
 /** A cache file that is not a SQLite database, or a database that is not a HyperNodes cache. */
 export class CacheFileError extends HyperNodesError {}
 
+/**
+ * WorkerEngine cannot send a node's function to its worker threads: it reads variables from outside
+ * its code that cannot be sent (or its source cannot be read). Thrown before any node runs.
+ */
+export class UnshippableFunctionError extends HyperNodesError {
+  /**
+   * `variables`: the names it reads that cannot be sent (a reason may follow each in parentheses);
+   * empty when its source cannot be read.
+   */
+  constructor(
+    readonly nodeName: string,
+    readonly functionName: string,
+    readonly variables: string[],
+  ) {
+    const why = variables.length
+      ? `it reads variables from outside its code that cannot be sent: ${variables.join(", ")}`
+      : "its source cannot be read (a bound, native or class function)";
+    super(
+      `WorkerEngine cannot send node '${nodeName}' (${functionName}) to its worker threads: ${why}. Make the function ` +
+        `self-contained (pass such values as inputs), export it from a module given as WorkerEngine's \`module\` option, ` +
+        `or pass \`unshippable: "main-thread"\` to run such nodes in the main thread`,
+    );
+  }
+}
+
 /** A callback method threw; the run is aborted (after any cache write of the node it reported). */
 export class CallbackError extends HyperNodesError {
   constructor(

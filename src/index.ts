@@ -17,6 +17,7 @@ export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type Su
 export { SequentialEngine } from "./sequential-engine.js";
 export { stateful, Stateful } from "./stateful.js";
 export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-engine.js";
+export { WorkerEngine, type WorkerEngineOptions } from "./worker-engine.js";
 export { ExecutionScope, type Engine, type EngineOptions, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
 export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
@@ -36,6 +37,7 @@ export {
   MappingError,
   UnhashableValueError,
   UnserializableValueError,
+  UnshippableFunctionError,
   CallbackError,
   CacheFileError,
   NodeExecutionError,

@@ -210,12 +210,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
    * parameter's default (an absent key for object-style functions).
    */
   execute(args: readonly unknown[]): unknown {
-    if (this.parameterStyle === "positional") return this.func(...args);
-    const input: Record<string, unknown> = {};
-    for (let i = 0; i < args.length; i++) {
-      if (args[i] !== undefined) input[this.rootArgs[i]!] = args[i];
-    }
-    return this.func(input);
+    return callWithInputs(this.func, this.parameterStyle, this.rootArgs, args);
   }
 
   /** Source hash of the function, and of the batch function when there is one (a node without keeps its old hash). */
@@ -229,15 +224,34 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
    * passed positionally or as one object of arrays, the way `execute` passes single values.
    */
   executeBatch(columns: readonly unknown[][]): unknown {
-    if (this.parameterStyle === "positional") return this.batch!(...columns);
-    const input: Record<string, unknown[]> = {};
-    this.rootArgs.forEach((name, k) => (input[name] = columns[k]!));
-    return this.batch!(input);
+    return callBatchWithInputs(this.batch!, this.parameterStyle, this.rootArgs, columns);
   }
 
   toString(): string {
     return `Node(${this.name}: (${this.rootArgs.join(", ")}) -> ${this.outputNames.join(", ")})`;
   }
+}
+
+/**
+ * Calls a node function with its inputs in `names` order, positionally or as one object; an input left
+ * `undefined` takes the parameter's default (an absent key for an object-style function). Shared by
+ * Node.execute and the worker threads, which receive the function without its Node.
+ */
+export function callWithInputs(fn: Function, style: ParameterStyle, names: readonly string[], args: readonly unknown[]): unknown {
+  if (style === "positional") return fn(...args);
+  const input: Record<string, unknown> = {};
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== undefined) input[names[i]!] = args[i];
+  }
+  return fn(input);
+}
+
+/** Calls a batch function with one array per input, positionally or as one object of arrays (as callWithInputs passes values). */
+export function callBatchWithInputs(fn: Function, style: ParameterStyle, names: readonly string[], columns: readonly unknown[][]): unknown {
+  if (style === "positional") return fn(...columns);
+  const input: Record<string, unknown[]> = {};
+  names.forEach((name, k) => (input[name] = columns[k]!));
+  return fn(input);
 }
 
 /** T, but not a place TypeScript infers T from (the built-in NoInfer needs TypeScript 5.4). */

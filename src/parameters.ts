@@ -15,7 +15,7 @@ export interface ParameterList {
   parameters: Parameter[];
 }
 
-type FunctionAst = AstNode & { params: Pattern[] };
+export type FunctionAst = AstNode & { params: Pattern[]; body: AstNode };
 
 /**
  * Reads a function's parameter names with a real JavaScript parser (acorn), so defaults holding
@@ -41,7 +41,11 @@ export function hasReadableSource(fn: Function): boolean {
   return !/\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(fn));
 }
 
-function parseFunction(source: string): { ast: FunctionAst; text: string } | undefined {
+/**
+ * A function's source parsed as an expression: `text` is the source wrapped so that it parses
+ * (`(…)`, or `({…})` for a method shorthand), `ast` the function inside it.
+ */
+export function parseFunction(source: string): { ast: FunctionAst; text: string } | undefined {
   // Functions and arrows parse as expressions; a method shorthand (`run(x) {…}`) only inside an object.
   for (const [prefix, suffix] of [["(", ")"], ["({", "})"]]) {
     const text = prefix + source + suffix;

@@ -18,6 +18,11 @@ export function setReferenceResolver(next: ReferenceResolver | undefined): void 
   resolver = next;
 }
 
+/** What a free name of a node function refers to, when a resolver is set and knows it. */
+export function resolveReference(name: string): { value: unknown } | undefined {
+  return resolver?.(name);
+}
+
 /** Hash of what a function's free names resolve to, or "" when nothing resolves (or no resolver is set). */
 export function hashReferences(fn: Function): string {
   if (!resolver) return "";

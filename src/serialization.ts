@@ -18,7 +18,7 @@ function isPrimitive(value: unknown): value is Primitive {
 /** Throws UnserializableValueError (naming what and where) for values that would not come back as they went in. */
 export function encode(value: unknown): Encoded {
   if (isPrimitive(value)) return value;
-  checkRoundTrip(value as object);
+  checkRoundTrip(value);
   try {
     return serialize(value);
   } catch (error) {
@@ -62,12 +62,14 @@ const CLONEABLE_PROTOTYPES = new Set<unknown>([
 ]);
 
 /**
- * Structured serialization silently turns a class instance into a plain object: refuse such values
- * (and functions or symbols anywhere inside) with a message saying where, before anything is stored.
+ * Structured serialization (and so structured clone, across threads) silently turns a class instance
+ * into a plain object: refuse such values (and functions or symbols anywhere inside) with a message
+ * saying where (`label` names the root), before anything is stored or sent.
  */
-function checkRoundTrip(root: object): void {
+export function checkRoundTrip(root: unknown, label = "value"): void {
+  if (isPrimitive(root)) return;
   const seen = new Set<object>();
-  const stack: [unknown, string][] = [[root, "value"]];
+  const stack: [unknown, string][] = [[root, label]];
   while (stack.length) {
     const [value, path] = stack.pop()!;
     if (typeof value === "function") throw new UnserializableValueError(`${path} is a function`);
