@@ -18,6 +18,15 @@ export default defineConfig({
           setupFiles: ["test/setup/concurrent-engine.ts"],
         },
       },
+      {
+        // The same suites on WorkerEngine (its workers load the build: `npm test` builds first).
+        resolve,
+        test: {
+          name: "worker",
+          include: ["test/contract/**/*.test.ts", "test/errors.test.ts", "test/signatures.test.ts", "test/cache.test.ts", "test/batch.test.ts"],
+          setupFiles: ["test/setup/worker-engine.ts"],
+        },
+      },
     ],
   },
 });

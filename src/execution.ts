@@ -148,7 +148,7 @@ export async function executeMap(
 /** One map call in progress: its results, the items in flight, and the failure that stops it. */
 class MapRun implements ItemFailures {
   readonly results: (Record<string, unknown> | NodeExecutionError)[];
-  failure: { error: unknown } | undefined;
+  failure: { error: unknown; index: number } | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #invoker: NodeInvoker;
   #lastYield = performance.now();
@@ -192,11 +192,12 @@ class MapRun implements ItemFailures {
     await Promise.all(this.#inFlight);
   }
 
+  /** Items in flight in parallel can fail in any order: the map reports the failed item that comes first. */
   fail(state: ItemState, error: unknown): void {
     const i = state.itemIndex!;
     const located = error instanceof NodeExecutionError ? error.withinItem(i) : error;
     if (this.schedule.collectErrors && located instanceof NodeExecutionError) this.results[i] = located;
-    else this.failure ??= { error: located };
+    else if (!this.failure || i < this.failure.index) this.failure = { error: located, index: i };
   }
 
   /** Items not failed yet. Only collected errors leave failed items behind (any other failure stops the map). */
