@@ -19,7 +19,12 @@ export default defineConfig({
         },
       },
       {
-        // The same suites on WorkerEngine (its workers load the build: `npm test` builds first).
+        // The same suites on WorkerEngine (its workers load the build: `npm test` builds first). Left
+        // out, as for "concurrent": suites of engine-free code (hashing, parameters, viz, types, kernel,
+        // runner), and those whose expectations are SequentialEngine's schedule or main-thread side
+        // effects: telemetry (span order item after item), progress (counts when a map stops at a
+        // failure, which depend on how many items were in flight), references (nodes count calls in
+        // globalThis, which a worker has its own of). test/worker-engine.test.ts covers the rest.
         resolve,
         test: {
           name: "worker",
