@@ -103,6 +103,11 @@ export class ExecutionPlan {
     for (const [name, slot] of this.#returned) out[name] = state.values[slot];
     return out;
   }
+
+  /** Fills a finished item's output slots from an outputs record (an item that ran elsewhere). */
+  storeOutputs(state: ItemState, outputs: Record<string, unknown>): void {
+    for (const [name, slot] of this.#returned) state.values[slot] = outputs[name];
+  }
 }
 
 /** The values (and, with a cache, the hashes and signatures) of one run or map item. */

@@ -18,6 +18,8 @@ export { SequentialEngine } from "./sequential-engine.js";
 export { stateful, Stateful } from "./stateful.js";
 export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-engine.js";
 export { WorkerEngine, type WorkerEngineOptions } from "./worker-engine.js";
+export { BullMQEngine, type BullMQEngineOptions } from "./bullmq-engine.js";
+export { startPipelineWorker, type PipelineWorkerOptions } from "./bullmq-worker.js";
 export { ExecutionScope, type Engine, type EngineOptions, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
 export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
 export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";

@@ -1,0 +1,172 @@
+// The worker side of BullMQEngine: `npx hypernodes-worker --module ./my-pipeline.js --redis redis://…`
+// imports the module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
+import { hostname } from "node:os";
+import { parseArgs } from "node:util";
+import { UnrecoverableError, Worker, type Job } from "bullmq";
+import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./callbacks.js";
+import { ExecutionScope } from "./engine.js";
+import { HyperNodesError, NodeExecutionError, messageOf } from "./errors.js";
+import { executeMap, runStepsInOrder } from "./execution.js";
+import type { ExecutionPlan } from "./execution-plan.js";
+import type { Pipeline } from "./pipeline.js";
+import { importModule, moduleUrl, pipelineAt } from "./pipeline-module.js";
+import { SequentialEngine } from "./sequential-engine.js";
+import { Stateful } from "./stateful.js";
+import { READS_TALLY, Tally } from "./tally.js";
+import {
+  DEFAULT_QUEUE,
+  connectionOptions,
+  pack,
+  toRemoteFailure,
+  unpack,
+  type JobData,
+  type JobResult,
+  type RedisConnection,
+  type StatefulKey,
+} from "./bullmq-jobs.js";
+
+export interface PipelineWorkerOptions {
+  /** The module exporting the pipeline(s): a path (relative to the working directory) or a URL. */
+  module: string;
+  connection: RedisConnection;
+  queue?: string;
+  /** Jobs run at once by this worker (useful for async, I/O-bound nodes). Default 1. */
+  concurrency?: number;
+  /**
+   * Milliseconds a job's lock lasts without renewal (default 30000): a killed worker's job goes to
+   * another worker once its lock expired. A synchronous node must not block the event loop that long.
+   */
+  lockDuration?: number;
+}
+
+/** Starts a worker; resolves once the module is loaded. `await worker.close()` stops it. */
+export async function startPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
+  const url = moduleUrl(options.module);
+  const exports = await importModule(url);
+  const where = `worker ${hostname()}/${process.pid} (module ${url})`;
+  const lockDuration = options.lockDuration ?? 30_000;
+  return new Worker(options.queue ?? DEFAULT_QUEUE, (job: Job<JobData>) => runJob(exports, url, where, job.data), {
+    connection: connectionOptions(options.connection),
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: Math.max(100, Math.floor(lockDuration / 2)),
+  });
+}
+
+async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData): Promise<string> {
+  let pipeline: Pipeline<any>;
+  try {
+    pipeline = pipelineAt(exports, data.path, url);
+    checkCode(pipeline.planFor(data.outputName), data.code, where);
+  } catch (error) {
+    // Another worker has the same module: retrying cannot help.
+    throw new UnrecoverableError(messageOf(error));
+  }
+  const root = exports[data.path[0]] as Pipeline<any>;
+  const inputs = withResources(unpack<Record<string, unknown>>(data.fixed), [root, pipeline], data);
+  const rows = unpack<unknown[][]>(data.items);
+  data.mapOver.forEach((name, k) => (inputs[name] = rows.map((row) => row[k])));
+  let ctx = new CallbackContext(data.hierarchyPath[0]!);
+  for (const id of data.hierarchyPath.slice(1)) ctx = ctx.child(id);
+  // Counts the nodes (done, cached, failed) for the caller's progress.
+  const tallyReader = { [READS_TALLY]: true } as PipelineCallback;
+  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, new CallbackDispatcher([tallyReader]), ctx);
+  try {
+    const results = await executeMap(
+      pipeline,
+      inputs,
+      { outputName: data.outputName, mapOver: data.mapOver, mapMode: "zip", scope },
+      { runSteps: runStepsInOrder, concurrency: 1, collectErrors: true, batch: true },
+    );
+    const result: JobResult = {
+      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: toRemoteFailure(r) } : { outputs: r })),
+      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes],
+    };
+    return pack(result, "A map item's outputs");
+  } finally {
+    // The caller's next map must see these results in the shared cache.
+    await scope.flushCaches();
+  }
+}
+
+/** Refuses a job planned on other code than this worker's, naming the first node that differs. */
+function checkCode(plan: ExecutionPlan, expected: readonly [string, string][], where: string): void {
+  const actual = plan.steps.map((s) => [s.node.name, s.node.codeHash] as const);
+  const names = (list: readonly (readonly [string, string])[]) => list.map(([name]) => name).join(", ");
+  if (actual.length !== expected.length || actual.some(([name], i) => name !== expected[i]![0])) {
+    throw new HyperNodesError(`Stale code: the caller runs nodes ${names(expected)} but ${where} has ${names(actual)}; restart the workers on the current code`);
+  }
+  const i = actual.findIndex(([, hash], k) => hash !== expected[k]![1]);
+  if (i >= 0) {
+    throw new HyperNodesError(`Stale code: node '${actual[i]![0]}' has other code in ${where} than in the caller; restart the workers on the current code`);
+  }
+}
+
+/** Stateful inputs arrive as keys: the worker creates its own resource, from a handle bound in its module. */
+function withResources(fixed: Record<string, unknown>, pipelines: Pipeline<any>[], data: JobData): Record<string, unknown> {
+  for (const [name, value] of Object.entries(fixed)) {
+    const key = (value as StatefulKey | null)?.hypernodesStateful;
+    if (typeof key !== "string") continue;
+    const bound = pipelines.flatMap((p) => Object.values(p.boundInputs));
+    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.key === key);
+    if (!handle) {
+      throw new UnrecoverableError(
+        `Input '${name}' is the stateful resource '${key}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module: bind it there`,
+      );
+    }
+    fixed[name] = handle;
+  }
+  return fixed;
+}
+
+const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis redis://host:port] [--queue name] [--concurrency n] [--lock-duration ms]
+Runs the map items that BullMQEngine queues for the pipelines the module exports.
+--redis defaults to $REDIS_URL, else redis://127.0.0.1:6379; REDIS_URL is set to it before the module loads.`;
+
+/** The CLI: starts a worker and runs until SIGINT/SIGTERM. Returns the exit code when it cannot start. */
+export async function main(argv: string[]): Promise<number | undefined> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        module: { type: "string" },
+        redis: { type: "string" },
+        queue: { type: "string" },
+        concurrency: { type: "string" },
+        "lock-duration": { type: "string" },
+        help: { type: "boolean" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${messageOf(error)}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help || !values.module) {
+    console.error(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const redis = values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  process.env.REDIS_URL = redis;
+  let worker: Worker;
+  try {
+    worker = await startPipelineWorker({
+      module: values.module,
+      connection: redis,
+      queue: values.queue,
+      concurrency: values.concurrency ? Number(values.concurrency) : undefined,
+      lockDuration: values["lock-duration"] ? Number(values["lock-duration"]) : undefined,
+    });
+  } catch (error) {
+    console.error(`hypernodes-worker: ${messageOf(error)}`);
+    return 1;
+  }
+  worker.on("failed", (job, error) => console.error(`hypernodes-worker: job ${job?.id} failed: ${error.message}`));
+  worker.on("error", (error) => console.error(`hypernodes-worker: ${error.message}`));
+  await worker.waitUntilReady();
+  console.error(`hypernodes-worker: serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${redis}`);
+  const stop = () => void worker.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return undefined;
+}
