@@ -8,7 +8,8 @@ export default defineConfig({
   resolve,
   test: {
     projects: [
-      { resolve, test: { name: "sequential", include: ["test/**/*.test.ts"] } },
+      // test/distributed needs redis-server: `npm run test:distributed` runs it.
+      { resolve, test: { name: "sequential", include: ["test/**/*.test.ts"], exclude: ["test/distributed/**"] } },
       {
         // The engine-independent behaviour suites again, on ConcurrentEngine.
         resolve,

@@ -1,0 +1,167 @@
+// BullMQEngine end to end: a real redis-server on a free loopback port, hypernodes-worker processes
+// (the built CLI) on test/fixtures/distributed-pipeline.js, one of them killed during a map.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, type CallbackContext, type PipelineCallback } from "hypernodes";
+import { READS_TALLY, Tally } from "../../src/tally.js";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const fixture = new URL("../fixtures/distributed-pipeline.js", import.meta.url).href;
+const staleFixture = new URL("../fixtures/distributed-pipeline-stale.js", import.meta.url).href;
+const dir = mkdtempSync(join(tmpdir(), "hypernodes-bullmq-"));
+const runLog = join(dir, "runs.log");
+const processes: ChildProcess[] = [];
+let redisUrl: string;
+let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline };
+let engine: BullMQEngine;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+/** Spawns a process and resolves once a line of its output matches `ready`. */
+function start(command: string, args: string[], ready: RegExp): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, RUN_LOG: runLog }, stdio: ["ignore", "pipe", "pipe"] });
+  processes.push(child);
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      if (ready.test(output)) resolve(child);
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${command} exited (${code}) before it was ready:\n${output}`)));
+  });
+}
+
+function startWorker(module = fixture, queue = "main"): Promise<ChildProcess> {
+  const args = ["bin/hypernodes-worker.js", "--module", module, "--redis", redisUrl, "--queue", queue, "--lock-duration", "1000"];
+  return start(process.execPath, args, /serving/);
+}
+
+/** [pid, x] of every execution of the node `square` in the workers so far. */
+function executions(): [number, number][] {
+  const text = readFileSync(runLog, { encoding: "utf8", flag: "a+" });
+  return text.split("\n").filter(Boolean).map((line) => line.split(" ").map(Number) as [number, number]);
+}
+
+const expected = (xs: number[]) => xs.map((x) => ({ square: { x, squared: x * x, at: new Date(x) } }));
+
+/** Item events and the call's tally (as ProgressCallback reads it), for every pipeline of the fixture module. */
+class Progress {
+  ended: number[] = [];
+  cached: number[] = [];
+  itemsDone = 0;
+  /** Executions of `square` plus its cache hits (a killed worker may have stored its item before dying). */
+  squareCounted = 0;
+  afterItem = () => {};
+  onMapItemEnd(index: number) {
+    this.ended.push(index);
+    this.afterItem();
+  }
+  onMapItemCached(index: number) {
+    this.cached.push(index);
+  }
+  onMapEnd(_ms: number, ctx: CallbackContext) {
+    const level = Tally.of(ctx).level(ctx.hierarchyPath);
+    this.itemsDone = level.itemsDone;
+    const square = level.nodes.get("square");
+    this.squareCounted = (square?.done ?? 0) + (square?.cached ?? 0);
+  }
+}
+let progress = new Progress();
+// The fixture's pipelines are built once, so they get this relay to whichever Progress a test sets.
+const relay = {
+  [READS_TALLY]: true,
+  onMapItemEnd: (index: number) => progress.onMapItemEnd(index),
+  onMapItemCached: (index: number) => progress.onMapItemCached(index),
+  onMapEnd: (ms: number, ctx: CallbackContext) => progress.onMapEnd(ms, ctx),
+};
+
+beforeAll(async () => {
+  const port = await freePort();
+  redisUrl = `redis://127.0.0.1:${port}`;
+  await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], /Ready to accept connections/);
+  process.env.REDIS_URL = redisUrl;
+  setPipelineDefaults({ callbacks: [relay as PipelineCallback] }); // before the fixture's pipelines are built
+  fixtures = await import(fixture);
+  engine = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main" });
+}, 30_000);
+
+afterAll(async () => {
+  await engine?.close();
+  await fixtures?.cache.close();
+  for (const child of processes) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("BullMQEngine", () => {
+  it("refuses up front a pipeline its module does not export, and an engine without a module", async () => {
+    const local = new Pipeline({ nodes: [node((x: number) => x, { outputName: "same" })] });
+    await expect(local.map({ x: [1] }, { mapOver: "x", engine })).rejects.toThrow(/pipeline 'pipeline' is not exported by .*distributed-pipeline\.js/);
+    expect(() => new BullMQEngine({ connection: redisUrl } as never)).toThrow(/needs \{ module \}/);
+  });
+
+  it("maps on two workers through one killed mid-map: every result once, in input order", async () => {
+    const [victim] = await Promise.all([startWorker(), startWorker()]);
+    const xs = Array.from({ length: 24 }, (_, i) => 100 + i);
+    progress = new Progress();
+    progress.afterItem = () => void (progress.ended.length === 3 && victim!.kill("SIGKILL"));
+    const results = await fixtures.squares.map({ x: xs, delayMs: 150 }, { mapOver: "x", engine });
+    expect(victim!.signalCode).toBe("SIGKILL");
+    expect(results).toEqual(expected(xs));
+    expect([...progress.ended].sort((a, b) => a - b)).toEqual(xs.map((_, i) => i));
+    expect(progress.itemsDone).toBe(24);
+    expect(progress.squareCounted).toBeGreaterThanOrEqual(24);
+    const runs = executions();
+    expect(new Set(runs.map(([, x]) => x))).toEqual(new Set(xs)); // every item ran, some maybe twice (the killed job's)
+    expect(new Set(runs.map(([pid]) => pid)).size).toBe(2);
+  }, 60_000);
+
+  it("serves a second map from the shared Redis cache: no job, every item cached", async () => {
+    const before = executions().length;
+    const xs = Array.from({ length: 24 }, (_, i) => 100 + i);
+    progress = new Progress();
+    const results = await fixtures.squares.map({ x: xs, delayMs: 150 }, { mapOver: "x", engine });
+    expect(results).toEqual(expected(xs));
+    expect(progress.cached.sort((a, b) => a - b)).toEqual(xs.map((_, i) => i));
+    expect(executions().length).toBe(before);
+  }, 30_000);
+
+  it("reports a node failure in a worker as NodeExecutionError with its node and item", async () => {
+    const failure = await fixtures.squares.map({ x: [11, 12, 13, 14] }, { mapOver: "x", engine }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(NodeExecutionError);
+    expect(failure).toMatchObject({ nodeName: "square", itemIndex: 2 });
+    expect((failure as Error).message).toMatch(/Node 'square' failed at map item 2: unlucky 13/);
+    expect(((failure as Error).cause as Error).name).toBe("RangeError");
+  }, 30_000);
+
+  it("runs the items of a mapped nested pipeline as jobs", async () => {
+    const before = executions().length;
+    const out = await fixtures.report.run({ xs: [50, 51, 52] }, { engine });
+    expect(out.total).toBe(50 * 50 + 51 * 51 + 52 * 52);
+    expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([50, 51, 52]);
+  }, 30_000);
+
+  it("has a worker on other code refuse the job, naming the node", async () => {
+    await startWorker(staleFixture, "stale");
+    const stale = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "stale" });
+    try {
+      await expect(fixtures.squares.map({ x: [1, 2] }, { mapOver: "x", engine: stale })).rejects.toThrow(/Stale code: node 'square' has other code/);
+    } finally {
+      await stale.close();
+    }
+  }, 30_000);
+});
