@@ -34,6 +34,12 @@ export interface BullMQEngineOptions {
    * better over workers, report progress more often, and a killed worker's retry redoes fewer items.
    */
   itemsPerJob?: number;
+  /**
+   * Keep going when items fail: each failed item's entry in the results is its NodeExecutionError
+   * (with `itemIndex`), the others hold their outputs. Default false: the first node failure removes
+   * the call's jobs no worker has taken yet and rejects the map once the running ones finish.
+   */
+  collectErrors?: boolean;
 }
 
 /** Most map items queued and not yet finished, per map call. */
@@ -56,6 +62,7 @@ export class BullMQEngine implements Engine {
   readonly module: string;
   readonly queueName: string;
   readonly itemsPerJob: number;
+  readonly collectErrors: boolean;
   readonly #connection: RedisConnection;
   #link: Promise<Link> | undefined;
   #exports: Promise<Record<string, unknown>> | undefined;
@@ -73,6 +80,7 @@ export class BullMQEngine implements Engine {
     if (!Number.isInteger(this.itemsPerJob) || this.itemsPerJob < 1) {
       throw new HyperNodesError(`BullMQEngine: itemsPerJob must be a positive integer, got ${options.itemsPerJob}`);
     }
+    this.collectErrors = options.collectErrors ?? false;
     this.#connection = options.connection;
   }
 
@@ -82,17 +90,20 @@ export class BullMQEngine implements Engine {
 
   async map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
     const path = await this.#locate(pipeline);
-    const remote = new RemoteMap(await this.#connect(), path, pipeline.planFor(options.outputName), inputs, options, this.itemsPerJob);
-    try {
-      const results = await executeMap(pipeline, inputs, options, {
-        runSteps: (state, scope) => remote.runItem(state, scope),
-        concurrency: MAX_IN_FLIGHT,
-        batch: false, // batch nodes run on the workers, over each job's items
+    const link = await this.#connect();
+    if ((await link.queue.getWorkersCount()) === 0) {
+      process.emitWarning(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, {
+        code: "HYPERNODES_NO_WORKER",
       });
-      return results as Record<string, unknown>[];
-    } finally {
-      await remote.cancel();
     }
+    const remote = new RemoteMap(link, path, pipeline.planFor(options.outputName), inputs, options, this);
+    const results = await executeMap(pipeline, inputs, options, {
+      runSteps: (state, scope) => remote.runItem(state, scope),
+      concurrency: MAX_IN_FLIGHT,
+      collectErrors: this.collectErrors,
+      batch: false, // batch nodes run on the workers, over each job's items
+    });
+    return results as Record<string, unknown>[];
   }
 
   /** Closes the Redis connections (the engine connects again if used afterwards). */
@@ -166,7 +177,7 @@ class RemoteMap {
     readonly plan: ExecutionPlan,
     inputs: Record<string, unknown>,
     options: EngineMapOptions,
-    readonly itemsPerJob: number,
+    readonly engine: Pick<BullMQEngine, "itemsPerJob" | "collectErrors">,
   ) {
     const mapOver = typeof options.mapOver === "string" ? [options.mapOver] : [...new Set(options.mapOver)];
     const fixed: Record<string, unknown> = {};
@@ -217,10 +228,7 @@ class RemoteMap {
     }
     const error = fromRemoteFailure(result.failure);
     if (scope.tally) scope.tally.itemsFailed++;
-    if (!this.#failed) {
-      this.#failed = true;
-      void this.cancel();
-    }
+    if (!this.engine.collectErrors) this.#stop();
     const reported = scope.events.emit("onError", error.nodeName, error.cause, scope.ctx);
     if (reported) return reported.then(() => Promise.reject(error));
     throw error;
@@ -231,8 +239,8 @@ class RemoteMap {
     const gathered = this.#gathered;
     this.#gathered = [];
     const jobs: { name: string; data: JobData; opts: { jobId: string; removeOnComplete: boolean; removeOnFail: { age: number } } }[] = [];
-    for (let first = 0; first < gathered.length; first += this.itemsPerJob) {
-      const items = gathered.slice(first, first + this.itemsPerJob);
+    for (let first = 0; first < gathered.length; first += this.engine.itemsPerJob) {
+      const items = gathered.slice(first, first + this.engine.itemsPerJob);
       const jobId = `${this.#id}-${this.#jobs++}`;
       let data: JobData;
       try {
@@ -279,11 +287,15 @@ class RemoteMap {
   #fail(jobId: string, items: QueuedItem[], error: unknown): void {
     this.#open.delete(jobId);
     this.link.waiting.delete(jobId);
-    if (!this.#failed) {
-      this.#failed = true;
-      void this.cancel();
-    }
+    this.#stop();
     for (const item of items) item.reject(error);
+  }
+
+  /** After the map's first failure: the jobs not taken yet are removed (once). */
+  #stop(): void {
+    if (this.#failed) return;
+    this.#failed = true;
+    void this.cancel();
   }
 }
 

@@ -146,6 +146,24 @@ describe("BullMQEngine", () => {
     expect(failure).toMatchObject({ nodeName: "square", itemIndex: 2 });
     expect((failure as Error).message).toMatch(/Node 'square' failed at map item 2: unlucky 13/);
     expect(((failure as Error).cause as Error).name).toBe("RangeError");
+    const collecting = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main", collectErrors: true });
+    try {
+      const [ok, failed] = await fixtures.squares.map({ x: [12, 13] }, { mapOver: "x", engine: collecting });
+      expect(ok).toEqual(expected([12])[0]);
+      expect(failed).toBeInstanceOf(NodeExecutionError);
+      expect(failed).toMatchObject({ nodeName: "square", itemIndex: 1 });
+    } finally {
+      await collecting.close();
+    }
+  }, 30_000);
+
+  it("removes the jobs no worker has taken yet when a node fails", async () => {
+    const before = executions().length;
+    const xs = [13, ...Array.from({ length: 30 }, (_, i) => 200 + i)];
+    await expect(fixtures.squares.map({ x: xs, delayMs: 100 }, { mapOver: "x", engine })).rejects.toThrow(/unlucky 13/);
+    const ran = executions().slice(before).length;
+    expect(ran).toBeGreaterThanOrEqual(1);
+    expect(ran).toBeLessThan(6); // one worker left: 31 × 100 ms had it run them all
   }, 30_000);
 
   it("runs the items of a mapped nested pipeline as jobs", async () => {
