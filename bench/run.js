@@ -2,6 +2,7 @@
 import { benchBatch } from "./batch.js";
 import { benchCache } from "./cache.js";
 import { benchCore } from "./core.js";
+import { benchDistributed } from "./distributed.js";
 import { benchEngines } from "./engines.js";
 import { benchKernel } from "./kernel.js";
 import { benchLab } from "./lab.js";
@@ -14,6 +15,7 @@ await benchCore();
 // Cache workloads early, before the heavier ones (telemetry, Graphviz, the kernel) grow the heap.
 await benchCache();
 await benchEngines();
+await benchDistributed();
 await benchBatch();
 await benchProgress();
 await benchTelemetry();

@@ -93,7 +93,7 @@ const relay = {
 beforeAll(async () => {
   const port = await freePort();
   redisUrl = `redis://127.0.0.1:${port}`;
-  await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], /Ready to accept connections/);
+  await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], /ready to accept connections/i);
   process.env.REDIS_URL = redisUrl;
   setPipelineDefaults({ callbacks: [relay as PipelineCallback] }); // before the fixture's pipelines are built
   fixtures = await import(fixture);
