@@ -201,9 +201,7 @@ class RemoteMap {
 
   /** An item served whole by the prefetched cache hits runs here; any other is queued for a worker. */
   runItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
-    if (scope.cache && state.plan.steps.every((step) => step.node.cache && !step.deferred && state.prefetched?.has(state.signatureOf(step, scope.envHash)))) {
-      return runStepsInOrder(state, scope);
-    }
+    if (servedByCache(state, scope)) return runStepsInOrder(state, scope);
     return new Promise<JobResult["items"][number]>((resolve, reject) => {
       this.#gathered.push({ state, resolve, reject });
       if (this.#gathered.length === 1) setImmediate(() => this.#send());
@@ -211,7 +209,7 @@ class RemoteMap {
   }
 
   /** Removes this call's jobs no worker has taken yet (after a failure); settles the items they held. */
-  async cancel(): Promise<void> {
+  async #cancel(): Promise<void> {
     for (const [jobId, items] of this.#open) {
       if ((await this.link.queue.remove(jobId)) !== 1) continue;
       this.#open.delete(jobId);
@@ -295,8 +293,16 @@ class RemoteMap {
   #stop(): void {
     if (this.#failed) return;
     this.#failed = true;
-    void this.cancel();
+    // Jobs that could not be removed run to the end: their items settle as results arrive.
+    this.#cancel().catch(() => {});
   }
+}
+
+/** Every step of the item is a prefetched cache hit: nothing to send to a worker. */
+function servedByCache(state: ItemState, scope: ExecutionScope): boolean {
+  if (!scope.cache || !state.prefetched) return false;
+  const hits = state.prefetched;
+  return state.plan.steps.every((step) => step.node.cache && !step.deferred && hits.has(state.signatureOf(step, scope.envHash)));
 }
 
 function indices(items: QueuedItem[]): string {

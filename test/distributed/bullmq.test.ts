@@ -146,7 +146,8 @@ describe("BullMQEngine", () => {
     expect(failure).toMatchObject({ nodeName: "square", itemIndex: 2 });
     expect((failure as Error).message).toMatch(/Node 'square' failed at map item 2: unlucky 13/);
     expect(((failure as Error).cause as Error).name).toBe("RangeError");
-    const collecting = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main", collectErrors: true });
+    // Both items in one job: each gets its own result.
+    const collecting = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main", collectErrors: true, itemsPerJob: 2 });
     try {
       const [ok, failed] = await fixtures.squares.map({ x: [12, 13] }, { mapOver: "x", engine: collecting });
       expect(ok).toEqual(expected([12])[0]);
