@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { Queue, QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
+import { EVENTS, type CallbackEvent } from "./callbacks.js";
 import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { HyperNodesError } from "./errors.js";
 import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
@@ -196,6 +197,7 @@ class RemoteMap {
       hierarchyPath: scope.ctx.hierarchyPath,
       mapOver,
       fixed: pack(fixed, "The map's inputs"),
+      events: EVENTS.filter((event: CallbackEvent) => scope.events.listens(event)),
     };
   }
 
@@ -224,12 +226,10 @@ class RemoteMap {
       state.executed++; // ran on a worker: not a cached item
       return;
     }
-    const error = fromRemoteFailure(result.failure);
+    // onError was fired with the worker's other events.
     if (scope.tally) scope.tally.itemsFailed++;
     if (!this.engine.collectErrors) this.#stop();
-    const reported = scope.events.emit("onError", error.nodeName, error.cause, scope.ctx);
-    if (reported) return reported.then(() => Promise.reject(error));
-    throw error;
+    throw fromRemoteFailure(result.failure);
   }
 
   /** Queues the gathered items as jobs of `itemsPerJob` items each. */
@@ -250,7 +250,7 @@ class RemoteMap {
       }
       this.#open.set(jobId, items);
       this.link.waiting.set(jobId, {
-        completed: (text) => this.#settle(jobId, items, text),
+        completed: (text) => void this.#settle(jobId, items, text),
         failed: (reason) => this.#fail(jobId, items, new HyperNodesError(`BullMQ job ${jobId} (map items ${indices(items)}) failed: ${reason}`)),
       });
       jobs.push({ name: "map", data, opts: { jobId, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } });
@@ -260,11 +260,12 @@ class RemoteMap {
     });
   }
 
-  #settle(jobId: string, items: QueuedItem[], text: string): void {
+  async #settle(jobId: string, items: QueuedItem[], text: string): Promise<void> {
     this.#open.delete(jobId);
     let result: JobResult;
     try {
       result = unpack<JobResult>(text);
+      await this.#replay(result.events);
     } catch (error) {
       return this.#fail(jobId, items, error);
     }
@@ -280,6 +281,15 @@ class RemoteMap {
       }
     }
     items.forEach((item, k) => item.resolve(result.items[k]!));
+  }
+
+  /** Fires the events a worker's callbacks saw, at their nesting level below this map's. */
+  async #replay(events: JobResult["events"]): Promise<void> {
+    const { events: dispatcher, ctx } = this.#scope;
+    for (const [event, path, args] of events) {
+      const at = path.reduce((level, id) => level.child(id), ctx);
+      await (dispatcher.emit as (event: CallbackEvent, ...args: unknown[]) => void | Promise<void>)(event, ...args, at);
+    }
   }
 
   #fail(jobId: string, items: QueuedItem[], error: unknown): void {

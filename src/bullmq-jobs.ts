@@ -1,6 +1,7 @@
 // What BullMQEngine and its workers send each other through Redis. Values travel as base64 of
 // Node's structured serialization (the cache's encoding), so Maps, Dates and typed arrays survive
 // and a value that would not come back as it went (a class instance, a function) is refused by name.
+import type { CallbackEvent } from "./callbacks.js";
 import { HyperNodesError, NodeExecutionError, messageOf } from "./errors.js";
 import type { PipelinePath } from "./pipeline-module.js";
 import { encode, fromBytes, toBytes } from "./serialization.js";
@@ -20,6 +21,8 @@ export interface JobData {
   fixed: string;
   /** Encoded unknown[][]: per item, its mapped values in `mapOver` order. */
   items: string;
+  /** The events the caller's callbacks listen to: the worker records them for the caller to replay. */
+  events: CallbackEvent[];
 }
 
 /** A stateful resource input, sent as its key: the worker creates its own from the pipeline bound in its module. */
@@ -37,10 +40,17 @@ export interface RemoteFailure {
   stack?: string;
 }
 
-/** A finished job (encoded): per item its outputs or its failure, and the worker's node counts. */
+/** An event a worker's callbacks saw: its name, the nesting path below the job's level, its arguments but the context. */
+export type RecordedEvent = [event: CallbackEvent, path: string[], args: unknown[]];
+
+/**
+ * A finished job (encoded): per item its outputs or its failure, the worker's node counts, and the
+ * recorded events (none when their values could not be sent).
+ */
 export interface JobResult {
   items: ({ outputs: Record<string, unknown> } | { failure: RemoteFailure })[];
   nodes: [string, NodeCounts][];
+  events: RecordedEvent[];
 }
 
 export function pack(value: unknown, what: string): string {

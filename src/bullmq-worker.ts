@@ -3,9 +3,9 @@
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
-import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./callbacks.js";
+import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "./callbacks.js";
 import { ExecutionScope } from "./engine.js";
-import { HyperNodesError, NodeExecutionError, messageOf } from "./errors.js";
+import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "./errors.js";
 import { executeMap, runStepsInOrder } from "./execution.js";
 import type { ExecutionPlan } from "./execution-plan.js";
 import type { Pipeline } from "./pipeline.js";
@@ -21,6 +21,7 @@ import {
   unpack,
   type JobData,
   type JobResult,
+  type RecordedEvent,
   type RedisConnection,
   type StatefulKey,
 } from "./bullmq-jobs.js";
@@ -68,9 +69,9 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
   data.mapOver.forEach((name, k) => (inputs[name] = rows.map((row) => row[k])));
   let ctx = new CallbackContext(data.hierarchyPath[0]!);
   for (const id of data.hierarchyPath.slice(1)) ctx = ctx.child(id);
-  // Counts the nodes (done, cached, failed) for the caller's progress.
-  const tallyReader = { [READS_TALLY]: true } as PipelineCallback;
-  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, new CallbackDispatcher([tallyReader]), ctx);
+  const recorded: RecordedEvent[] = [];
+  const events = new CallbackDispatcher([recorder(data.events, data.hierarchyPath.length, recorded)]);
+  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, events, ctx);
   try {
     const results = await executeMap(
       pipeline,
@@ -81,12 +82,38 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
     const result: JobResult = {
       items: results.map((r) => (r instanceof NodeExecutionError ? { failure: toRemoteFailure(r) } : { outputs: r })),
       nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes],
+      events: recorded,
     };
-    return pack(result, "A map item's outputs");
+    try {
+      return pack(result, "A map item's outputs");
+    } catch (error) {
+      // An event's inputs may hold what cannot travel (a live resource): the results still can.
+      if (!((error as Error).cause instanceof UnserializableValueError) || recorded.length === 0) throw error;
+      return pack({ ...result, events: [] }, "A map item's outputs");
+    }
   } finally {
     // The caller's next map must see these results in the shared cache.
     await scope.flushCaches();
   }
+}
+
+/** The job's own map and item events: the caller fires its own for these. */
+const CALLERS_OWN = new Set<CallbackEvent>(["onPipelineStart", "onPipelineEnd", "onMapStart", "onMapEnd", "onMapItemStart", "onMapItemEnd", "onMapItemCached"]);
+
+/**
+ * A callback that records `events` (but the job's own map and item events) for the caller to replay,
+ * and has the engine count nodes (done, cached, failed) into the tally for the caller's progress.
+ */
+function recorder(events: readonly CallbackEvent[], jobLevel: number, into: RecordedEvent[]): PipelineCallback {
+  const callback: Record<string | symbol, unknown> = { [READS_TALLY]: true };
+  for (const event of events) {
+    callback[event] = (...args: unknown[]) => {
+      const ctx = args.pop() as CallbackContext;
+      const path = ctx.hierarchyPath.slice(jobLevel);
+      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, args]);
+    };
+  }
+  return callback as PipelineCallback;
 }
 
 /** Refuses a job planned on other code than this worker's, naming the first node that differs. */

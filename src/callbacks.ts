@@ -86,7 +86,7 @@ export interface PipelineCallback {
   onMapEnd?(durationMs: number, ctx: CallbackContext): Awaitable;
 }
 
-const EVENTS: readonly CallbackEvent[] = [
+export const EVENTS: readonly CallbackEvent[] = [
   "onPipelineStart",
   "onPipelineEnd",
   "onNodeStart",

@@ -62,6 +62,9 @@ const expected = (xs: number[]) => xs.map((x) => ({ square: { x, squared: x * x,
 /** Item events and the call's tally (as ProgressCallback reads it), for every pipeline of the fixture module. */
 class Progress {
   ended: number[] = [];
+  /** Node events fired in the caller for what ran on workers, as "depth:node:event". */
+  nodeEvents: string[] = [];
+  errors: string[] = [];
   cached: number[] = [];
   itemsDone = 0;
   /** Executions of `square` plus its cache hits (a killed worker may have stored its item before dying). */
@@ -73,6 +76,15 @@ class Progress {
   }
   onMapItemCached(index: number) {
     this.cached.push(index);
+  }
+  onNodeEnd(name: string, outputs: Record<string, unknown>, _ms: number, ctx: CallbackContext) {
+    this.nodeEvents.push(`${ctx.depth}:${name}:end:${JSON.stringify(outputs)}`);
+  }
+  onNodeCached(name: string, _signature: string, ctx: CallbackContext) {
+    this.nodeEvents.push(`${ctx.depth}:${name}:cached`);
+  }
+  onError(name: string, error: unknown) {
+    this.errors.push(`${name}: ${(error as Error).name}: ${(error as Error).message}`);
   }
   onMapEnd(_ms: number, ctx: CallbackContext) {
     const level = Tally.of(ctx).level(ctx.hierarchyPath);
@@ -87,6 +99,9 @@ const relay = {
   [READS_TALLY]: true,
   onMapItemEnd: (index: number) => progress.onMapItemEnd(index),
   onMapItemCached: (index: number) => progress.onMapItemCached(index),
+  onNodeEnd: (name: string, outputs: Record<string, unknown>, ms: number, ctx: CallbackContext) => progress.onNodeEnd(name, outputs, ms, ctx),
+  onNodeCached: (name: string, signature: string, ctx: CallbackContext) => progress.onNodeCached(name, signature, ctx),
+  onError: (name: string, error: unknown) => progress.onError(name, error),
   onMapEnd: (ms: number, ctx: CallbackContext) => progress.onMapEnd(ms, ctx),
 };
 
@@ -125,6 +140,9 @@ describe("BullMQEngine", () => {
     expect([...progress.ended].sort((a, b) => a - b)).toEqual(xs.map((_, i) => i));
     expect(progress.itemsDone).toBe(24);
     expect(progress.squareCounted).toBeGreaterThanOrEqual(24);
+    // Node events from the workers, fired in the caller: one per execution reported (a killed job reports none).
+    expect(progress.nodeEvents.length).toBeGreaterThanOrEqual(24);
+    expect(progress.nodeEvents).toContain(`0:square:end:${JSON.stringify(expected([100])[0])}`);
     const runs = executions();
     expect(new Set(runs.map(([, x]) => x))).toEqual(new Set(xs)); // every item ran, some maybe twice (the killed job's)
     expect(new Set(runs.map(([pid]) => pid)).size).toBe(2);
@@ -141,7 +159,9 @@ describe("BullMQEngine", () => {
   }, 30_000);
 
   it("reports a node failure in a worker as NodeExecutionError with its node and item", async () => {
+    progress = new Progress();
     const failure = await fixtures.squares.map({ x: [11, 12, 13, 14] }, { mapOver: "x", engine }).catch((error: unknown) => error);
+    expect(progress.errors).toEqual(["square: RangeError: unlucky 13"]);
     expect(failure).toBeInstanceOf(NodeExecutionError);
     expect(failure).toMatchObject({ nodeName: "square", itemIndex: 2 });
     expect((failure as Error).message).toMatch(/Node 'square' failed at map item 2: unlucky 13/);
@@ -169,8 +189,11 @@ describe("BullMQEngine", () => {
 
   it("runs the items of a mapped nested pipeline as jobs", async () => {
     const before = executions().length;
+    progress = new Progress();
     const out = await fixtures.report.run({ xs: [50, 51, 52] }, { engine });
     expect(out.total).toBe(50 * 50 + 51 * 51 + 52 * 52);
+    expect(progress.nodeEvents.filter((e) => e.startsWith("1:square:end:"))).toHaveLength(3); // at the nested level
+    expect(progress.ended.sort()).toEqual([0, 1, 2]);
     expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([50, 51, 52]);
   }, 30_000);
 
