@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HyperNodesError, messageOf } from "./errors.js";
+import type { HyperNode } from "./hypernode.js";
 import { Pipeline } from "./pipeline.js";
 import { PipelineNode } from "./pipeline-node.js";
 
@@ -25,22 +26,31 @@ export async function importModule(url: string): Promise<ModuleExports> {
   }
 }
 
-/** Where `target` is among the module's exported pipelines (the same object, or nested in one). */
+/**
+ * Where `target` is among the module's exported pipelines, or nested in one: the same object, else
+ * one with the same name and nodes (the module loaded a second time, e.g. by a notebook's compiler).
+ */
 export function findPipeline(exports: ModuleExports, target: Pipeline<any>): PipelinePath | undefined {
-  for (const [name, value] of Object.entries(exports)) {
-    const within = value instanceof Pipeline ? pathWithin(value, target) : undefined;
-    if (within) return [name, ...within];
+  for (const matches of [(p: Pipeline<any>) => p === target, (p: Pipeline<any>) => sameNodes(p, target)]) {
+    for (const [name, value] of Object.entries(exports)) {
+      const within = value instanceof Pipeline ? pathWithin(value, matches) : undefined;
+      if (within) return [name, ...within];
+    }
   }
   return undefined;
 }
 
-function pathWithin(pipeline: Pipeline<any>, target: Pipeline<any>): string[] | undefined {
-  if (pipeline === target) return [];
+function pathWithin(pipeline: Pipeline<any>, matches: (p: Pipeline<any>) => boolean): string[] | undefined {
+  if (matches(pipeline)) return [];
   for (const n of pipeline.nodes) {
-    const within = n instanceof PipelineNode ? pathWithin(n.pipeline, target) : undefined;
+    const within = n instanceof PipelineNode ? pathWithin(n.pipeline, matches) : undefined;
     if (within) return [n.name, ...within];
   }
   return undefined;
+}
+
+function sameNodes(a: Pipeline<any>, b: Pipeline<any>): boolean {
+  return a.name === b.name && a.nodes.length === b.nodes.length && a.nodes.every((n: HyperNode, i: number) => n.name === b.nodes[i]!.name && n.codeHash === b.nodes[i]!.codeHash);
 }
 
 /** The pipeline at `path` in the module's exports; a clear error when the module has no such thing. */

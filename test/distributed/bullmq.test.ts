@@ -156,6 +156,9 @@ describe("BullMQEngine", () => {
     expect(results).toEqual(expected(xs));
     expect(progress.cached.sort((a, b) => a - b)).toEqual(xs.map((_, i) => i));
     expect(executions().length).toBe(before);
+    // The module loaded a second time (as a notebook's compiler may): found by name and nodes.
+    const copy = new Pipeline({ nodes: fixtures.squares.nodes, name: "squares", cache: fixtures.cache });
+    expect(await copy.map({ x: xs, delayMs: 150 }, { mapOver: "x", engine })).toEqual(expected(xs));
   }, 30_000);
 
   it("reports a node failure in a worker as NodeExecutionError with its node and item", async () => {
