@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
+import type { Queue, QueueEvents } from "bullmq";
 import { EVENTS, type CallbackEvent } from "./callbacks.js";
 import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { HyperNodesError } from "./errors.js";
@@ -135,12 +134,15 @@ export class BullMQEngine implements Engine {
 }
 
 async function connect(name: string, connection: RedisConnection): Promise<Link> {
-  const queue = new Queue<JobData>(name, { connection: connectionOptions(connection) });
+  // Loaded on first use: importing BullMQ costs every `import "hypernodes"` about 350 ms otherwise.
+  const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import("bullmq"), import("ioredis")]);
+  const warn = (error: Error) => process.emitWarning(`BullMQEngine: ${error.message}`, { code: "HYPERNODES_REDIS" });
+  const queue = new Queue<JobData>(name, { connection: connectionOptions(connection) }).on("error", warn);
   // Events are read from the stream's current end, so none of our jobs' can be missed.
   const { url, ...rest } = connectionOptions(connection);
   const client = url ? new Redis(url, rest) : new Redis(rest);
   const [last] = await client.xrevrange(queue.keys.events!, "+", "-", "COUNT", 1).finally(() => client.quit());
-  const events = new QueueEvents(name, { connection: connectionOptions(connection), lastEventId: last?.[0] ?? "0-0" });
+  const events = new QueueEvents(name, { connection: connectionOptions(connection), lastEventId: last?.[0] ?? "0-0" }).on("error", warn);
   const waiting: Link["waiting"] = new Map();
   // Each job is settled once: a retried job's second result (or a late event) finds no one waiting.
   events.on("completed", ({ jobId, returnvalue }) => {

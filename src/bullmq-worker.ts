@@ -2,7 +2,7 @@
 // imports the module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
-import { UnrecoverableError, Worker, type Job } from "bullmq";
+import type { Job, Worker } from "bullmq";
 import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "./callbacks.js";
 import { ExecutionScope } from "./engine.js";
 import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "./errors.js";
@@ -46,7 +46,16 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   const exports = await importModule(url);
   const where = `worker ${hostname()}/${process.pid} (module ${url})`;
   const lockDuration = options.lockDuration ?? 30_000;
-  return new Worker(options.queue ?? DEFAULT_QUEUE, (job: Job<JobData>) => runJob(exports, url, where, job.data), {
+  const { Worker, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
+  const processor = async (job: Job<JobData>) => {
+    try {
+      return await runJob(exports, url, where, job.data);
+    } catch (error) {
+      // Another worker has the same module: retrying cannot help.
+      throw error instanceof JobRefused ? new UnrecoverableError(error.message) : error;
+    }
+  };
+  return new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
     connection: connectionOptions(options.connection),
     concurrency: options.concurrency ?? 1,
     lockDuration,
@@ -54,14 +63,16 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   });
 }
 
+/** A job this worker's module cannot run (stale code, no such pipeline): no worker of it can. */
+class JobRefused extends HyperNodesError {}
+
 async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData): Promise<string> {
   let pipeline: Pipeline<any>;
   try {
     pipeline = pipelineAt(exports, data.path, url);
     checkCode(pipeline.planFor(data.outputName), data.code, where);
   } catch (error) {
-    // Another worker has the same module: retrying cannot help.
-    throw new UnrecoverableError(messageOf(error));
+    throw new JobRefused(messageOf(error));
   }
   const root = exports[data.path[0]] as Pipeline<any>;
   const inputs = withResources(unpack<Record<string, unknown>>(data.fixed), [root, pipeline], data);
@@ -137,7 +148,7 @@ function withResources(fixed: Record<string, unknown>, pipelines: Pipeline<any>[
     const bound = pipelines.flatMap((p) => Object.values(p.boundInputs));
     const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.key === key);
     if (!handle) {
-      throw new UnrecoverableError(
+      throw new JobRefused(
         `Input '${name}' is the stateful resource '${key}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module: bind it there`,
       );
     }
