@@ -184,6 +184,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
     console.error(USAGE);
     return values.help ? 0 : 2;
   }
+  const concurrency = positive(values.concurrency);
+  const lockDuration = positive(values["lock-duration"]);
+  if (Number.isNaN(concurrency) || Number.isNaN(lockDuration)) {
+    console.error(`--concurrency and --lock-duration take positive integers\n${USAGE}`);
+    return 2;
+  }
   const redis = values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
   process.env.REDIS_URL = redis;
   let worker: Worker;
@@ -192,8 +198,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       module: values.module,
       connection: redis,
       queue: values.queue,
-      concurrency: values.concurrency ? Number(values.concurrency) : undefined,
-      lockDuration: values["lock-duration"] ? Number(values["lock-duration"]) : undefined,
+      concurrency,
+      lockDuration,
     });
   } catch (error) {
     console.error(`hypernodes-worker: ${messageOf(error)}`);
@@ -207,4 +213,11 @@ export async function main(argv: string[]): Promise<number | undefined> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   return undefined;
+}
+
+/** An option's positive integer (undefined when not given, NaN when not such a number). */
+function positive(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : NaN;
 }
