@@ -5,6 +5,7 @@ import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionScope } from 
 import { HyperNodesError } from "./errors.js";
 import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
 import type { ExecutionPlan, ItemState } from "./execution-plan.js";
+import { IN_THREAD, type NodeInvoker } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "./pipeline-module.js";
 import { Stateful } from "./stateful.js";
@@ -24,9 +25,10 @@ export interface BullMQEngineOptions {
   connection: RedisConnection;
   /**
    * The module exporting the pipelines this engine maps — the one the workers load with `--module`:
-   * a URL (`import.meta.url` of that module) or a path relative to the working directory.
+   * a URL (e.g. `new URL("./pipeline.js", import.meta.url)`, as for WorkerEngine) or a path relative
+   * to the working directory.
    */
-  module: string;
+  module: string | URL;
   /** Queue name, the same as the workers' `--queue` (default "hypernodes"). */
   queue?: string;
   /**
@@ -41,6 +43,12 @@ export interface BullMQEngineOptions {
    */
   collectErrors?: boolean;
 }
+
+/**
+ * Only cache hits run in the caller: nodes execute on the workers, which create stateful resources
+ * themselves, so the caller leaves them unresolved (it never loads a model it would not use).
+ */
+const ON_WORKERS: NodeInvoker = { ...IN_THREAD, keepsResources: true };
 
 /** Most map items queued and not yet finished, per map call. */
 const MAX_IN_FLIGHT = 10_000;
@@ -101,6 +109,7 @@ export class BullMQEngine implements Engine {
       runSteps: (state, scope) => remote.runItem(state, scope),
       concurrency: MAX_IN_FLIGHT,
       collectErrors: this.collectErrors,
+      invoker: ON_WORKERS,
       batch: false, // batch nodes run on the workers, over each job's items
     });
     return results as Record<string, unknown>[];
@@ -205,7 +214,7 @@ class RemoteMap {
 
   /** An item served whole by the prefetched cache hits runs here; any other is queued for a worker. */
   runItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
-    if (servedByCache(state, scope)) return runStepsInOrder(state, scope);
+    if (servedByCache(state, scope)) return runStepsInOrder(state, scope, IN_THREAD);
     return new Promise<JobResult["items"][number]>((resolve, reject) => {
       this.#gathered.push({ state, resolve, reject });
       if (this.#gathered.length === 1) setImmediate(() => this.#send());

@@ -6,7 +6,7 @@ import type { Job, Worker } from "bullmq";
 import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "./callbacks.js";
 import { ExecutionScope } from "./engine.js";
 import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "./errors.js";
-import { executeMap, runStepsInOrder } from "./execution.js";
+import { executeMap } from "./execution.js";
 import type { ExecutionPlan } from "./execution-plan.js";
 import type { Pipeline } from "./pipeline.js";
 import { importModule, moduleUrl, pipelineAt } from "./pipeline-module.js";
@@ -88,7 +88,7 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
       pipeline,
       inputs,
       { outputName: data.outputName, mapOver: data.mapOver, mapMode: "zip", scope },
-      { runSteps: runStepsInOrder, concurrency: 1, collectErrors: true, batch: true },
+      { concurrency: 1, collectErrors: true, batch: true },
     );
     const result: JobResult = {
       items: results.map((r) => (r instanceof NodeExecutionError ? { failure: toRemoteFailure(r) } : { outputs: r })),

@@ -11,9 +11,14 @@ import type { Pipeline } from "./pipeline.js";
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
 export type StepRunner = (state: ItemState, scope: ExecutionScope, invoker: NodeInvoker) => void | Promise<void>;
 
+/** Runs steps [from, to) of one map item; returns a promise only if something was async. */
+export type ItemStepRunner = (state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number) => void | Promise<void>;
+
 /** How an engine schedules a map: how many map items may be in flight, and where nodes are called. */
 export interface Schedule {
   concurrency: number;
+  /** Runs an item's steps (default: in order, each node through the invoker); BullMQEngine sends whole items to its workers. */
+  runSteps?: ItemStepRunner;
   /** Calls the nodes (default: in this thread). */
   invoker?: NodeInvoker;
   /** Failed items become their NodeExecutionError in the results instead of rejecting the map. */
@@ -151,6 +156,7 @@ class MapRun implements ItemFailures {
   failure: { error: unknown; index: number } | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   readonly #invoker: NodeInvoker;
+  readonly #runSteps: ItemStepRunner;
   #lastYield = performance.now();
 
   constructor(
@@ -161,6 +167,7 @@ class MapRun implements ItemFailures {
   ) {
     this.results = new Array(length);
     this.#invoker = schedule.invoker ?? IN_THREAD;
+    this.#runSteps = schedule.runSteps ?? runStepsInOrder;
   }
 
   get stopped(): boolean {
@@ -216,7 +223,7 @@ class MapRun implements ItemFailures {
       if (this.stopped) return;
       let pending: void | Promise<void>;
       try {
-        pending = runItemSteps(state, scope, this.#invoker, from, to);
+        pending = runItemSteps(state, scope, this.#runSteps, this.#invoker, from, to);
       } catch (error) {
         this.fail(state, error);
         continue;
@@ -260,16 +267,23 @@ class MapRun implements ItemFailures {
  * Steps [from, to) of one map item, with the item's start event before its first step and its end
  * event (and onMapItemCached) after its last; synchronous when everything in it is.
  */
-function runItemSteps(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number): void | Promise<void> {
+function runItemSteps(
+  state: ItemState,
+  scope: ExecutionScope,
+  runSteps: ItemStepRunner,
+  invoker: NodeInvoker,
+  from: number,
+  to: number,
+): void | Promise<void> {
   // The events in a function of their own: its closures would cost every item an allocation.
-  return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, invoker, from, to) : runStepsInOrder(state, scope, invoker, from, to);
+  return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, runSteps, invoker, from, to) : runSteps(state, scope, invoker, from, to);
 }
 
-function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number) {
+function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, invoker: NodeInvoker, from: number, to: number) {
   const { events, ctx } = scope;
   if (from === 0) state.startedAt = performance.now();
   const started = from === 0 ? events.emit("onMapItemStart", state.itemIndex!, ctx) : undefined;
-  const ran = after(started, () => runStepsInOrder(state, scope, invoker, from, to));
+  const ran = after(started, () => runSteps(state, scope, invoker, from, to));
   return to < state.plan.steps.length ? ran : after(ran, () => endItem(state, scope));
 }
 

@@ -13,7 +13,8 @@ export type PipelinePath = readonly [exportName: string, ...nodeNames: string[]]
 type ModuleExports = Record<string, unknown>;
 
 /** A module specifier as a URL: a URL stays as it is, a file path (relative to the working directory) becomes a file URL. */
-export function moduleUrl(specifier: string): string {
+export function moduleUrl(specifier: string | URL): string {
+  if (specifier instanceof URL) return specifier.href;
   const isUrl = /^[a-z][a-z0-9+.-]+:/i.test(specifier); // two letters at least: "C:\…" is a path
   return isUrl ? specifier : pathToFileURL(isAbsolute(specifier) ? specifier : resolve(specifier)).href;
 }

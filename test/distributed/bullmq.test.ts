@@ -17,8 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), "hypernodes-bullmq-"));
 const runLog = join(dir, "runs.log");
 const processes: ChildProcess[] = [];
 let redisUrl: string;
-let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline };
+let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline; scaling: Pipeline; resourceCreations: { count: number } };
 let engine: BullMQEngine;
+/** The first of the two workers on queue "main": the kill test kills it. */
+let victim: ChildProcess;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -113,6 +115,7 @@ beforeAll(async () => {
   setPipelineDefaults({ callbacks: [relay as PipelineCallback] }); // before the fixture's pipelines are built
   fixtures = await import(fixture);
   engine = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main" });
+  [victim] = await Promise.all([startWorker(), startWorker()]);
 }, 30_000);
 
 afterAll(async () => {
@@ -130,12 +133,11 @@ describe("BullMQEngine", () => {
   });
 
   it("maps on two workers through one killed mid-map: every result once, in input order", async () => {
-    const [victim] = await Promise.all([startWorker(), startWorker()]);
     const xs = Array.from({ length: 24 }, (_, i) => 100 + i);
     progress = new Progress();
-    progress.afterItem = () => void (progress.ended.length === 3 && victim!.kill("SIGKILL"));
+    progress.afterItem = () => void (progress.ended.length === 3 && victim.kill("SIGKILL"));
     const results = await fixtures.squares.map({ x: xs, delayMs: 150 }, { mapOver: "x", engine });
-    expect(victim!.signalCode).toBe("SIGKILL");
+    expect(victim.signalCode).toBe("SIGKILL");
     expect(results).toEqual(expected(xs));
     expect([...progress.ended].sort((a, b) => a - b)).toEqual(xs.map((_, i) => i));
     expect(progress.itemsDone).toBe(24);
@@ -198,6 +200,13 @@ describe("BullMQEngine", () => {
     expect(progress.nodeEvents.filter((e) => e.startsWith("1:square:end:"))).toHaveLength(3); // at the nested level
     expect(progress.ended.sort()).toEqual([0, 1, 2]);
     expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([50, 51, 52]);
+  }, 30_000);
+
+  it("creates a stateful resource on the workers only", async () => {
+    const rows = (await fixtures.scaling.map({ x: [1, 2, 3, 4] }, { mapOver: "x", engine })) as { scaled: { x: number; pid: number } }[];
+    expect(rows.map((r) => r.scaled.x)).toEqual([3, 6, 9, 12]);
+    expect(rows.every((r) => r.scaled.pid !== process.pid)).toBe(true);
+    expect(fixtures.resourceCreations.count).toBe(0);
   }, 30_000);
 
   it("has a worker on other code refuse the job, naming the node", async () => {
