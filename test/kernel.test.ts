@@ -306,6 +306,40 @@ describe("the kernel over ZeroMQ", () => {
     expect((await client.iopubUntilIdle(unknown.id)).map((m) => [m.header.msg_type, m.content.comm_id])).toEqual([["comm_close", "nobody"]]);
   });
 
+  it("a map on WorkerEngine from a cell shows live progress and DAG status, its function shipped with another cell's constant", async () => {
+    await client.execute("const workerFactor = 3;");
+    const { reply, outputs } = await client.execute(
+      [
+        'import { node as wn, Pipeline as WP, WorkerEngine, DagStatusCallback as WD } from "hypernodes";',
+        "const spin = wn(function spin(x: number) { let h = 0; for (let i = 0; i < 20000; i++) h = (h * 31 + x + i) % 1000003; return h * workerFactor; });",
+        "const workerStatus = new WD();",
+        'const onWorkers = new WP({ nodes: [spin], name: "on_workers", callbacks: [workerStatus] });',
+        "workerStatus.track(onWorkers);",
+        "const workerEngine = new WorkerEngine({ workers: 2 });",
+        "const spun = await onWorkers.map({ x: [1, 2, 3, 4, 5, 6] }, { mapOver: \"x\", engine: workerEngine });",
+        "await workerEngine.close();",
+        "spun.map((r) => r.spin).join(',')",
+      ].join("\n"),
+    );
+    expect(reply.content.status).toBe("ok");
+    const last = (mime: string) =>
+      outputs.filter((m) => ["display_data", "update_display_data"].includes(m.header.msg_type) && mime in m.content.data).at(-1)!.content.data[mime];
+    const progress = last("application/vnd.hypernodes.progress+json");
+    expect(progress.final).toBe(true);
+    expect(progress.rows.map((r: { label: string; value: number; total: number }) => [r.label, r.value, r.total])).toEqual([
+      ["map on_workers", 6, 6],
+      ["spin", 6, 6],
+    ]);
+    expect(last("application/vnd.hypernodes.dag+json").status).toMatchObject({ state: "done", nodes: { fn_spin: { state: "done" } } });
+    const spinOne = (x: number) => {
+      let h = 0;
+      for (let i = 0; i < 20000; i++) h = (h * 31 + x + i) % 1000003;
+      return h * 3;
+    };
+    const result = outputs.find((m) => m.header.msg_type === "execute_result")!.content.data["text/plain"];
+    expect(result).toBe([1, 2, 3, 4, 5, 6].map(spinOne).join(","));
+  });
+
   it("answers the lab panel's requests: pipelines, stats, dag, explain, clear", async () => {
     const setup = await client.execute(
       [
