@@ -1,7 +1,7 @@
 // BullMQEngine end to end: a real redis-server on a free loopback port, hypernodes-worker processes
 // (the built CLI) on test/fixtures/distributed-pipeline.js, one of them killed during a map.
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -218,4 +218,32 @@ describe("BullMQEngine", () => {
       await stale.close();
     }
   }, 30_000);
+
+  it("from a notebook cell: the map runs on the workers and its progress shows live in the cell", async () => {
+    const before = executions().length;
+    const notebook = join(dir, "distributed.ipynb");
+    const cell = (source: string, i: number) => ({ id: `c${i}`, cell_type: "code", execution_count: null, metadata: {}, outputs: [], source });
+    const sources = [
+      // A path: tslab compiles import() to require(), which takes no file: URL.
+      `import { BullMQEngine } from "hypernodes";\nconst fixture = ${JSON.stringify(fileURLToPath(fixture))};\nconst { squares } = await import(fixture);`,
+      `const engine = new BullMQEngine({ connection: ${JSON.stringify(redisUrl)}, module: fixture, queue: "main" });\n` +
+        "const rows = await squares.map({ x: [201, 202, 203, 204] }, { mapOver: \"x\", engine });\nawait engine.close();\nrows.map((r: any) => r.square.squared).join(\",\")",
+    ];
+    const kernelspec = { name: "hypernodes", display_name: "HyperNodes (TypeScript)", language: "typescript" };
+    writeFileSync(notebook, JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: { kernelspec }, cells: sources.map(cell) }));
+    const out = join(dir, "distributed.out.ipynb");
+    const runner = spawn(process.execPath, ["kernel/bin/hypernodes-run.js", notebook, "-o", out], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    let errors = "";
+    runner.stderr!.on("data", (chunk) => (errors += chunk));
+    expect(await new Promise((resolve) => runner.on("exit", resolve)), errors).toBe(0);
+    const outputs = JSON.parse(readFileSync(out, "utf8")).cells[1].outputs as { output_type: string; data: Record<string, any> }[];
+    expect([outputs.find((o) => o.output_type === "execute_result")!.data["text/plain"]].flat().join("")).toBe("40401,40804,41209,41616");
+    const progress = outputs.find((o) => "application/vnd.hypernodes.progress+json" in (o.data ?? {}))!.data["application/vnd.hypernodes.progress+json"];
+    expect(progress.final).toBe(true);
+    expect(progress.rows.map((r: { label: string; value: number; total: number }) => [r.label, r.value, r.total])).toEqual([
+      ["map squares", 4, 4],
+      ["square", 4, 4],
+    ]);
+    expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([201, 202, 203, 204]);
+  }, 60_000);
 });
