@@ -51,7 +51,7 @@ function progressHtml(rows: readonly ProgressRow[], final: boolean): string {
     const detail = [
       `${row.value}/${row.total}`,
       row.cached ? `⚡${row.cached} cached` : "",
-      row.failed ? `<span style="color:${COLORS.failed}">✗ ${row.failed} failed: ${escapeHtml(row.error ?? "")}</span>` : "",
+      row.failed ? `<span style="color:${COLORS.failed}">✗ ${row.failed} failed${row.error ? `: ${escapeHtml(row.error)}` : ""}</span>` : "",
       row.isMap && !final ? escapeHtml(rateAndEta(row).trim()) : "",
     ].filter(Boolean);
     return (

@@ -46,7 +46,7 @@ export function formatRow(row: ProgressRow, final: boolean, params: { progress: 
   const bar = "█".repeat(filled) + "░".repeat(BAR_WIDTH - filled);
   const name = `${"  ".repeat(row.depth)}${row.label}`.padEnd(28).slice(0, 28);
   const cached = row.cached ? ` ⚡${row.cached} cached` : "";
-  const failed = row.failed ? ` ✗ ${row.failed} failed: ${row.error}` : "";
+  const failed = row.failed ? ` ✗ ${row.failed} failed${row.error ? `: ${row.error}` : ""}` : "";
   return `${name} ${bar} ${row.value}/${row.total}${cached}${failed}${row.isMap && !final ? rateAndEta(row, params.eta) : ""}`;
 }
 

@@ -45,6 +45,9 @@ describe("ProgressCallback", () => {
     const text = term.text();
     expect(text).toMatch(/\n? {2}measure\s+[█░]+ 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
     expect(text).toMatch(/per_doc\s+[█░]+ 1\/1 ✗ 1 failed/);
+    // The map's bar counts the failed item; it has no message of its own to show.
+    expect(text).toMatch(/map per_doc\s+[█░]+ 2\/2 ✗ 1 failed\n/);
+    expect(text).not.toContain("undefined");
   });
 
   it("a run longer than a redraw draws live bars, then ends on the final counts", async () => {
