@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Piscina } from "piscina";
+import type { Piscina } from "piscina";
 import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
 import { HyperNodesError, messageOf, UnshippableFunctionError } from "./errors.js";
 import { executeMap, executeRun, runStepsAsDag } from "./execution.js";
@@ -65,7 +65,8 @@ export class WorkerEngine implements Engine {
   readonly #shipper: FunctionShipper;
   readonly #placements = new WeakMap<ExecutableNode, Placement>();
   readonly #factories = new WeakMap<Stateful, ShippedFunction | Refusal>();
-  #pool: Piscina | undefined;
+  /** Created on first use: importing piscina with `import "hypernodes"` would cost every script 20-35 ms. */
+  #pool: Promise<Piscina> | undefined;
   readonly #invoker: NodeInvoker = {
     call: (step, args, scope) => {
       const here = () => callHere(step, args, scope);
@@ -115,7 +116,7 @@ export class WorkerEngine implements Engine {
   async close(): Promise<void> {
     const pool = this.#pool;
     this.#pool = undefined;
-    await pool?.destroy();
+    await (await pool)?.destroy();
   }
 
   /** Calls in flight: two per worker, so each worker has its next task queued while a result travels back. */
@@ -188,9 +189,11 @@ export class WorkerEngine implements Engine {
   }
 
   async #run(task: WorkerTask): Promise<WorkerReply> {
-    this.#pool ??= new Piscina({ filename: WORKER_ENTRY, minThreads: this.workers, maxThreads: this.workers, atomics: "async" });
+    this.#pool ??= import("piscina").then(
+      ({ Piscina }) => new Piscina({ filename: WORKER_ENTRY, minThreads: this.workers, maxThreads: this.workers, atomics: "async" }),
+    );
     try {
-      return await this.#pool.run(task);
+      return await (await this.#pool).run(task);
     } catch (error) {
       // The worker entry replies with the node's own errors: a rejection is the thread's (it exited, or a value did not clone).
       throw new HyperNodesError(`its worker thread failed: ${messageOf(error)}`, { cause: error });
