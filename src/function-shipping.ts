@@ -3,6 +3,7 @@ import { messageOf } from "./errors.js";
 import { analyzeFunction, type AnalyzedFunction } from "./free-variables.js";
 import { hashValue } from "./hashing.js";
 import { Node } from "./node.js";
+import { importModule, moduleUrl } from "./pipeline-module.js";
 import { PipelineNode } from "./pipeline-node.js";
 import { Pipeline } from "./pipeline.js";
 import { resolveReference } from "./references.js";
@@ -52,7 +53,7 @@ export class FunctionShipper {
   #exported: Map<Function, ShippedFunction> | undefined;
 
   constructor(modules: readonly (string | URL)[]) {
-    this.#urls = modules.map((m) => String(m));
+    this.#urls = modules.map(moduleUrl);
   }
 
   /** Imports the modules (once) and indexes the functions they export. */
@@ -68,7 +69,7 @@ export class FunctionShipper {
   async #indexModules(): Promise<Map<Function, ShippedFunction>> {
     const index = new Map<Function, ShippedFunction>();
     for (const url of this.#urls) {
-      const namespace = (await import(url)) as Record<string, unknown>;
+      const namespace = await importModule(url);
       const seen = new Set<unknown>();
       const add = (fn: unknown, path: (string | number)[]) => {
         if (typeof fn !== "function" || index.has(fn)) return;
@@ -81,7 +82,11 @@ export class FunctionShipper {
           add(value.func, [...path, "func"]);
           add(value.batch, [...path, "batch"]);
         } else if (value instanceof PipelineNode) visit(value.pipeline, [...path, "pipeline"]);
-        else if (value instanceof Pipeline) (value.nodes as readonly unknown[]).forEach((n, i) => visit(n, [...path, "nodes", i]));
+        else if (value instanceof Pipeline) {
+          (value.nodes as readonly unknown[]).forEach((n, i) => visit(n, [...path, "nodes", i]));
+          // A stateful resource bound into an exported pipeline: its factory is reached through it.
+          for (const [name, bound] of Object.entries(value.boundInputs)) visit(bound, [...path, "boundInputs", name]);
+        }
         else if (value instanceof Stateful) add(value.create, [...path, "create"]);
         else add(value, path);
       };

@@ -3,7 +3,8 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
@@ -20,7 +21,7 @@ import {
   type CallbackContext,
   PipelineCallback,
 } from "hypernodes";
-import { counter, pipeline as modulePipeline, useCounter } from "./fixtures/worker-pipeline.js";
+import { counter, counting, pipeline as modulePipeline, useCounter } from "./fixtures/worker-pipeline.js";
 
 const FIXTURE = new URL("./fixtures/worker-pipeline.js", import.meta.url);
 const engine = new WorkerEngine({ workers: 2 });
@@ -134,6 +135,23 @@ describe("WorkerEngine: functions reach the workers", () => {
     const read = node((x: number, res: { made: number }) => res.made, { outputName: "made" });
     const made = await new Pipeline({ nodes: [read] }).bind({ res: fromSource }).map({ x: range(8) }, { mapOver: "x", engine });
     expect(new Set(made.map((r) => r.made)).size).toBeLessThanOrEqual(2);
+  });
+
+  it("reaches a resource bound into an exported pipeline through that pipeline (its factory reads an import)", async () => {
+    const rows = await counting.map({ x: range(6) }, { mapOver: "x", engine: moduleEngine });
+    const used = rows.map((r) => r.used as { x: number; thread: number });
+    expect(used.map((u) => u.x)).toEqual(range(6));
+    expect(used.every((u) => u.thread > 0)).toBe(true);
+  });
+
+  it("takes the module as a path relative to the working directory", async () => {
+    const byPath = new WorkerEngine({ workers: 1, module: relative(process.cwd(), fileURLToPath(FIXTURE)) });
+    try {
+      const rows = await modulePipeline.map({ x: [1, 2] }, { mapOver: "x", engine: byPath });
+      expect(rows.map((r) => (r.hashed as { thread: number }).thread > 0)).toEqual([true, true]);
+    } finally {
+      await byPath.close();
+    }
   });
 });
 
