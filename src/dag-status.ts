@@ -2,7 +2,7 @@ import { type CallbackContext, PipelineCallback } from "./callbacks.js";
 import { notebookKernel, type NotebookKernel } from "./notebook-kernel.js";
 import { HyperNodesError } from "./errors.js";
 import type { Pipeline } from "./pipeline.js";
-import { visualize, type Visualization } from "./viz.js";
+import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
 import type { NodeStatus, VizNode, VizOptions } from "./viz-model.js";
 
 export interface DagStatusOptions extends VizOptions {
@@ -198,7 +198,7 @@ export class DagStatusCallback extends PipelineCallback {
     status.state = state;
     for (const node of Object.values(status.nodes)) if (node.state === "running") node.state = settled(node, true);
     this.#inFlight.clear();
-    this.#notify();
+    this.#notify(true);
   }
 
   #statusOf(n: VizNode): NodeStatus {
@@ -216,17 +216,22 @@ export class DagStatusCallback extends PipelineCallback {
   /** Notifies now when the last notification is old enough, otherwise once the throttle time has passed. */
   #changed(): void {
     const wait = this.#lastNotified + this.#throttleMs - performance.now();
-    if (wait <= 0) this.#notify();
-    else this.#timer ??= setTimeout(() => this.#notify(), wait).unref();
+    if (wait <= 0) this.#notify(false);
+    else this.#timer ??= setTimeout(() => this.#notify(false), wait).unref();
   }
 
-  #notify(): void {
+  #notify(final: boolean): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#lastNotified = performance.now();
     const live = this.#live;
     if (live) {
-      void live.kernel.display(this.visualization, { displayId: live.displayId, update: live.shown });
+      // While it runs, the data and text only: an SVG layout per update would run on the pipeline's own
+      // event loop, and our JupyterLab renderer lays the DAG out itself. The final state brings the SVG
+      // for other front ends and the saved notebook.
+      const viz = this.visualization;
+      const shown = final ? viz : { [JUPYTER_MIMEBUNDLE]: () => ({ [DAG_MIME_TYPE]: viz.mimeData(), "text/plain": viz.toString() }) };
+      void live.kernel.display(shown, { displayId: live.displayId, update: live.shown });
       live.shown = true;
     }
     for (const listener of this.#listeners) {

@@ -62,22 +62,24 @@ export class Visualization {
     return this.#render(this.toDot());
   }
 
-  /** What a notebook front end displays: our own JSON for a rich renderer, SVG for any other, and text. */
-  async mimeBundle(): Promise<MimeBundle> {
-    const dot = this.toDot();
+  /** Our rich output's data alone: no Graphviz layout here (our JupyterLab renderer lays it out). */
+  mimeData(): DagMimeData {
     const { orient, separateOutputs, showTypes, theme } = this.options;
     return {
-      [DAG_MIME_TYPE]: {
-        model: this.model,
-        dot,
-        status: this.model.status ?? null,
-        full: this.full,
-        expanded: this.model.nodes.filter((n) => n.expanded).map((n) => n.id),
-        options: { orient, separateOutputs, showTypes, theme },
-      },
-      "image/svg+xml": await this.#render(dot),
-      "text/plain": this.toString(),
+      model: this.model,
+      dot: this.toDot(),
+      status: this.model.status ?? null,
+      full: this.full,
+      expanded: this.model.nodes.filter((n) => n.expanded).map((n) => n.id),
+      options: { orient, separateOutputs, showTypes, theme },
     };
+  }
+
+  /** What a notebook front end displays: our own JSON for a rich renderer, SVG for any other, and text. */
+  async mimeBundle(): Promise<MimeBundle> {
+    const data = this.mimeData();
+    const text = this.toString(); // before the layout's await: the same status as the data
+    return { [DAG_MIME_TYPE]: data, "image/svg+xml": await this.#render(data.dot), "text/plain": text };
   }
 
   [JUPYTER_MIMEBUNDLE](): Promise<MimeBundle> {

@@ -587,5 +587,8 @@ describe("DagStatusCallback in a notebook", () => {
     const last = shown.at(-1)!.bundle["application/vnd.hypernodes.dag+json"] as { status: { nodes: Record<string, { state: string }> } };
     expect(Object.values(last.status.nodes).map((n) => n.state)).toEqual(["done"]);
     expect(shown.at(-1)!.bundle["image/svg+xml"]).toMatch(/<svg/);
+    // Updates while it runs carry no SVG: no Graphviz layout on the run's event loop.
+    expect(shown.length).toBeGreaterThan(1);
+    for (const { bundle } of shown.slice(0, -1)) expect(Object.keys(bundle).sort()).toEqual([DAG_MIME_TYPE, "text/plain"]);
   });
 });

@@ -48,10 +48,8 @@ async function answer(session: NotebookSession, version: string, message: Messag
           lastRun: session.lastInputs.has(p.id),
         })),
       };
-    case "dag": {
-      const bundle = await pipelineNamed(session, message.name).visualize({ depth: 1 }).mimeBundle();
-      return { dag: bundle[session.hypernodes.DAG_MIME_TYPE] };
-    }
+    case "dag":
+      return { dag: pipelineNamed(session, message.name).visualize({ depth: 1 }).mimeData() };
     case "explain": {
       const pipeline = pipelineNamed(session, message.name);
       const inputs = (message.inputs as Record<string, unknown> | undefined) ?? session.lastInputs.get(pipeline.id);
