@@ -46,6 +46,8 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #data: DagMimeData | undefined;
   /** Pipelines the reader expanded (starts as the kernel's view). */
   #expanded: Set<string> | undefined;
+  /** The drawn pipeline's node ids, to tell an update of it from another pipeline. */
+  #structure: string | undefined;
   #drawnDot = "";
   /** Draws started; the latest one sets the state to idle when it is done. */
   #draws = 0;
@@ -71,9 +73,11 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** Called for the first output and again for every update_display_data of it. */
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
     const data = model.data[DAG_MIME_TYPE] as unknown as DagMimeData;
-    const structureChanged = JSON.stringify(this.#data?.full?.nodes) !== JSON.stringify(data.full?.nodes);
+    // Another pipeline in the same output (ids are stable across updates of one): start from its own view.
+    const structure = data.full?.nodes.map((n) => n.id).join("\u0000") ?? data.dot;
+    if (structure !== this.#structure) this.#expanded = new Set(data.expanded ?? []);
+    this.#structure = structure;
     this.#data = data;
-    if (!this.#expanded || structureChanged) this.#expanded = new Set(data.expanded ?? []);
     return this.#scheduleStatusDraw(data.status?.state === "running");
   }
 
