@@ -1,9 +1,8 @@
+import { escapeHtml } from "./html.js";
 import { PROGRESS_MIME_TYPE } from "./mime-types.js";
 import type { NotebookKernel } from "./notebook-kernel.js";
 import type { ProgressRenderer, ProgressRow } from "./progress.js";
 import { formatRow, rateAndEta } from "./progress-terminal.js";
-
-export { PROGRESS_MIME_TYPE };
 
 /** Our progress output: the bars, whether the run is over, and when the snapshot was taken (ms since epoch). */
 export interface ProgressMimeData {
@@ -63,8 +62,4 @@ function progressHtml(rows: readonly ProgressRow[], final: boolean): string {
     );
   };
   return `<table style="border-collapse:collapse">${rows.map(line).join("")}</table>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 }

@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import { context, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { JUPYTER_MIMEBUNDLE } from "./viz.js";
+import { escapeHtml } from "./html.js";
 
 // The same relative path from src/ (tests) and dist/ (the package).
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -359,8 +360,4 @@ function fail(span: Span, error: unknown): void {
 
 function ms(value: number): string {
   return value.toFixed(2);
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
