@@ -10,7 +10,7 @@
 //                         (pipeline.clearCache()), or without a name the notebook's cache and every
 //                         session pipeline's own, emptied (each drops its in-memory layer too)
 // Failures answer { error }.
-import type { NodeExplanation, Pipeline } from "hypernodes";
+import type { Cache, NodeExplanation, Pipeline } from "hypernodes";
 import type { CommRegistry } from "./comms.js";
 import type { NotebookSession } from "./notebook-defaults.js";
 
@@ -76,11 +76,14 @@ async function cacheStats(session: NotebookSession) {
 }
 
 async function clear(session: NotebookSession): Promise<number> {
-  const notebook = notebookCache(session);
-  const before = (await notebook.stats()).entries;
-  const caches = new Set([notebook, ...[...session.pipelines().values()].map((p) => p.cache)]);
+  const caches = new Set([notebookCache(session), ...[...session.pipelines().values()].map((p) => p.cache)]);
+  // Entries removed: each store counted once (DiskCaches on one file share it).
+  const stores = new Map<unknown, Cache>();
+  for (const cache of caches) if (cache) stores.set((cache as { file?: string }).file ?? cache, cache);
+  let removed = 0;
+  for (const cache of stores.values()) removed += (await (cache as { stats?: () => Promise<{ entries: number }> }).stats?.())?.entries ?? 0;
   for (const cache of caches) await cache?.clear();
-  return before;
+  return removed;
 }
 
 /** The notebook's DiskCache (one SQLite connection per file per process: this shares the pipelines'). */
