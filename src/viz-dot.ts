@@ -220,7 +220,7 @@ function html(lines: string[]): string {
  * Text for an HTML-like label: markup characters become entities and line breaks <BR/>. Other
  * control characters would end the label early in Graphviz, so they show as U+FFFD.
  */
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")

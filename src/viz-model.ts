@@ -275,7 +275,7 @@ function defaultOf(consumers: readonly HyperNode[], name: string): string | unde
 const MAX_REPR = 32;
 
 /** A one-line preview of a value, at most MAX_REPR characters. */
-export function shortRepr(value: unknown): string {
+function shortRepr(value: unknown): string {
   return clip(inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 5, maxStringLength: MAX_REPR }));
 }
 

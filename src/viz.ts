@@ -12,8 +12,8 @@ import {
   type VizOptions,
 } from "./viz-model.js";
 
-/** Method name a notebook kernel may call for an object's MIME bundle. */
 export { DAG_MIME_TYPE };
+/** Method name a notebook kernel may call for an object's MIME bundle. */
 export const JUPYTER_MIMEBUNDLE: unique symbol = Symbol.for("jupyter.mimebundle");
 
 /**

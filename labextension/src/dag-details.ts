@@ -39,6 +39,6 @@ function isInside(byId: Map<string, VizNode>, id: string, ancestor: string): boo
   return false;
 }
 
-export function formatMs(ms: number): string {
+function formatMs(ms: number): string {
   return ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }

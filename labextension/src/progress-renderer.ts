@@ -68,7 +68,7 @@ function fill(el: RowElements, row: ProgressRow, final: boolean, at: number): vo
 }
 
 /** Items/s of the items that ran (cached ones cost nothing) and the ETA, on the kernel's clock. */
-export function rateText(row: ProgressRow, final: boolean, at: number): string {
+function rateText(row: ProgressRow, final: boolean, at: number): string {
   const seconds = (at - row.startedAt) / 1000;
   const ran = row.value - row.cached;
   if (final) return `in ${seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`}`;
