@@ -4,67 +4,39 @@ import { digest } from "./digest.js";
 /** acorn's tokens carry their value at run time; its typings omit it. */
 type Token = AcornToken & { value?: unknown };
 
-/**
- * Source text normalised for hashing: the function's tokens, so whitespace and comments do not
- * count while identifiers, literals and structure do. Quoting style of strings does not count either.
- *
- * tslab compiles each notebook cell so that names declared in an earlier cell read `exports.k`,
- * imported names read `mod_1.x` or `(0, mod_1.x)`, while the same names declared in the same cell
- * stay `k`/`x`. Those forms are folded to the bare name so a function hashes the same whichever
- * cell declared what (and whether it was pasted into another cell). A name is folded only where it
- * is never used on its own in the function: `(v_1, v_2) => v_1.x` has a parameter `v_1`, not a module.
- */
-export function normalizeSource(source: string): string {
-  return analyzeSource(source).normalized;
-}
+const NOTHING: ReadonlySet<string> = new Set();
 
 /**
- * The normalised source, and the names the code reads that may live outside it: bare identifiers
- * (not property names) and folded cell references. A superset of the free variables (locals with
- * an outside name's name are included): over-including only ever invalidates more.
+ * Source text normalised for hashing: the code's tokens, so whitespace and comments do not count while
+ * identifiers, literals and structure do. Quoting style of strings does not count either.
+ *
+ * `fold` names objects that hold a module's bindings (tslab's `exports` of earlier notebook cells, an
+ * imported module `mod_1`): `exports.k`, `mod_1.x` and `(0, mod_1.x)` read as the bare `k`/`x`, so a
+ * function hashes the same whichever cell declared what, and when pasted into another cell. Which
+ * names those are is decided by what they are bound to (see code-identity.ts), never by spelling.
  */
-function analyzeSource(source: string): { normalized: string; names: string[] } {
+export function normalizeSource(source: string, fold: ReadonlySet<string> = NOTHING): string {
   const tokens = tokenize(source);
-  const local = namesUsedAlone(tokens);
   const out: string[] = [];
-  const names = new Set<string>();
   for (let i = 0; i < tokens.length; i++) {
-    const folded = foldCellReference(tokens, i, local);
+    const folded = fold.size ? foldModuleReference(tokens, i, fold) : undefined;
     if (folded) {
       out.push(folded.name);
-      names.add(folded.name);
       i = folded.last;
       continue;
     }
-    const token = tokens[i]!;
-    if (isName(token) && !isPunct(tokens[i - 1], tokTypes.dot) && !isPunct(tokens[i - 1], tokTypes.questionDot)) {
-      names.add(String(token.value));
-    }
-    out.push(tokenText(token, source));
+    out.push(tokenText(tokens[i]!, source));
   }
-  return { normalized: out.join(" "), names: [...names] };
+  return out.join(" ");
 }
 
-const analyzed = new WeakMap<Function, { hash: string; names: string[] }>();
+const sourceHashes = new WeakMap<Function, string>();
 
-function analyzeFunction(fn: Function): { hash: string; names: string[] } {
-  let result = analyzed.get(fn);
-  if (!result) {
-    const { normalized, names } = analyzeSource(Function.prototype.toString.call(fn));
-    result = { hash: digest(normalized), names };
-    analyzed.set(fn, result);
-  }
-  return result;
-}
-
-/** Hex hash of a function's normalised source (computed once per function). */
+/** Hex hash of a function's (or class's) normalised source alone, nothing it reads (computed once per function). */
 export function hashFunctionSource(fn: Function): string {
-  return analyzeFunction(fn).hash;
-}
-
-/** Names a function's code reads that may be defined outside it (see analyzeSource). */
-export function referencedNames(fn: Function): readonly string[] {
-  return analyzeFunction(fn).names;
+  let hash = sourceHashes.get(fn);
+  if (hash === undefined) sourceHashes.set(fn, (hash = digest(normalizeSource(Function.prototype.toString.call(fn)))));
+  return hash;
 }
 
 function tokenize(source: string): Token[] {
@@ -85,46 +57,25 @@ function tokenText(token: Token, source: string): string {
   return source.slice(token.start, token.end);
 }
 
-const MODULE_ALIAS = /^[A-Za-z_$][\w$]*_\d+$/;
-
-function isName(t: Token | undefined): boolean {
-  return t !== undefined && t.type === tokTypes.name;
-}
-
 function isPunct(t: Token | undefined, type: (typeof tokTypes)[keyof typeof tokTypes]): boolean {
   return t !== undefined && t.type === type;
 }
 
-/** Names that appear somewhere not followed by a dot (declared or used as values in the function). */
-function namesUsedAlone(tokens: Token[]): Set<unknown> {
-  const alone = new Set<unknown>();
-  tokens.forEach((t, i) => {
-    if (isName(t) && !isPunct(tokens[i + 1], tokTypes.dot) && !isPunct(tokens[i - 1], tokTypes.dot)) alone.add(t.value);
-  });
-  return alone;
-}
-
-/** `exports.k` / `mod_1.x` / `(0, mod_1.x)` / `(0, exports.k)` at index i → the bare name. */
-function foldCellReference(tokens: Token[], i: number, local: Set<unknown>): { name: string; last: number } | undefined {
+/** `o.x` / `(0, o.x)` at index i, for a module object o → the bare name. */
+function foldModuleReference(tokens: Token[], i: number, fold: ReadonlySet<string>): { name: string; last: number } | undefined {
   const qualified = (j: number) => {
     const owner = tokens[j];
     const property = tokens[j + 2];
     // After a dot a keyword is a property name too (`mod_1.default`).
-    const isProperty = isName(property) || property?.type.keyword !== undefined;
-    if (!isName(owner) || !isPunct(tokens[j + 1], tokTypes.dot) || !isProperty) return undefined;
-    if (owner!.value !== "exports" && !MODULE_ALIAS.test(String(owner!.value))) return undefined;
-    if (local.has(owner!.value)) return undefined;
-    // A member access (`obj.exports.k`) is not a cell reference.
+    const isProperty = property?.type === tokTypes.name || property?.type.keyword !== undefined;
+    if (owner?.type !== tokTypes.name || !isPunct(tokens[j + 1], tokTypes.dot) || !isProperty) return undefined;
+    if (!fold.has(String(owner.value))) return undefined;
+    // A member access (`obj.exports.k`) is not a module reference.
     if (isPunct(tokens[j - 1], tokTypes.dot) || isPunct(tokens[j - 1], tokTypes.questionDot)) return undefined;
     return { name: String(property!.value), last: j + 2 };
   };
   const t = tokens[i]!;
-  if (
-    t.type === tokTypes.parenL &&
-    tokens[i + 1]?.type === tokTypes.num &&
-    tokens[i + 1]!.value === 0 &&
-    isPunct(tokens[i + 2], tokTypes.comma)
-  ) {
+  if (t.type === tokTypes.parenL && tokens[i + 1]?.type === tokTypes.num && tokens[i + 1]!.value === 0 && isPunct(tokens[i + 2], tokTypes.comma)) {
     const inner = qualified(i + 3);
     if (inner && isPunct(tokens[inner.last + 1], tokTypes.parenR)) return { name: inner.name, last: inner.last + 1 };
   }

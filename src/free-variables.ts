@@ -1,4 +1,4 @@
-import type { Node as AstNode } from "acorn";
+import { parseExpressionAt, type Node as AstNode } from "acorn";
 import { parseFunction } from "./parameters.js";
 
 /** What a function's code reads or writes outside itself. */
@@ -10,12 +10,29 @@ export interface FreeVariables {
    * cells as `exports.k`, to imports as `mod_1.x`), with the members used.
    */
   members: Map<string, Set<string>>;
+  /**
+   * What the code reads, as `name` or `name.member`. The rest is only written: assigned, counted
+   * (`calls++`), or mutated through a method whose result is dropped (`seen.push(x)`), so its value
+   * cannot reach what the function returns.
+   */
+  reads: Set<string>;
+  /** What the code assigns or mutates, as `name` or `name.member` (a worker thread would change its own copy). */
+  writes: Set<string>;
+  /** Names with a member called as a method (`o.m()`: `m` receives `o` as `this`). */
+  methodCalls: Set<string>;
 }
 
 /** A function's code as an expression that evaluates to it, and its free variables. */
 export interface AnalyzedFunction {
   expression: string;
   free: FreeVariables;
+}
+
+/** A class's free variables, its methods' source text by name, and whether it declares `#private` fields. */
+export interface AnalyzedClass {
+  free: FreeVariables;
+  methods: Map<string, string>;
+  privateFields: string[];
 }
 
 type Any = AstNode & Record<string, any>;
@@ -41,22 +58,56 @@ export function analyzeFunction(fn: Function): AnalyzedFunction | undefined {
   if (!parsed) return undefined;
   // A method shorthand only parses inside an object literal: evaluate that object and take its method.
   const expression = parsed.text.startsWith("({") ? `Object.values(${parsed.text})[0]` : parsed.text;
-  const free: FreeVariables = { names: new Set(), members: new Map() };
-  new Walker(free).visit(parsed.ast as Any, new Scope(undefined));
+  return { expression, free: freeVariables(parsed.ast as Any) };
+}
+
+/** Parses a class's source (`class X extends Y { … }`); undefined when it is not one. */
+export function analyzeClass(source: string): AnalyzedClass | undefined {
+  let ast: Any;
+  try {
+    ast = parseExpressionAt(`(${source})`, 0, { ecmaVersion: "latest" }) as Any;
+  } catch {
+    return undefined;
+  }
+  if (ast.type !== "ClassExpression") return undefined;
+  const text = `(${source})`;
+  const methods = new Map<string, string>();
+  const privateFields: string[] = [];
+  for (const member of ast.body.body as Any[]) {
+    const key = member.key?.type === "PrivateIdentifier" ? `#${member.key.name}` : (member.key?.name ?? member.key?.value);
+    if (member.type === "PropertyDefinition" && member.key?.type === "PrivateIdentifier") privateFields.push(key);
+    if (member.type === "MethodDefinition" && key !== undefined) {
+      const name = `${member.static ? "static " : ""}${member.kind === "get" || member.kind === "set" ? member.kind + " " : ""}${key}`;
+      methods.set(name, text.slice(member.start, member.end));
+    }
+  }
+  return { free: freeVariables(ast), methods, privateFields };
+}
+
+function freeVariables(ast: Any): FreeVariables {
+  const free: FreeVariables = { names: new Set(), members: new Map(), reads: new Set(), writes: new Set(), methodCalls: new Set() };
+  new Walker(free).visit(ast, new Scope(undefined));
   for (const name of free.names) free.members.delete(name);
-  return { expression, free };
+  return free;
 }
 
 const FUNCTIONS = new Set(["FunctionDeclaration", "FunctionExpression", "ArrowFunctionExpression"]);
 
 class Walker {
+  /** Keys (`n` or `n.m`) being assigned a value computed from themselves: `n = n + 1` only writes n. */
+  readonly #selfUpdates: string[] = [];
+
   constructor(readonly free: FreeVariables) {}
 
   visit(node: Any | null | undefined, scope: Scope): void {
     if (!node) return;
     switch (node.type) {
       case "Identifier":
-        return this.#use(node.name, scope);
+        return this.#use(node.name, scope, true);
+      case "ExpressionStatement":
+        return this.#effect(node.expression, scope);
+      case "ForStatement":
+        return this.#forStatement(node, scope);
       case "FunctionDeclaration":
       case "FunctionExpression":
       case "ArrowFunctionExpression":
@@ -71,12 +122,16 @@ class Walker {
       case "BlockStatement":
       case "StaticBlock":
         return this.#block(node.body, scope);
-      case "ForStatement":
       case "ForInStatement":
       case "ForOfStatement": {
         const inner = new Scope(scope);
-        const head = node.init ?? node.left;
+        const head = node.left;
         if (head?.type === "VariableDeclaration" && head.kind !== "var") for (const d of head.declarations) declare(d.id, inner);
+        if (head && head.type !== "VariableDeclaration") {
+          this.#target(head, inner);
+          this.visit(node.right, inner);
+          return this.visit(node.body, inner);
+        }
         return this.#children(node, inner);
       }
       case "SwitchStatement": {
@@ -100,12 +155,21 @@ class Walker {
         this.#patternExpressions(node.id, scope);
         return this.visit(node.init, scope);
       case "MemberExpression":
-        if (node.object.type === "Identifier" && !node.computed && !scope.has(node.object.name)) {
-          return this.#useMember(node.object.name, node.property.name ?? String(node.property.value));
-        }
-        this.visit(node.object, scope);
-        if (node.computed) this.visit(node.property, scope);
+        return this.#member(node, scope, true);
+      case "AssignmentExpression":
+      case "UpdateExpression":
+        // Its value is used (`y = calls++`): what it writes is read too.
+        this.#effect(node, scope);
+        return this.visit(node.left ?? node.argument, scope);
+      case "SequenceExpression":
+        // `(calls++, x * 2)`: only the last value is used.
+        node.expressions.forEach((e: Any, i: number) => (i < node.expressions.length - 1 ? this.#effect(e, scope) : this.visit(e, scope)));
         return;
+      case "CallExpression":
+        if (node.callee.type === "MemberExpression" && node.callee.object.type === "Identifier" && !scope.has(node.callee.object.name)) {
+          this.free.methodCalls.add(node.callee.object.name);
+        }
+        return this.#children(node, scope);
       case "Property":
       case "MethodDefinition":
       case "PropertyDefinition":
@@ -120,6 +184,105 @@ class Walker {
       default:
         return this.#children(node, scope);
     }
+  }
+
+  /** `for (init; test; update)`: its init and update are statements (their values are dropped). */
+  #forStatement(node: Any, outer: Scope): void {
+    const scope = new Scope(outer);
+    if (node.init?.type === "VariableDeclaration") {
+      if (node.init.kind !== "var") for (const d of node.init.declarations) declare(d.id, scope);
+      this.visit(node.init, scope);
+    } else if (node.init) this.#effect(node.init, scope);
+    this.visit(node.test, scope);
+    if (node.update) this.#effect(node.update, scope);
+    this.visit(node.body, scope);
+  }
+
+  /** An expression whose value is dropped: what it assigns, counts or mutates is written, not read. */
+  #effect(node: Any, scope: Scope): void {
+    switch (node.type) {
+      case "AssignmentExpression": {
+        this.#target(node.left, scope);
+        const key = targetKey(node.left, scope);
+        if (key) this.#selfUpdates.push(key);
+        this.visit(node.right, scope);
+        if (key) this.#selfUpdates.pop();
+        return;
+      }
+      case "UpdateExpression":
+        return this.#target(node.argument, scope);
+      case "SequenceExpression":
+        for (const e of node.expressions) this.#effect(e, scope);
+        return;
+      case "AwaitExpression":
+      case "ChainExpression":
+        return this.#effect(node.argument ?? node.expression, scope);
+      case "UnaryExpression":
+        return node.operator === "void" ? this.#effect(node.argument, scope) : this.visit(node, scope);
+      case "LogicalExpression":
+        this.visit(node.left, scope);
+        return this.#effect(node.right, scope);
+      case "ConditionalExpression":
+        this.visit(node.test, scope);
+        this.#effect(node.consequent, scope);
+        return this.#effect(node.alternate, scope);
+      case "CallExpression":
+        // `seen.push(x)`: the receiver is mutated, its value not used (the callee's code still is).
+        if (node.callee.type === "MemberExpression" && node.callee.object.type !== "Super") {
+          this.#target(node.callee.object, scope);
+          if (node.callee.computed) this.visit(node.callee.property, scope);
+          for (const a of node.arguments) this.visit(a, scope);
+          return;
+        }
+        return this.visit(node, scope);
+      default:
+        return this.visit(node, scope);
+    }
+  }
+
+  /** Something assigned to or mutated: a variable, a member chain, or a destructuring pattern. */
+  #target(node: Any, scope: Scope): void {
+    switch (node.type) {
+      case "Identifier":
+        return this.#use(node.name, scope, false);
+      case "MemberExpression":
+        if (node.computed) this.visit(node.property, scope);
+        if (node.object.type === "Identifier") return this.#member(node, scope, false);
+        return this.#target(node.object, scope);
+      case "ChainExpression":
+        return this.#target(node.expression, scope);
+      case "AssignmentPattern":
+        this.#target(node.left, scope);
+        return this.visit(node.right, scope);
+      case "ArrayPattern":
+        for (const e of node.elements) if (e) this.#target(e, scope);
+        return;
+      case "ObjectPattern":
+        for (const p of node.properties) {
+          if (p.type === "RestElement") this.#target(p.argument, scope);
+          else {
+            if (p.computed) this.visit(p.key, scope);
+            this.#target(p.value, scope);
+          }
+        }
+        return;
+      case "RestElement":
+        return this.#target(node.argument, scope);
+      default:
+        return this.visit(node, scope);
+    }
+  }
+
+  #member(node: Any, scope: Scope, read: boolean): void {
+    if (node.object.type === "Identifier" && !scope.has(node.object.name)) {
+      if (node.computed) {
+        this.visit(node.property, scope);
+        return this.#use(node.object.name, scope, read);
+      }
+      return this.#useMember(node.object.name, node.property.name ?? String(node.property.value), read);
+    }
+    this.visit(node.object, scope);
+    if (node.computed) this.visit(node.property, scope);
   }
 
   #function(node: Any, outer: Scope): void {
@@ -167,15 +330,30 @@ class Walker {
     for (const child of childNodes(node)) this.visit(child, scope);
   }
 
-  #use(name: string, scope: Scope): void {
-    if (!scope.has(name)) this.free.names.add(name);
+  #use(name: string, scope: Scope, read: boolean): void {
+    if (scope.has(name)) return;
+    this.free.names.add(name);
+    if (!read) this.free.writes.add(name);
+    else if (!this.#selfUpdates.includes(name)) this.free.reads.add(name);
   }
 
-  #useMember(name: string, member: string): void {
+  #useMember(name: string, member: string, read: boolean): void {
     let members = this.free.members.get(name);
     if (!members) this.free.members.set(name, (members = new Set()));
     members.add(member);
+    const key = `${name}.${member}`;
+    if (!read) this.free.writes.add(key);
+    else if (!this.#selfUpdates.includes(key)) this.free.reads.add(key);
   }
+}
+
+/** The key (`n`, `n.m`) an assignment target writes, when it is a free variable or one of its members. */
+function targetKey(node: Any, scope: Scope): string | undefined {
+  if (node.type === "Identifier") return scope.has(node.name) ? undefined : node.name;
+  if (node.type === "MemberExpression" && !node.computed && node.object.type === "Identifier" && !scope.has(node.object.name)) {
+    return `${node.object.name}.${node.property.name ?? node.property.value}`;
+  }
+  return undefined;
 }
 
 /** Adds the names a binding pattern declares. */
@@ -214,7 +392,7 @@ function hoistVar(node: Any, scope: Scope): void {
   }
 }
 
-function* childNodes(node: Any): Generator<Any> {
+export function* childNodes(node: Any): Generator<Any> {
   for (const key of Object.keys(node)) {
     const value = node[key];
     if (Array.isArray(value)) {

@@ -1,3 +1,5 @@
+import { readScopes, scopesReadable, type ScopeBinding } from "./closure-scopes.js";
+import { isLanguageGlobal, isPlatformGlobal } from "./code-identity.js";
 import { digest } from "./digest.js";
 import { messageOf } from "./errors.js";
 import { analyzeFunction, type AnalyzedFunction } from "./free-variables.js";
@@ -6,7 +8,7 @@ import { Node } from "./node.js";
 import { importModule, moduleUrl } from "./pipeline-module.js";
 import { PipelineNode } from "./pipeline-node.js";
 import { Pipeline } from "./pipeline.js";
-import { resolveReference } from "./references.js";
+import { isModuleObject } from "./module-objects.js";
 import { checkRoundTrip } from "./serialization.js";
 import { Stateful } from "./stateful.js";
 
@@ -30,10 +32,8 @@ export interface Refusal {
   unshippable: string[];
 }
 
-/** Tells a function's free name that a worker thread also has: the built-in globals (Math, JSON, console, fetch…). */
-const isGlobal = (name: string) => name in globalThis;
-/** tslab's names for a cell's exports and its imported modules (see code-hash.ts). */
-const CELL_OBJECT = /^(exports|[A-Za-z_$][\w$]*_\d+)$/;
+
+const changed = (name: string) => `${name} (the function changes it: a worker would change its own copy)`;
 
 const analyses = new WeakMap<Function, AnalyzedFunction | undefined>();
 
@@ -97,29 +97,33 @@ export class FunctionShipper {
 }
 
 /**
- * Ships a function by its source. Each free name must be a global, or resolve through the reference
- * resolver (a notebook's cells) to a function shipped the same way or a value that survives
- * structured clone; tslab's `exports.k` reads `k` that way.
+ * Ships a function by its source. Each free name must be a platform global, or be bound (read from the
+ * function's real scopes) to a function shipped the same way or a value that survives structured
+ * clone; a module object's members (tslab's `exports.k`, an import `mod_1.x`) are shipped as bindings
+ * and the object rebuilt from them. Everything lands in one scope: two different values under one
+ * name refuse the shipment.
  */
 function shipSource(fn: Function): ShippedFunction | Refusal {
   const functions: [string, string][] = [];
   const values: [string, unknown][] = [];
   const objects = new Map<string, Set<string>>();
   const unshippable: string[] = [];
-  const bound = new Set<string>();
+  const shipped = new Map<string, unknown>();
 
-  const bind = (name: string, shown: string): void => {
-    if (bound.has(name)) return;
-    bound.add(name);
-    const found = resolveReference(name);
-    if (!found) return void unshippable.push(shown);
-    const { value } = found;
+  const bind = (name: string, value: unknown, shown: string): void => {
+    if (shipped.has(name)) {
+      if (shipped.get(name) !== value) unshippable.push(`${shown} (another '${name}' is read too)`);
+      return;
+    }
+    shipped.set(name, value);
     if (typeof value === "function") {
       const helper = analyzed(value);
       if (!helper) return void unshippable.push(`${shown} (its source cannot be shipped)`);
       functions.push([name, helper.expression]);
-      return readsOf(helper);
+      return readsOf(value, helper);
     }
+    // A thrown Error is compared by identity (`cause === original`): a copy would not be it.
+    if (value instanceof Error) return void unshippable.push(`${shown} (an Error would arrive as a copy)`);
     try {
       checkRoundTrip(value, shown);
       values.push([name, value]);
@@ -127,23 +131,32 @@ function shipSource(fn: Function): ShippedFunction | Refusal {
       unshippable.push(`${shown} (${messageOf(error)})`);
     }
   };
-  const readsOf = ({ free }: AnalyzedFunction): void => {
-    for (const name of free.names) if (!isGlobal(name)) bind(name, name);
-    for (const [object, members] of free.members) {
-      if (isGlobal(object)) continue;
-      if (!CELL_OBJECT.test(object)) {
-        unshippable.push(object);
+  const readsOf = (owner: Function, { free }: AnalyzedFunction): void => {
+    const names = new Set([...free.names, ...free.members.keys()].filter((n) => !isLanguageGlobal(n)));
+    if (names.size === 0) return;
+    const { bindings } = scopesReadable() ? readScopes(owner, names) : { bindings: new Map<string, ScopeBinding>() };
+    for (const name of names) {
+      const binding = bindings.get(name);
+      if (!binding) {
+        if (!isPlatformGlobal(name)) unshippable.push(name);
         continue;
       }
-      for (const member of members) bind(member, object === "exports" ? member : `${object}.${member}`);
-      const rebuilt = objects.get(object) ?? new Set();
-      objects.set(object, new Set([...rebuilt, ...members]));
+      const members = free.members.get(name);
+      if (members && isModuleObject(binding.value)) {
+        for (const member of members) {
+          if (free.writes.has(`${name}.${member}`)) unshippable.push(changed(member));
+          else bind(member, binding.value[member], member);
+        }
+        objects.set(name, new Set([...(objects.get(name) ?? []), ...members]));
+      } else if (typeof binding.value !== "function" && [...free.writes].some((key) => key === name || key.startsWith(`${name}.`))) {
+        unshippable.push(changed(name));
+      } else bind(name, binding.value, name);
     }
   };
 
   const main = analyzed(fn);
   if (!main) return { unshippable: [] };
-  readsOf(main);
+  readsOf(fn, main);
   if (unshippable.length) return { unshippable };
   const cellObjects = [...objects].map(([name, members]): [string, string[]] => [name, [...members]]);
   const code: Shipment = { kind: "source", main: main.expression, functions, values, objects: cellObjects };

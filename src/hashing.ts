@@ -1,6 +1,6 @@
 import type { Hash } from "node:crypto";
 import { types } from "node:util";
-import { hashFunctionSource } from "./code-hash.js";
+import { functionHash } from "./code-identity.js";
 import { createHasher, digest } from "./digest.js";
 import { UnhashableValueError } from "./errors.js";
 
@@ -169,7 +169,8 @@ class Encoder {
     const value = frame.value;
     this.sink.write(frame.prefix);
     if (typeof value === "function") {
-      this.sink.write("F" + hashFunctionSource(value));
+      // A function by its identity: its code and everything it reads (a closure's variables included).
+      this.sink.write("F" + functionHash(value));
     } else if (typeof value === "object" && value !== null) {
       this.visitObject(frame, value);
     } else {

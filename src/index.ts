@@ -25,7 +25,7 @@ export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
 export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
 export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
 export { SqliteStore } from "./sqlite-store.js";
-export { setReferenceResolver, type ReferenceResolver } from "./references.js";
+export { registerModuleObject, unregisterModuleObject } from "./module-objects.js";
 export { setPipelineDefaults, pipelineDefaults, type PipelineDefaults } from "./defaults.js";
 export type { NodeExplanation } from "./explain.js";
 export {

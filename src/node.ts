@@ -1,8 +1,7 @@
-import { hashFunctionSource } from "./code-hash.js";
+import { describeFunction, functionHash, nextHashEpoch, type CodePart } from "./code-identity.js";
 import { digest } from "./digest.js";
-import { NodeDefinitionError, messageOf } from "./errors.js";
+import { NodeDefinitionError, UnhashableValueError, messageOf } from "./errors.js";
 import { hashValue } from "./hashing.js";
-import { hashReferences } from "./references.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./hypernode.js";
 import { hasReadableSource, readParameters, type ParameterList, type ParameterStyle } from "./parameters.js";
 
@@ -24,7 +23,10 @@ export interface NodeOptions<
   inputs?: I;
   /** Used instead of the source for `codeHash` (bump it to invalidate the cache on purpose). */
   version?: string;
-  /** Helpers the function calls: their code (functions) or content (values) joins `codeHash`. */
+  /**
+   * Values or helpers that join `codeHash` besides what the function's code reads (which joins it on
+   * its own: closure variables, module bindings, helpers and classes, recursively).
+   */
   deps?: unknown[];
   /**
    * The same computation over many items at once, used by `map` on chunks of items. It takes the
@@ -94,7 +96,6 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   /** Whether the function takes its inputs as one object (a destructured parameter) or positionally. */
   readonly parameterStyle: ParameterStyle;
   declare readonly __types?: { outputs: NodeOutputs<F, O>; inputs: NodeInputs<F, I> };
-  #codeHash: string | undefined;
 
   constructor(func: F, options: NodeOptions<O, I, F> = {}) {
     if (typeof func !== "function") {
@@ -191,18 +192,34 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   }
 
   /**
-   * Hash of what the node computes: its normalised source and its batch function's (or `version`),
-   * its `deps`, and what their free names resolve to when a reference resolver is set (notebooks).
-   * The source part is computed once; the rest on each read (engines read it once per call), so an
-   * edited helper counts from the next call on.
+   * Hash of what the node computes: its function's identity — normalised source and everything the
+   * code can reach, by value (code-identity.ts) — and its batch function's, or `version` instead;
+   * then its `deps`. Read fresh each time (engines read it once per call): an edited constant, a
+   * reassigned variable, a mutated object the code reads count from the next call on.
    */
   get codeHash(): string {
-    const own = (this.#codeHash ??= this.version !== undefined ? digest(`version:${this.version}`) : this.#sourceHash());
-    const references =
-      this.version === undefined ? hashReferences(this.func) + (this.batch ? `|batch:${hashReferences(this.batch)}` : "") : "";
-    if (this.deps.length === 0 && !references) return own;
-    const depHashes = this.deps.map((dep, i) => hashValue(dep, `dependency ${i} of node '${this.name}'`));
-    return digest(`${own}|deps:${depHashes.join(",")}|refs:${references}`);
+    nextHashEpoch();
+    try {
+      const own = this.version !== undefined ? digest(`version:${this.version}`) : this.#functionsHash();
+      if (this.deps.length === 0) return own;
+      const depHashes = this.deps.map((dep, i) => hashValue(dep, `dependency ${i} of node '${this.name}'`));
+      return digest(`${own}|deps:${depHashes.join(",")}`);
+    } catch (error) {
+      if (!(error instanceof UnhashableValueError)) throw error;
+      throw new UnhashableValueError(
+        `Node '${this.name}': ${error.message}. Its result could not be told apart from one computed with another value: ` +
+          `give the value a cacheKey() method, pass it as an input, make it a stateful() resource, or set the node's { version }`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** What the code hash is made of now (own code, each binding the code reads), for explain(). */
+  codeParts(): CodePart[] {
+    if (this.version !== undefined) return [{ label: `version '${this.version}'`, hash: digest(`version:${this.version}`) }];
+    const parts = describeFunction(this.func);
+    if (this.batch) parts.push({ label: "batch function", hash: functionHash(this.batch), parts: describeFunction(this.batch) });
+    return parts;
   }
 
   /**
@@ -213,10 +230,10 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     return callWithInputs(this.func, this.parameterStyle, this.rootArgs, args);
   }
 
-  /** Source hash of the function, and of the batch function when there is one (a node without keeps its old hash). */
-  #sourceHash(): string {
-    const single = hashFunctionSource(this.func);
-    return this.batch ? digest(`${single}|batch:${hashFunctionSource(this.batch)}`) : single;
+  /** The function's identity, and the batch function's when there is one (a node without keeps its own). */
+  #functionsHash(): string {
+    const single = functionHash(this.func);
+    return this.batch ? digest(`${single}|batch:${functionHash(this.batch)}`) : single;
   }
 
   /**

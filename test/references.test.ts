@@ -1,18 +1,24 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryCache, node, Pipeline, setPipelineDefaults, setReferenceResolver } from "hypernodes";
+import { MemoryCache, node, Pipeline, registerModuleObject, setPipelineDefaults, unregisterModuleObject } from "hypernodes";
 
 /** Cells compiled the way tslab does: names from earlier cells read `exports.name`. */
 const cell = (exports: Record<string, unknown>, body: string) => new Function("exports", body)(exports);
 
+const registered: object[] = [];
+const cellExports = (values: Record<string, unknown> = {}) => {
+  registerModuleObject(values);
+  registered.push(values);
+  return values;
+};
+
 afterEach(() => {
-  setReferenceResolver(undefined);
+  for (const object of registered.splice(0)) unregisterModuleObject(object);
   setPipelineDefaults({ cache: undefined, callbacks: [] });
 });
 
-describe("references resolved in a notebook's cells", () => {
+describe("bindings read from a notebook's cells", () => {
   it("editing a constant or a helper in its cell invalidates exactly the nodes that read it", async () => {
-    const exports: Record<string, unknown> = {};
-    setReferenceResolver((name) => (Object.hasOwn(exports, name) ? { value: exports[name] } : undefined));
+    const exports = cellExports();
     exports.k = 2;
     exports.shout = cell(exports, "return function shout(s) { return s.toUpperCase(); }");
     const calls = { scale: 0, label: 0, other: 0 };
@@ -38,11 +44,23 @@ describe("references resolved in a notebook's cells", () => {
   });
 
   it("a function hashes the same whether its helper was declared in an earlier cell or its own", () => {
-    const exports: Record<string, unknown> = { k: 2 };
-    setReferenceResolver((name) => (Object.hasOwn(exports, name) ? { value: exports[name] } : undefined));
+    const exports = cellExports({ k: 2 });
     const earlier = node(cell(exports, "return function scale(x) { return x * exports.k; }"), { outputName: "y" });
     const sameCell = node(cell(exports, "const k = 2; return function scale(x) { return x * k; }"), { outputName: "y" });
     expect(sameCell.codeHash).toBe(earlier.codeHash);
+  });
+
+  it("folds `name.member` only for a module object, whatever the name looks like", () => {
+    // `model_1` is spelled like tslab's import alias, but it is a plain object in a closure.
+    const make = new Function("model_1", "return (x) => x * model_1.scale");
+    const two = node(make({ scale: 2 }), { outputName: "y" });
+    const three = node(make({ scale: 3 }), { outputName: "y" });
+    expect(two.codeHash).not.toBe(three.codeHash);
+    const exports = cellExports({ scale: 2 });
+    const viaModule = node(cell(exports, "return (x) => x * exports.scale"), { outputName: "y" });
+    const viaPlain = node(make({ scale: 2 }), { outputName: "y" });
+    // `exports.scale` is the binding `scale`; `model_1.scale` stays a member of an object.
+    expect(viaModule.codeHash).not.toBe(viaPlain.codeHash);
   });
 });
 

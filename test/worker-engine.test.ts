@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   DiskCache,
   MemoryCache,
@@ -14,7 +14,8 @@ import {
   NodeExecutionError,
   Pipeline,
   SequentialEngine,
-  setReferenceResolver,
+  registerModuleObject,
+  unregisterModuleObject,
   stateful,
   UnshippableFunctionError,
   WorkerEngine,
@@ -27,7 +28,6 @@ const FIXTURE = new URL("./fixtures/worker-pipeline.js", import.meta.url);
 const engine = new WorkerEngine({ workers: 2 });
 const moduleEngine = new WorkerEngine({ workers: 2, module: FIXTURE });
 afterAll(() => Promise.all([engine.close(), moduleEngine.close()]));
-afterEach(() => setReferenceResolver(undefined));
 
 /** The id of the thread a node ran in (0 is the main thread), from a self-contained function. */
 const threadOf = node((x: number) => ({ x, thread: process.getBuiltinModule("node:worker_threads").threadId }), { outputName: "ran" });
@@ -67,10 +67,12 @@ describe("WorkerEngine: functions reach the workers", () => {
 
   it("refuses up front a function that captures what it cannot ship, naming the node, the function and the variables", async () => {
     const factor = 3;
-    const offset = { by: 1 };
+    let calls = 0;
+    const client = { send: (v: number) => v };
     const scaleIt = node(function scale(x: number) {
+      calls++;
       const local = x * factor;
-      return local + offset.by + Math.abs(x);
+      return client.send(local) + Math.abs(x);
     }, { outputName: "y" });
     const before = node((x: number) => x, { outputName: "x2", name: "before" });
     const tally = new Tally();
@@ -83,21 +85,25 @@ describe("WorkerEngine: functions reach the workers", () => {
     const p = new Pipeline({ nodes: [before, scaleIt], callbacks: [tally, watcher] });
     const error = await p.map({ x: [1, 2] }, { mapOver: "x", engine }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnshippableFunctionError);
-    expect((error as UnshippableFunctionError).variables).toEqual(["factor", "offset"]);
+    // `factor` (a constant, only read) would travel; a counter it changes and an object holding a function cannot.
+    expect((error as UnshippableFunctionError).variables).toEqual([
+      "calls (the function changes it: a worker would change its own copy)",
+      "client (client.send is a function)",
+    ]);
     expect((error as Error).message).toContain("node 'scale' (function scale)");
-    expect((error as Error).message).toContain("cannot be sent: factor, offset");
+    expect((error as Error).message).toContain("cannot be sent: calls (the function changes it");
     expect(started).toBe(0);
     expect(tally.ended).toBe(0);
   });
 
-  it("ships values and helpers a notebook's cells define (the reference resolver), tslab's exports.k included", async () => {
+  it("ships values and helpers a notebook's cells define, tslab's exports.k included", async () => {
     const exports: Record<string, unknown> = { k: 3, table: [10, 20, 30] };
+    registerModuleObject(exports);
+    onTestFinished(() => unregisterModuleObject(exports));
     const cell = (body: string) => new Function("exports", body)(exports);
     exports.shout = cell("return function shout(s) { return s.toUpperCase() + exports.k; }");
-    setReferenceResolver((name) => (Object.hasOwn(exports, name) ? { value: exports[name] } : undefined));
-    const fn = cell("return function label(x) { return exports.shout('v' + x * exports.k) + table[x]; }");
     // `table` read bare (declared in the same cell), `k` and `shout` through `exports`.
-    exports.table = [10, 20, 30];
+    const fn = new Function("exports", "const table = exports.table; return function label(x) { return exports.shout('v' + x * exports.k) + table[x]; }")(exports);
     const labelled = node(fn, { outputName: "text" });
     const rows = await new Pipeline({ nodes: [labelled] }).map({ x: [0, 1, 2] }, { mapOver: "x", engine });
     expect(rows.map((r) => r.text)).toEqual(["V0310", "V3320", "V6330"]);

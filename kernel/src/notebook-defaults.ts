@@ -1,7 +1,8 @@
 // What makes a notebook a HyperNodes environment without setup: pipelines cache to a DiskCache in
 // `.hypernodes/` next to the notebook (a kernel restart keeps every result), show live progress, and
-// node functions hash the helpers and constants they read from other cells (editing one in its cell
-// invalidates exactly the nodes that read it). Configured on the hypernodes instance cells load.
+// the cells' exports are a module object: a function reading `exports.k` (tslab's form of a name an
+// earlier cell declared) hashes as reading `k`, so it hashes the same pasted into any cell. Configured
+// on the hypernodes instance cells load.
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Hypernodes from "hypernodes";
@@ -45,7 +46,7 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
     cache: () => new hypernodes.DiskCache({ path: cacheDir }),
     callbacks: [new hypernodes.ProgressCallback(), tally],
   });
-  hypernodes.setReferenceResolver((name) => (name in cellLocals ? { value: cellLocals[name] } : undefined));
+  hypernodes.registerModuleObject(cellLocals);
   return {
     hypernodes,
     stats: () => ({ ...stats }),
