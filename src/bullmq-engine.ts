@@ -196,7 +196,7 @@ class RemoteMap {
     for (const name of plan.rootArgs) {
       if (!Object.hasOwn(inputs, name) || mapOver.includes(name)) continue;
       const value = inputs[name];
-      fixed[name] = value instanceof Stateful ? { hypernodesStateful: value.key } : value;
+      fixed[name] = value instanceof Stateful ? { hypernodesStateful: value.id } : value;
     }
     const { scope } = options;
     this.#scope = scope;

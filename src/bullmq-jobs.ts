@@ -25,7 +25,7 @@ export interface JobData {
   events: CallbackEvent[];
 }
 
-/** A stateful resource input, sent as its key: the worker creates its own from the pipeline bound in its module. */
+/** A stateful resource input, sent as its identity (key and factory hash): the worker creates its own from the pipeline bound in its module. */
 export interface StatefulKey {
   hypernodesStateful: string;
 }

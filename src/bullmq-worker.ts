@@ -140,16 +140,20 @@ function checkCode(plan: ExecutionPlan, expected: readonly [string, string][], w
   }
 }
 
-/** Stateful inputs arrive as keys: the worker creates its own resource, from a handle bound in its module. */
+/**
+ * Stateful inputs arrive as identities (key and factory code hash): the worker creates its own resource,
+ * from a handle bound in its module with the same identity (another factory there is stale code).
+ */
 function withResources(fixed: Record<string, unknown>, pipelines: Pipeline<any>[], data: JobData): Record<string, unknown> {
   for (const [name, value] of Object.entries(fixed)) {
     const key = (value as StatefulKey | null)?.hypernodesStateful;
     if (typeof key !== "string") continue;
     const bound = pipelines.flatMap((p) => Object.values(p.boundInputs));
-    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.key === key);
+    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.id === key);
     if (!handle) {
+      const shown = key.split("|")[0];
       throw new JobRefused(
-        `Input '${name}' is the stateful resource '${key}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module: bind it there`,
+        `Input '${name}' is the stateful resource '${shown}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module with the same factory code: bind it there, and run the worker on the caller's code`,
       );
     }
     fixed[name] = handle;

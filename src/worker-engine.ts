@@ -213,8 +213,9 @@ export class WorkerEngine implements Engine {
         const why = factory.unshippable.length ? `it reads ${factory.unshippable.join(", ")}` : "its source cannot be read";
         return new StaysHere(`its ${input} is the stateful resource '${value.key}', whose factory cannot be sent to a worker thread: ${why}`);
       }
-      factories.set(value.key, factory);
-      return { [RESOURCE_KEY]: value.key };
+      const id = value.id;
+      factories.set(id, factory);
+      return { [RESOURCE_KEY]: id };
     }
     try {
       checkRoundTrip(value, input);

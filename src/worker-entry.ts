@@ -4,7 +4,7 @@ import { isLoaded, loadShipped, type Shipment } from "./function-shipping.js";
 import { callBatchWithInputs, callWithInputs } from "./node.js";
 import type { ParameterStyle } from "./parameters.js";
 import { checkRoundTrip } from "./serialization.js";
-import { Stateful } from "./stateful.js";
+import { sharedResource } from "./stateful.js";
 
 /** The property of the stand-in object that a stateful resource input crosses to a worker as. */
 export const RESOURCE_KEY = "hypernodes:stateful";
@@ -62,7 +62,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
 function resolveResource(value: unknown, factories: Record<string, FunctionRef>): unknown {
   const key = (value as Record<string, unknown> | null)?.[RESOURCE_KEY];
   if (typeof key !== "string") return value;
-  return new Stateful(key, async () => (await loadShipped(factories[key]!))()).get();
+  return sharedResource(key, key, async () => (await loadShipped(factories[key]!))());
 }
 
 function sendable(error: unknown): WorkerReply {
