@@ -12,10 +12,8 @@ export interface ScopeBinding {
   readonly value: unknown;
   /** The kind of scope: "closure" (of an enclosing function), "module", "script", "block", "catch", … */
   readonly scope: string;
-  /** The enclosing function's name for a closure scope (`make` in `Closure (make)`), else "". */
+  /** The enclosing function's name for a closure scope (`make` in `Closure (make)`), else "" (anonymous). */
   readonly owner: string;
-  /** Read before its declaration ran (a `let`/`const`/`class` in its temporal dead zone). */
-  readonly uninitialized: boolean;
 }
 
 /** Where a function's code is: its script (url "" for eval and `new Function`) and start position. */
@@ -140,10 +138,7 @@ export function readScopes(fn: Function, names: ReadonlySet<string>): { bindings
       if (wanted.length === names.size) break;
     }
     const values = valuesOf(fnId, wanted.map((w) => w.remote));
-    wanted.forEach((w, i) => {
-      const uninitialized = w.remote.description === "<uninitialized>" && w.remote.type === "undefined";
-      bindings.set(w.name, { value: values[i], scope: w.scope, owner: w.owner, uninitialized });
-    });
+    wanted.forEach((w, i) => bindings.set(w.name, { value: values[i], scope: w.scope, owner: w.owner }));
     return { bindings, location };
   });
 }

@@ -279,8 +279,11 @@ function build(fn: Function, walk: Walk): Part {
       continue;
     }
     if (!isRead(free, name) && typeof value !== "function") continue; // only written: counters, logs
-    const kind = binding.scope === "closure" ? "closure variable" : stable ? "constant" : "variable";
-    const place = binding.scope === "closure" ? "" : where;
+    // An enclosing function's variable is a closure variable; an anonymous wrapper's (a CommonJS module,
+    // a notebook cell, `new Function` code) are its top-level constants and variables.
+    const closure = binding.scope === "closure" && binding.owner !== "";
+    const kind = closure ? "closure variable" : stable ? "constant" : "variable";
+    const place = closure ? "" : where;
     if (members.length && !free.methodCalls.has(name) && typeof value === "object" && value !== null) {
       // Read only as `config.scale`: those members, live (the object may change).
       for (const member of members) {
@@ -295,7 +298,8 @@ function build(fn: Function, walk: Walk): Part {
   const code = new Fixed("", "code", digest(normalizeSource(source, fold)));
   if (!isClass) return new Combined("", "", "f", [code, ...parts], where);
   const methods = [...analyzed.methods].map(([name, text]) => new Fixed(`#${name}`, `method '${name.replace(/^(static |get |set )+/, "")}'`, digest(normalizeSource(text))));
-  return new Combined("", "", "c", [code, ...methods, ...parts, ...classStateParts(fn)], where);
+  const bodyMethods = new Set(analyzed.methods.values());
+  return new Combined("", "", "c", [code, ...methods, ...parts, ...classStateParts(fn, bodyMethods)], where);
 }
 
 /** What kind of code a class is: where it comes from, and the `#private` fields it declares itself. */
@@ -377,19 +381,24 @@ function hashOf(value: unknown, label: string): string {
   return typeof value === "function" ? functionHash(value) : hashValue(value, label);
 }
 
-/** A class's statics and its prototype's own members now: assigning `Scaler.prototype.apply = …` counts. */
-function classStateParts(ctor: Function): Part[] {
+/**
+ * A class's statics, and members put on its prototype from outside its body (`Scaler.prototype.apply = …`),
+ * now: its body's own methods are already in its source.
+ */
+function classStateParts(ctor: Function, bodyMethods: ReadonlySet<string>): Part[] {
   const statics = new Live("static", "static fields", () => {
     const own: Record<string, unknown> = {};
     for (const key of Object.keys(ctor)) own[key] = (ctor as unknown as Record<string, unknown>)[key];
     return hashValue(own, `static fields of class '${ctor.name}'`);
   });
-  const prototype = new Live("prototype", "prototype", () => {
+  const prototype = new Live("prototype", "members added to its prototype", () => {
     let text = "";
     for (const key of Reflect.ownKeys(ctor.prototype ?? {})) {
       if (key === "constructor") continue;
       const d = Object.getOwnPropertyDescriptor(ctor.prototype, key)!;
-      text += `${String(key)}:${[d.value, d.get, d.set].map((v) => (typeof v === "function" ? hashFunctionSource(v) : hashValue(v))).join(",")};`;
+      const members = [d.value, d.get, d.set].filter((v) => v !== undefined);
+      if (members.every((v) => typeof v === "function" && bodyMethods.has(Function.prototype.toString.call(v)))) continue;
+      text += `${String(key)}:${members.map((v) => (typeof v === "function" ? functionHash(v) : hashValue(v))).join(",")};`;
     }
     return digest(text);
   });

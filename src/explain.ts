@@ -1,4 +1,5 @@
 import type { Cache } from "./cache.js";
+import type { CodePart } from "./code-identity.js";
 import { HyperNodesError } from "./errors.js";
 import type { ExecutionPlan } from "./execution-plan.js";
 import { recordKey, type SignatureRecord } from "./signature.js";
@@ -53,11 +54,46 @@ export async function explainPlan(
       upstream: [...new Set(changedArgs.filter((a) => producers.has(a)).map((a) => producers.get(a)!))],
     };
     const parts = [
-      ...(changed.code ? ["its code changed"] : []),
+      ...(changed.code ? codeChanges(last.codeParts, step.node.codeParts?.()) : []),
       ...changed.inputs.map((a) => `input '${a}' changed`),
       ...changed.upstream.map((u) => `upstream node '${u}' changed`),
     ];
     const reason = parts.length ? parts.join("; ") : "the cache environment (format version or salt) changed, or its entry was removed";
     return { node, status: "miss", signature, reason, changed };
   });
+}
+
+/**
+ * What changed in a node's code, as precisely as the recorded parts tell: "closure variable 'k'
+ * changed", "helper 'tokenize' (module ./text.js) changed", "method 'apply' of class 'Scaler' changed",
+ * "constant 'STOP' (module ./text.js), read by helper 'tokenize', changed".
+ */
+function codeChanges(before: CodePart[] | undefined, now: CodePart[] | undefined): string[] {
+  if (!before || !now) return ["its code changed"];
+  const reasons = changedParts(before, now, undefined);
+  return reasons.length ? reasons : ["its code changed"];
+}
+
+function changedParts(before: CodePart[], now: CodePart[], within: string | undefined): string[] {
+  const old = new Map(before.map((p) => [p.label, p]));
+  const reasons: string[] = [];
+  for (const part of now) {
+    const was = old.get(part.label);
+    old.delete(part.label);
+    if (was?.hash === part.hash) continue;
+    const inner = was?.parts && part.parts ? changedParts(was.parts, part.parts, part.label) : [];
+    reasons.push(...(inner.length ? inner : [describeChange(part.label, within)]));
+  }
+  for (const gone of old.values()) reasons.push(`${within ? `${within} no longer reads` : "it no longer reads"} ${gone.label}`);
+  // A class's source holds its methods: a changed method says more than "the class changed".
+  const methods = reasons.filter((r) => r.startsWith("method "));
+  return methods.length ? [...methods, ...reasons.filter((r) => !r.startsWith("method ") && r !== describeChange("code", within))] : reasons;
+}
+
+function describeChange(label: string, within: string | undefined): string {
+  if (label === "code" || label === "version") return within ? `${within} changed` : `its ${label} changed`;
+  if (!within) return `${label} changed`;
+  const owner = within.replace(/ \(module .*\)$/, "");
+  if (label.startsWith("method ")) return `${label} of ${owner} changed`;
+  return `${label}, read by ${owner}, changed`;
 }

@@ -42,4 +42,6 @@ export interface ExecutableNode extends HyperNode<any, any> {
   readonly batchSize?: number;
   /** Runs many items at once, given one array of values per input in `rootArgs` order; returns one output per item (may be a Promise). */
   executeBatch?(columns: readonly unknown[][]): unknown;
+  /** What `codeHash` is made of (own code, each binding its code reads), for `explain` to say what changed. */
+  codeParts?(): import("./code-identity.js").CodePart[];
 }

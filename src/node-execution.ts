@@ -183,6 +183,7 @@ async function store(cache: Cache, signature: string, value: unknown, step: Step
         codeHash: state.codeHashes[step.index]!,
         argNames: [...step.node.rootArgs],
         argHashes: state.argHashesOf(step),
+        codeParts: step.node.codeParts?.(),
       };
       await cache.set(key, record);
     }

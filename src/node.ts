@@ -216,7 +216,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
 
   /** What the code hash is made of now (own code, each binding the code reads), for explain(). */
   codeParts(): CodePart[] {
-    if (this.version !== undefined) return [{ label: `version '${this.version}'`, hash: digest(`version:${this.version}`) }];
+    if (this.version !== undefined) return [{ label: "version", hash: digest(`version:${this.version}`) }];
     const parts = describeFunction(this.func);
     if (this.batch) parts.push({ label: "batch function", hash: functionHash(this.batch), parts: describeFunction(this.batch) });
     return parts;

@@ -1,3 +1,4 @@
+import type { CodePart } from "./code-identity.js";
 import { digest } from "./digest.js";
 
 /** Bump when the signature recipe or the stored value format changes: old entries stop matching. */
@@ -41,6 +42,8 @@ export interface SignatureRecord {
   codeHash: string;
   argNames: string[];
   argHashes: string[];
+  /** What the code hash was made of, when the node can tell (function nodes). */
+  codeParts?: CodePart[];
 }
 
 /** Cache key of a node's SignatureRecord: one per node position (pipeline path + node name). */

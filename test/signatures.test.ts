@@ -179,6 +179,28 @@ describe("explain", () => {
     expect(edited.map((e) => e.reason)).toEqual(["its code changed; input 'x' changed", "upstream node 'up' changed", undefined]);
     expect(edited[0]!.changed).toEqual({ code: true, inputs: ["x"], upstream: [] });
   });
+
+  it("names what changed in the code: a closure variable, a helper, a value a helper reads, a class's method", async () => {
+    const cache = new MemoryCache();
+    // A notebook's cells, written as source so no tool rewrites them: each `define` is a new version.
+    const define = (k: number, helperBody: string, stop: string, method: string) =>
+      new Function(`
+        const STOP = ${JSON.stringify(stop)};
+        function tokenize(s) { ${helperBody} }
+        class Scaler { apply(x) { ${method} } }
+        const make = (k) => (text) => new Scaler().apply(tokenize(text).length) * k;
+        return make(${k});
+      `)() as (text: string) => number;
+    const explainWith = async (fnc: (text: string) => number) =>
+      (await new Pipeline({ nodes: [node(fnc, { outputName: "n", name: "count" })], cache }).explain({ text: "a the b" }))[0]!.reason;
+    const base = ["return s.split(' ').filter((w) => w !== STOP);", "the", "return x * 2;"] as const;
+    await new Pipeline({ nodes: [node(define(2, ...base), { outputName: "n", name: "count" })], cache }).run({ text: "a the b" });
+    expect(await explainWith(define(2, ...base))).toBeUndefined(); // a hit
+    expect(await explainWith(define(3, ...base))).toBe("closure variable 'k' changed");
+    expect(await explainWith(define(2, "return s.split(' ');", base[1], base[2]))).toBe("helper 'tokenize' changed");
+    expect(await explainWith(define(2, base[0], "a", base[2]))).toBe("constant 'STOP', read by helper 'tokenize', changed");
+    expect(await explainWith(define(2, base[0], base[1], "return x * 3;"))).toBe("method 'apply' of class 'Scaler' changed");
+  });
 });
 
 describe("cache correctness around cache: false, nesting and deps", () => {

@@ -94,6 +94,7 @@ describe("WorkerEngine: functions reach the workers", () => {
     expect((error as Error).message).toContain("cannot be sent: calls (the function changes it");
     expect(started).toBe(0);
     expect(tally.ended).toBe(0);
+    expect(calls).toBe(0);
   });
 
   it("ships values and helpers a notebook's cells define, tslab's exports.k included", async () => {
