@@ -47,10 +47,14 @@ interface PropertyDescriptor {
 const GROUP = "hypernodes";
 const SLOT = Symbol.for("hypernodes.inspector-slot");
 const SLOT_EXPRESSION = `globalThis[Symbol.for("hypernodes.inspector-slot")]`;
-const HAND_BACK = `function (...values) { ${SLOT_EXPRESSION} = values; }`;
+const HOLDER_GROUP = "hypernodes-holder";
+/** Called on the holder: puts the values passed as arguments into it. */
+const HAND_BACK = "function (...values) { this.value = values; }";
 
 let session: Session | null | undefined;
 let debuggerOn = false;
+let listening = false;
+let windowDepth = 0;
 const urls = new Map<string, string>();
 const scriptIds = new Map<string, string>();
 
@@ -82,34 +86,62 @@ function post<T>(method: string, params: object): T {
   return result as T;
 }
 
+/**
+ * A plain object the inspector holds an id for (in a group never released): values cross between
+ * JavaScript and the inspector through its `value` property, so no expression is compiled per read.
+ */
+let holder: { value: unknown; id: string } | undefined;
+
+function theHolder(): { value: unknown; id: string } {
+  if (!holder) {
+    const slots = globalThis as unknown as Record<symbol, unknown>;
+    const object = { value: undefined as unknown };
+    slots[SLOT] = object;
+    try {
+      const { result } = post<{ result: RemoteObject }>("Runtime.evaluate", { expression: SLOT_EXPRESSION, objectGroup: HOLDER_GROUP });
+      holder = Object.assign(object, { id: result.objectId! });
+    } finally {
+      delete slots[SLOT];
+    }
+  }
+  return holder;
+}
+
 /** Runs `read` with `value` reachable as a RemoteObject id, releasing every id it fetched afterwards. */
 function withRemote<T>(value: unknown, read: (objectId: string) => T): T {
-  const slots = globalThis as unknown as Record<symbol, unknown>;
-  slots[SLOT] = value;
+  const h = theHolder();
+  h.value = value;
   try {
-    const { result } = post<{ result: RemoteObject }>("Runtime.evaluate", { expression: SLOT_EXPRESSION, objectGroup: GROUP });
-    return read(result.objectId!);
+    const remote = properties(h.id).result.find((p) => p.name === "value")!.value!;
+    return read(remote.objectId!);
   } finally {
-    delete slots[SLOT];
+    h.value = undefined;
     post("Runtime.releaseObjectGroup", { objectGroup: GROUP });
   }
 }
 
 function properties(objectId: string): { result: PropertyDescriptor[]; internalProperties?: PropertyDescriptor[] } {
-  return post("Runtime.getProperties", { objectId, ownProperties: true });
+  return post("Runtime.getProperties", { objectId, ownProperties: true, objectGroup: GROUP });
 }
 
-/** The live values of RemoteObjects, handed back to JavaScript in one call. */
-function valuesOf(anchor: string, remotes: readonly RemoteObject[]): unknown[] {
-  if (remotes.length === 0) return [];
+/** The live values of RemoteObjects, handed back to JavaScript in one call (primitives need none). */
+function valuesOf(remotes: readonly RemoteObject[]): unknown[] {
+  if (remotes.every((r) => !r.objectId)) return remotes.map(primitiveOf);
   const args = remotes.map((r) =>
     r.objectId ? { objectId: r.objectId } : r.unserializableValue ? { unserializableValue: r.unserializableValue } : { value: r.value },
   );
-  post("Runtime.callFunctionOn", { objectId: anchor, functionDeclaration: HAND_BACK, arguments: args, objectGroup: GROUP });
-  const slots = globalThis as unknown as Record<symbol, unknown>;
-  const values = slots[SLOT] as unknown[];
-  delete slots[SLOT];
+  const h = theHolder();
+  post("Runtime.callFunctionOn", { objectId: h.id, functionDeclaration: HAND_BACK, arguments: args, objectGroup: GROUP });
+  const values = h.value as unknown[];
+  h.value = undefined;
   return values;
+}
+
+/** A primitive RemoteObject's value (`unserializableValue` holds NaN, ±Infinity, -0 and bigints). */
+function primitiveOf(remote: RemoteObject): unknown {
+  const text = remote.unserializableValue;
+  if (text === undefined) return remote.value;
+  return text.endsWith("n") ? BigInt(text.slice(0, -1)) : Number(text);
 }
 
 const internal = (props: PropertyDescriptor[] | undefined, name: string) => props?.find((p) => p.name === name)?.value;
@@ -117,9 +149,14 @@ const internal = (props: PropertyDescriptor[] | undefined, name: string) => prop
 /**
  * The bindings `names` resolve to from inside `fn` (the innermost scope that declares each, the
  * global scope excepted), and where `fn`'s code is. Names no scope declares are left out: they are
- * globals or undeclared.
+ * globals or undeclared. `known` may supply a module's bindings that cannot have changed since they
+ * were read, sparing a read of its whole Module scope (the costliest: every binding of the module).
  */
-export function readScopes(fn: Function, names: ReadonlySet<string>): { bindings: Map<string, ScopeBinding>; location: CodeLocation | undefined } {
+export function readScopes(
+  fn: Function,
+  names: ReadonlySet<string>,
+  known?: (location: CodeLocation) => ReadonlyMap<string, ScopeBinding> | undefined,
+): { bindings: Map<string, ScopeBinding>; location: CodeLocation | undefined } {
   return withRemote(fn, (fnId) => {
     const internals = properties(fnId).internalProperties;
     const location = toLocation(internal(internals, "[[FunctionLocation]]"));
@@ -127,17 +164,24 @@ export function readScopes(fn: Function, names: ReadonlySet<string>): { bindings
     const scopesId = internal(internals, "[[Scopes]]")?.objectId;
     if (!scopesId || names.size === 0) return { bindings, location };
     const wanted: { name: string; remote: RemoteObject; scope: string; owner: string }[] = [];
+    const found = () => bindings.size + wanted.length;
     for (const scope of properties(scopesId).result) {
       const description = scope.value?.description ?? "";
       if (description === "Global" || !scope.value?.objectId) continue;
       const [, kind = description, owner = ""] = /^(\w+)(?: Block)?(?: \((.*)\))?$/.exec(description) ?? [];
+      const missing = [...names].filter((n) => !bindings.has(n) && !wanted.some((w) => w.name === n));
+      const cached = kind === "Module" && location ? known?.(location) : undefined;
+      if (cached && missing.every((n) => cached.has(n))) {
+        for (const n of missing) bindings.set(n, cached.get(n)!);
+        break;
+      }
       for (const variable of properties(scope.value.objectId).result) {
-        if (!names.has(variable.name) || bindings.has(variable.name) || wanted.some((w) => w.name === variable.name)) continue;
+        if (!missing.includes(variable.name)) continue;
         wanted.push({ name: variable.name, remote: variable.value ?? { type: "undefined" }, scope: kind.toLowerCase(), owner });
       }
-      if (wanted.length === names.size) break;
+      if (found() === names.size) break;
     }
-    const values = valuesOf(fnId, wanted.map((w) => w.remote));
+    const values = valuesOf(wanted.map((w) => w.remote));
     wanted.forEach((w, i) => bindings.set(w.name, { value: values[i], scope: w.scope, owner: w.owner }));
     return { bindings, location };
   });
@@ -149,7 +193,7 @@ export function boundParts(fn: Function): BoundParts | undefined {
     const internals = properties(fnId).internalProperties;
     const target = internal(internals, "[[TargetFunction]]");
     if (!target) return undefined;
-    const [targetFn, thisArg, args] = valuesOf(fnId, [target, internal(internals, "[[BoundThis]]")!, internal(internals, "[[BoundArgs]]")!]);
+    const [targetFn, thisArg, args] = valuesOf([target, internal(internals, "[[BoundThis]]")!, internal(internals, "[[BoundArgs]]")!]);
     return { target: targetFn as Function, thisArg, args: args as unknown[] };
   });
 }
@@ -168,44 +212,67 @@ export function privateNames(obj: object): string[] {
   );
 }
 
+/**
+ * Runs `body` with script URLs and sources available. The Debugger domain that provides them is
+ * enabled only when a script not seen before is asked about, and disabled when the outermost window
+ * closes: left on, it slows every `await` in the process about 2.5×. Enabling lists every script
+ * again (≈ 10 ms per 400 scripts; the first time also hashes them, ≈ 50–130 ms), so one window
+ * should cover a whole walk.
+ */
+export function withScripts<T>(body: () => T): T {
+  windowDepth++;
+  try {
+    return body();
+  } finally {
+    if (--windowDepth === 0 && debuggerOn) {
+      debuggerOn = false;
+      post("Debugger.disable", {});
+    }
+  }
+}
+
 /** The id of the script last loaded from `url`. */
 export function scriptIdOf(url: string): string | undefined {
-  enableDebugger();
-  return scriptIds.get(url);
+  return withScripts(() => {
+    if (!scriptIds.has(url)) enableDebugger();
+    return scriptIds.get(url);
+  });
 }
 
 /** The full text of a script (the module, the notebook cell, the `new Function` body) holding some code. */
 export function scriptSource(scriptId: string): string | undefined {
-  enableDebugger();
-  try {
-    return post<{ scriptSource: string }>("Debugger.getScriptSource", { scriptId }).scriptSource;
-  } catch {
-    return undefined; // collected
-  }
+  return withScripts(() => {
+    enableDebugger();
+    try {
+      return post<{ scriptSource: string }>("Debugger.getScriptSource", { scriptId }).scriptSource;
+    } catch {
+      return undefined; // collected
+    }
+  });
 }
 
 function toLocation(remote: RemoteObject | undefined): CodeLocation | undefined {
   const raw = remote?.value as { scriptId: string; lineNumber: number; columnNumber: number } | undefined;
   if (!raw) return undefined;
-  enableDebugger();
-  return { scriptId: raw.scriptId, url: urls.get(raw.scriptId) ?? "", line: raw.lineNumber, column: raw.columnNumber };
+  const url = withScripts(() => {
+    if (!urls.has(raw.scriptId)) enableDebugger();
+    return urls.get(raw.scriptId) ?? "";
+  });
+  return { scriptId: raw.scriptId, url, line: raw.lineNumber, column: raw.columnNumber };
 }
 
-/**
- * Script ids come with a function's location; their URLs only from the Debugger domain, which lists
- * every script once enabled and each new one as it is parsed. It never pauses this thread (pauses are
- * skipped, so a `debugger` statement does not stop it) and keeps no collected script alive.
- */
+/** Lists every script's URL (again), for the rest of the current window. Pauses are skipped: a `debugger` statement does not stop this thread. */
 function enableDebugger(): void {
   if (debuggerOn) return;
   debuggerOn = true;
-  const s = connect() as Session;
-  s.on("Debugger.scriptParsed", ({ params }) => {
-    // The inspector's own evaluations and `new Function` code have no URL: "" is what urls.get defaults to.
-    if (!params.url) return;
-    urls.set(params.scriptId, params.url);
-    scriptIds.set(params.url, params.scriptId);
-  });
+  if (!listening) {
+    listening = true;
+    (connect() as Session).on("Debugger.scriptParsed", ({ params }) => {
+      urls.set(params.scriptId, params.url);
+      if (params.url) scriptIds.set(params.url, params.scriptId);
+    });
+  }
+  // Scripts no longer referenced are not kept for the debugger's sake.
   post("Debugger.enable", { maxScriptsCacheSize: 0 });
   post("Debugger.setSkipAllPauses", { skip: true });
 }

@@ -1,11 +1,12 @@
 import { bindingIsStable } from "./binding-stability.js";
-import { boundParts, locate, readScopes, scopesReadable, type CodeLocation, type ScopeBinding } from "./closure-scopes.js";
+import { boundParts, locate, readScopes, scopesReadable, withScripts, type CodeLocation, type ScopeBinding } from "./closure-scopes.js";
 import { hashFunctionSource, normalizeSource } from "./code-hash.js";
 import { libraryOf } from "./code-origin.js";
 import { digest } from "./digest.js";
 import { analyzeClass, analyzeFunction, type FreeVariables } from "./free-variables.js";
 import { hashValue } from "./hashing.js";
 import { isModuleObject, registeredBinding } from "./module-objects.js";
+import { UnhashableValueError } from "./errors.js";
 import { hasReadableSource } from "./parameters.js";
 
 /**
@@ -204,12 +205,17 @@ class Walk {
 
 /** The hash of a function's identity now (its live parts read in the current epoch). */
 export function functionHash(fn: Function): string {
-  return identityOf(fn, new Walk()).hash();
+  return identity(fn).hash();
 }
 
 /** The parts of a function's identity as they are now, for explain(). */
 export function describeFunction(fn: Function, depth = 3): CodePart[] {
-  return [...identityOf(fn, new Walk()).children()].map((p) => p.describe(depth));
+  return [...identity(fn).children()].map((p) => p.describe(depth));
+}
+
+/** A function's identity, walked (in one window of script access) the first time. */
+function identity(fn: Function): Part {
+  return identities.get(fn) ?? withScripts(() => identityOf(fn, new Walk()));
 }
 
 function identityOf(fn: Function, walk: Walk): Part {
@@ -243,11 +249,17 @@ function build(fn: Function, walk: Walk): Part {
   // Unparseable source (never seen for real functions): the source alone.
   if (!analyzed) return new Fixed("", "code", digest(`source|${normalizeSource(source)}`));
   const { free } = analyzed;
+  if (free.names.has("this") || free.members.has("this")) {
+    throw new UnhashableValueError(
+      `the function${fn.name ? ` '${fn.name}'` : ""} reads \`this\` from the code around it, which cannot be read before it runs: ` +
+        "pass what it needs as an input or as a parameter of a factory function",
+    );
+  }
   const names = new Set([...free.names, ...free.members.keys()].filter((n) => !LANGUAGE_GLOBALS.has(n)));
   const isClass = "methods" in analyzed;
   if (names.size === 0 && !isClass) return new Fixed("", "code", digest(`f|${normalizeSource(source)}`));
   if (!scopesReadable()) return unreadableScopes(fn, source);
-  const { bindings, location } = names.size ? readScopes(fn, names) : { bindings: new Map(), location: locate(fn) };
+  const { bindings, location } = names.size ? readScopes(fn, names, stableModuleBindings) : { bindings: new Map(), location: locate(fn) };
   const library = location && libraryOf(location.url);
   if (library) return new Fixed("", "code", digest(`lib|${library}|${hashFunctionSource(fn)}`));
 
@@ -265,6 +277,7 @@ function build(fn: Function, walk: Walk): Part {
     const { value } = binding;
     // `const X = undefined` may be a `const` read before its declaration ran: read it again.
     const stable = value !== undefined && bindingIsStable(location, name, binding.scope);
+    if (stable && binding.scope === "module") rememberModuleBinding(location!, name, binding);
     const current = stable ? () => value : live.watch(name);
     const members = [...(free.members.get(name) ?? [])].sort();
     if (members.length && isModuleObject(value)) {
@@ -316,7 +329,7 @@ export function classInfo(ctor: Function): ClassInfo {
   let info = classInfos.get(ctor);
   if (!info) {
     const readable = hasReadableSource(ctor);
-    const library = readable && scopesReadable() ? libraryOf(locate(ctor)?.url ?? "") : undefined;
+    const library = readable && scopesReadable() ? withScripts(() => libraryOf(locate(ctor)?.url ?? "")) : undefined;
     const origin = !readable || library?.startsWith("node:") ? "platform" : library ? "library" : "user";
     const privateFields = readable ? (analyzeClass(Function.prototype.toString.call(ctor))?.privateFields ?? []) : [];
     classInfos.set(ctor, (info = { name: ctor.name, origin, privateFields }));
@@ -356,6 +369,19 @@ export function findClass(name: string, identity: string): Function | undefined 
     else if (functionHash(ctor) === identity) return ctor;
   }
   return undefined;
+}
+
+/** Module bindings that cannot change, by script: the next function of that module needs no read of its Module scope. */
+const moduleBindings = new Map<string, Map<string, ScopeBinding>>();
+
+function stableModuleBindings(location: CodeLocation): ReadonlyMap<string, ScopeBinding> | undefined {
+  return moduleBindings.get(location.scriptId);
+}
+
+function rememberModuleBinding(location: CodeLocation, name: string, binding: ScopeBinding): void {
+  let known = moduleBindings.get(location.scriptId);
+  if (!known) moduleBindings.set(location.scriptId, (known = new Map()));
+  known.set(name, binding);
 }
 
 function isRead(free: FreeVariables, name: string): boolean {
@@ -470,9 +496,16 @@ function labelFor(name: string, value: unknown, kind: string, place: string): st
   return `${/^class\b/.test(Function.prototype.toString.call(value)) ? "class" : "helper"} '${name}'${place}`;
 }
 
+const places = new Map<string, string>();
+
 /** ` (module ./text.js)` for a file under the working directory, ` (module /abs/path.js)` otherwise; "" for cells. */
-function describeLocation(location: CodeLocation): string {
-  const url = location.url;
+function describeLocation({ url }: CodeLocation): string {
+  let place = places.get(url);
+  if (place === undefined) places.set(url, (place = placeOf(url)));
+  return place;
+}
+
+function placeOf(url: string): string {
   if (!url) return "";
   const path = url.startsWith("file:") ? decodeURIComponent(new URL(url).pathname) : url;
   if (!path.startsWith("/")) return "";

@@ -15,8 +15,15 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** HyperNodes' own code: the folder of this module (dist/, or src/ when run from source) and its kernel's. */
 const ownDirs = [here + sep, join(here, "..", "kernel", "dist") + sep];
 
+const libraries = new Map<string, string | undefined>();
+
 /** The library a script belongs to (`lodash@4.17.21/sum.js`, `node:fs`), or undefined for user code. */
 export function libraryOf(url: string): string | undefined {
+  if (!libraries.has(url)) libraries.set(url, findLibrary(url));
+  return libraries.get(url);
+}
+
+function findLibrary(url: string): string | undefined {
   if (url.startsWith("node:")) return url;
   const path = toPath(url);
   if (path === undefined) return undefined;

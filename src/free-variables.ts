@@ -104,6 +104,8 @@ class Walker {
     switch (node.type) {
       case "Identifier":
         return this.#use(node.name, scope, true);
+      case "ThisExpression":
+        return this.#use("this", scope, true);
       case "ExpressionStatement":
         return this.#effect(node.expression, scope);
       case "ForStatement":
@@ -116,6 +118,7 @@ class Walker {
       case "ClassExpression": {
         const inner = new Scope(scope);
         if (node.id) inner.names.add(node.id.name);
+        inner.names.add("this"); // field initialisers and static blocks: the instance or the class
         this.visit(node.superClass, scope);
         return this.visit(node.body, inner);
       }
@@ -288,7 +291,8 @@ class Walker {
   #function(node: Any, outer: Scope): void {
     const scope = new Scope(outer);
     if (node.type === "FunctionExpression" && node.id) scope.names.add(node.id.name);
-    if (node.type !== "ArrowFunctionExpression") scope.names.add("arguments");
+    // An arrow function's `this` and `arguments` are its enclosing function's: free for a top-level arrow.
+    if (node.type !== "ArrowFunctionExpression") scope.names.add("arguments").add("this");
     for (const p of node.params) declare(p, scope);
     for (const p of node.params) this.#patternExpressions(p, scope);
     if (node.body.type !== "BlockStatement") return this.visit(node.body, scope);

@@ -1,4 +1,4 @@
-import { readScopes, scopesReadable, type ScopeBinding } from "./closure-scopes.js";
+import { readScopes, scopesReadable, withScripts, type ScopeBinding } from "./closure-scopes.js";
 import { isLanguageGlobal, isPlatformGlobal } from "./code-identity.js";
 import { digest } from "./digest.js";
 import { messageOf } from "./errors.js";
@@ -63,7 +63,7 @@ export class FunctionShipper {
 
   /** How `fn` reaches a worker, or which names stop it (functions of the modules are known once `load()` resolved). */
   ship(fn: Function): ShippedFunction | Refusal {
-    return this.#exported?.get(fn) ?? shipSource(fn);
+    return this.#exported?.get(fn) ?? withScripts(() => shipSource(fn));
   }
 
   async #indexModules(): Promise<Map<Function, ShippedFunction>> {
@@ -132,7 +132,8 @@ function shipSource(fn: Function): ShippedFunction | Refusal {
     }
   };
   const readsOf = (owner: Function, { free }: AnalyzedFunction): void => {
-    const names = new Set([...free.names, ...free.members.keys()].filter((n) => !isLanguageGlobal(n)));
+    if (free.names.has("this") || free.members.has("this")) unshippable.push("this (of the code around the function)");
+    const names = new Set([...free.names, ...free.members.keys()].filter((n) => !isLanguageGlobal(n) && n !== "this"));
     if (names.size === 0) return;
     const { bindings } = scopesReadable() ? readScopes(owner, names) : { bindings: new Map<string, ScopeBinding>() };
     for (const name of names) {
