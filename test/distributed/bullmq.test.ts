@@ -13,6 +13,7 @@ import { READS_TALLY, Tally } from "../../src/tally.js";
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = new URL("../fixtures/distributed-pipeline.js", import.meta.url).href;
 const staleFixture = new URL("../fixtures/distributed-pipeline-stale.js", import.meta.url).href;
+const staleConstantFixture = new URL("../fixtures/distributed-pipeline-stale-constant.js", import.meta.url).href;
 const dir = mkdtempSync(join(tmpdir(), "hypernodes-bullmq-"));
 const runLog = join(dir, "runs.log");
 const processes: ChildProcess[] = [];
@@ -214,6 +215,16 @@ describe("BullMQEngine", () => {
     const stale = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "stale" });
     try {
       await expect(fixtures.squares.map({ x: [1, 2] }, { mapOver: "x", engine: stale })).rejects.toThrow(/Stale code: node 'square' has other code/);
+    } finally {
+      await stale.close();
+    }
+  }, 30_000);
+
+  it("has a worker whose module gives a constant the node reads another value refuse the job as stale code", async () => {
+    await startWorker(staleConstantFixture, "stale-constant");
+    const stale = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "stale-constant" });
+    try {
+      await expect(fixtures.squares.map({ x: [3, 4] }, { mapOver: "x", engine: stale })).rejects.toThrow(/Stale code: node 'square' has other code/);
     } finally {
       await stale.close();
     }
