@@ -214,6 +214,11 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     }
   }
 
+  /** What the node computes, for hashing it as a value (code that runs it): its code hash and wiring. */
+  cacheKey(): string {
+    return `node:${this.codeHash}|${JSON.stringify([this.name, this.rootArgs, this.outputNames])}`;
+  }
+
   /** What the code hash is made of now (own code, each binding the code reads), for explain(). */
   codeParts(): CodePart[] {
     if (this.version !== undefined) return [{ label: "version", hash: digest(`version:${this.version}`) }];

@@ -145,6 +145,11 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
     return digest(`pipeline|${this.#structure}|${JSON.stringify(inner)}|${bound}`);
   }
 
+  /** What the node computes, for hashing it as a value: its code hash (inner nodes, wiring, bound inputs) and name. */
+  cacheKey(): string {
+    return `pipeline-node:${this.codeHash}|${JSON.stringify([this.name, this.rootArgs, this.outputNames])}`;
+  }
+
   /** Runs the inner pipeline (mapped when `mapOver`) on the outer scope's engine, cache and callbacks. */
   async execute(args: unknown[], scope: ExecutionScope): Promise<unknown> {
     const inputs = this.pipeline.boundInputs;

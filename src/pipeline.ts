@@ -4,8 +4,10 @@ import { ExecutionScope, type Engine } from "./engine.js";
 import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
 import { defaultCache, pipelineDefaults } from "./defaults.js";
+import { digest } from "./digest.js";
 import { explainPlan, type NodeExplanation } from "./explain.js";
 import { Graph } from "./graph.js";
+import { hashValue } from "./hashing.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./hypernode.js";
 import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
@@ -97,6 +99,16 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /** A copy of the bound inputs. */
   get boundInputs(): Record<string, unknown> {
     return { ...this.#bound };
+  }
+
+  /**
+   * What the pipeline computes, for hashing it as a value (a node whose code runs it, a pipeline
+   * passed as an input): its nodes' code and wiring and its bound inputs — not its cache, engine or
+   * callbacks, which do not change results.
+   */
+  cacheKey(): string {
+    const nodes = this.graph.executionOrder.map((n) => [n.name, n.codeHash, n.rootArgs, n.outputNames]);
+    return `pipeline:${digest(`${JSON.stringify(nodes)}|${hashValue(this.#bound, `bound inputs of pipeline '${this.id}'`)}`)}`;
   }
 
   /** Root inputs still needed: neither bound nor optional. */

@@ -121,6 +121,15 @@ describe("a node's codeHash covers what its code reads", () => {
     }
   });
 
+  it("a pipeline the code runs counts by its nodes' code and bound inputs, not by its cache or engine", async () => {
+    const inner = (k: number, cache?: MemoryCache) =>
+      new Pipeline({ nodes: [node(define<(x: number) => number>("return (x) => x * k;", ["k", k]), { outputName: "y", name: "times" })], cache });
+    const outer = (pipeline: Pipeline<any>) => hashOf(define<(x: number) => Promise<unknown>>("return async (x) => (await inner.run({ x })).y;", ["inner", pipeline]));
+    expect(outer(inner(2))).toBe(outer(inner(2, new MemoryCache())));
+    expect(outer(inner(2))).not.toBe(outer(inner(3)));
+    expect(outer(inner(2).bind({ x: 1 }))).not.toBe(outer(inner(2)));
+  });
+
   it("re-running with an edited closure value recomputes; an equal one hits", async () => {
     const cache = new MemoryCache();
     const runs: number[] = [];
