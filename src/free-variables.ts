@@ -206,6 +206,13 @@ class Walker {
     switch (node.type) {
       case "AssignmentExpression": {
         this.#target(node.left, scope);
+        const synced = syncedWrite(node.right);
+        if (synced) {
+          // tslab keeps a cell's exports in step with its variables: `exports.n = (n++, n)`,
+          // `exports.n = n += 2`: the variable's new value is only stored, not used.
+          for (const write of synced) this.#effect(write, scope);
+          return;
+        }
         const key = targetKey(node.left, scope);
         if (key) this.#selfUpdates.push(key);
         this.visit(node.right, scope);
@@ -349,6 +356,21 @@ class Walker {
     if (!read) this.free.writes.add(key);
     else if (!this.#selfUpdates.includes(key)) this.free.reads.add(key);
   }
+}
+
+/**
+ * The writes of an expression that writes a variable and yields its new value (`n++`, `n = …`,
+ * `(n++, n)`), so assigning that value elsewhere reads nothing more than the writes do.
+ */
+function syncedWrite(node: Any): Any[] | undefined {
+  if ((node.type === "UpdateExpression" && node.argument.type === "Identifier") || (node.type === "AssignmentExpression" && node.left.type === "Identifier")) {
+    return [node];
+  }
+  if (node.type !== "SequenceExpression") return undefined;
+  const last = node.expressions.at(-1);
+  const writes = node.expressions.slice(0, -1);
+  const writesLast = (e: Any) => (e.type === "UpdateExpression" ? e.argument : e.type === "AssignmentExpression" ? e.left : undefined)?.name === last.name;
+  return last.type === "Identifier" && writes.some(writesLast) ? writes : undefined;
 }
 
 /** The key (`n`, `n.m`) an assignment target writes, when it is a free variable or one of its members. */
