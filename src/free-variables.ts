@@ -28,7 +28,7 @@ export interface AnalyzedFunction {
   free: FreeVariables;
 }
 
-/** A class's free variables, its methods' source text by name, and whether it declares `#private` fields. */
+/** A class's free variables, its methods' source text by name, and the `#private` instance fields it declares. */
 export interface AnalyzedClass {
   free: FreeVariables;
   methods: Map<string, string>;
@@ -75,7 +75,8 @@ export function analyzeClass(source: string): AnalyzedClass | undefined {
   const privateFields: string[] = [];
   for (const member of ast.body.body as Any[]) {
     const key = member.key?.type === "PrivateIdentifier" ? `#${member.key.name}` : (member.key?.name ?? member.key?.value);
-    if (member.type === "PropertyDefinition" && member.key?.type === "PrivateIdentifier") privateFields.push(key);
+    // Instance state only: a `static #count` lives on the class, which is hashed with its code.
+    if (member.type === "PropertyDefinition" && member.key?.type === "PrivateIdentifier" && !member.static) privateFields.push(key);
     if (member.type === "MethodDefinition" && key !== undefined) {
       const name = `${member.static ? "static " : ""}${member.kind === "get" || member.kind === "set" ? member.kind + " " : ""}${key}`;
       methods.set(name, text.slice(member.start, member.end));

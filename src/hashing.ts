@@ -1,8 +1,9 @@
 import type { Hash } from "node:crypto";
-import { types } from "node:util";
-import { functionHash } from "./code-identity.js";
+import { inspect, types } from "node:util";
+import { classIdentity, classInfo, functionHash } from "./code-identity.js";
 import { createHasher, digest } from "./digest.js";
 import { UnhashableValueError } from "./errors.js";
+import { hasReadableSource } from "./parameters.js";
 
 /**
  * Content hashes of arbitrary values, for cache signatures.
@@ -16,6 +17,12 @@ import { UnhashableValueError } from "./errors.js";
  *
  * The walk is iterative (an explicit task stack), so arbitrarily deep acyclic nesting cannot overflow
  * the call stack. Objects on the current path are tracked to report cycles instead of looping.
+ *
+ * Two values that a computation could tell apart must never share an encoding: an array's holes
+ * differ from `undefined` and its extra named properties count, an Error carries its class, fields,
+ * `cause` and `errors`, a class instance carries its class's identity (its code, not only its name).
+ * What cannot be read synchronously (`#private` fields, a Blob's bytes, a live platform object such
+ * as a socket or a stream) is refused with a reason instead of being hashed as if it were empty.
  */
 
 /** Hex digest of a value's content. `label` names the value in error messages, e.g. "input 'x'". */
@@ -118,17 +125,25 @@ class Sink {
 }
 
 const PLAIN_OBJECT_TAG = `o${JSON.stringify("Object")}{`;
+/** Cycle checks walk this many parents before indexing the path (see Encoder.ancestor). */
+const ANCESTOR_WALK = 32;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 class Encoder {
   private readonly stack: Task[] = [];
   private readonly sinks: Sink[] = [];
   private sink = new Sink();
-  /** Containers on the path from the root to the value being encoded, for cycle detection. */
-  private readonly ancestors = new Map<object, Frame>();
+  /**
+   * Containers on the path from the root to the value being encoded, for cycle detection. A value's
+   * ancestors are its frame's parents; this index of them is built only once a path grows deep
+   * (see ancestor), so shallow values never allocate it.
+   */
+  private ancestors: Map<object, Frame> | undefined;
   /** Children of the container being expanded: primitives are joined into `run`, others become tasks. */
   private run = "";
   private readonly pending: Task[] = [];
+  /** Tags of the classes met in this value (see classTag). */
+  private classTags: Map<Function, string> | undefined;
 
   constructor(private readonly label: string) {}
 
@@ -146,7 +161,7 @@ class Encoder {
           this.visit(task);
           break;
         case LEAVE:
-          this.ancestors.delete(task.value as object);
+          this.ancestors?.delete(task.value as object);
           break;
         case OPEN:
           this.sinks.push(this.sink);
@@ -190,32 +205,30 @@ class Encoder {
       this.sink.write("k" + JSON.stringify(key));
       return;
     }
-    const ancestor = this.ancestors.get(obj);
+    const ancestor = this.ancestor(frame, obj);
     if (ancestor) {
       throw new UnhashableValueError(
         `Cannot hash ${this.label}: circular reference at ${this.path(frame)} -> ${this.path(ancestor)}`,
       );
     }
     if (Array.isArray(obj)) {
-      this.sink.write("a[");
-      // Indexing (not iterating entries) reads holes as undefined.
-      for (let i = 0; i < obj.length; i++) this.child(frame, obj[i], i, "");
-      return this.expand(frame, "]");
+      const proto: object | null = Object.getPrototypeOf(obj);
+      if (proto !== Array.prototype && proto !== null) this.checkPrivate(frame, classFacts(proto));
+      return this.array(frame, obj);
     }
-    const proto: unknown = Object.getPrototypeOf(obj);
+    const proto: object | null = Object.getPrototypeOf(obj);
     if (proto === Object.prototype || proto === null) return this.fields(frame, obj, PLAIN_OBJECT_TAG);
+    const facts = classFacts(proto);
+    this.checkPrivate(frame, facts);
     if (types.isArrayBufferView(obj)) {
-      return this.bytes(className(proto), new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
+      return this.bytes(facts.name, new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
     }
-    if (types.isAnyArrayBuffer(obj)) return this.bytes(className(proto), new Uint8Array(obj));
+    if (types.isAnyArrayBuffer(obj)) return this.bytes(facts.name, new Uint8Array(obj));
     if (types.isMap(obj)) return this.unordered(frame, obj, "M{");
     if (types.isSet(obj)) return this.unordered(frame, obj, "S{");
     if (types.isDate(obj)) return this.sink.write(`D${obj.getTime()};`);
     if (types.isRegExp(obj)) return this.sink.write("R" + JSON.stringify(obj.source) + JSON.stringify(obj.flags));
-    if (types.isNativeError(obj) || obj instanceof Error) {
-      const { name, message } = obj as Error;
-      return this.sink.write("E" + JSON.stringify(String(name)) + JSON.stringify(String(message)));
-    }
+    if (types.isNativeError(obj) || obj instanceof Error) return this.error(frame, obj as Error, facts);
     if (types.isBoxedPrimitive(obj)) {
       this.sink.write("B");
       return this.visit({ kind: VALUE, value: obj.valueOf(), key: frame.key, parent: frame.parent, prefix: "" });
@@ -229,21 +242,113 @@ class Encoder {
     if (obj instanceof WeakRef) {
       throw this.unhashable(frame, "a WeakRef's target may vanish, so it cannot be hashed by content; hash deref() instead");
     }
-    // Class instance (or a plain object from another realm, whose class is also named "Object").
-    return this.fields(frame, obj, `o${JSON.stringify(className(proto))}{`);
+    switch (facts.handling) {
+      case SEARCH_PARAMS:
+        return this.sink.write("Q" + JSON.stringify(String(obj)));
+      case HEADERS: {
+        let text = "H[";
+        for (const [name, value] of obj as Headers) text += JSON.stringify(name) + JSON.stringify(value);
+        return this.sink.write(text + "]");
+      }
+      case REJECT:
+        throw this.unhashable(frame, facts.reject!);
+    }
+    // A class instance by its class's identity and its public fields; without a class of its own
+    // (`Object.create(proto)`) by its constructor's name, as is another realm's plain object.
+    return this.fields(frame, obj, facts.ctor ? this.classTag(frame, facts.ctor) + "{" : facts.tag);
   }
 
-  /** Public fields: enumerable own string keys not starting with `_`, in sorted order. */
-  private fields(frame: Frame, obj: object, tag: string): void {
-    const keys = Object.keys(obj);
-    let kept = 0;
-    for (const key of keys) if (key.charCodeAt(0) !== 95 /* _ */) keys[kept++] = key;
-    if (kept < keys.length) keys.length = kept;
-    keys.sort();
+  /**
+   * Elements in order, a hole apart from `undefined`; then, when there are any, the public named
+   * properties (a regex match's `index`, `input`, `groups`) under another tag, so a plain array's
+   * encoding stays what it always was.
+   */
+  private array(frame: Frame, arr: unknown[]): void {
+    const extras = arrayExtras(arr);
+    this.sink.write(extras ? "A[" : "a[");
+    const n = arr.length;
+    for (let i = 0; i < n; i++) {
+      const value = arr[i];
+      // Only an undefined read can be a hole; hasOwn (not `in`) ignores the prototype chain.
+      if (value === undefined && !Object.hasOwn(arr, i)) this.literal("h");
+      else this.child(frame, value, i, "");
+    }
+    if (!extras) return this.expand(frame, "]");
+    this.literal("]{");
+    const record = arr as unknown as Record<string, unknown>;
+    for (const key of extras) this.child(frame, record[key], key, JSON.stringify(key) + ":");
+    this.expand(frame, "}");
+  }
+
+  /**
+   * An Error by its class (a user or library class by its identity), name, message, public fields,
+   * and its own `cause` and `errors` (AggregateError), enumerable or not. Never `stack`: the same
+   * error thrown from another call site has another stack.
+   */
+  private error(frame: Frame, error: Error, facts: ClassFacts): void {
+    const cls = facts.ctor ? this.classTag(frame, facts.ctor) : "o" + JSON.stringify(facts.name);
+    const keys = publicKeys(error);
+    const stack = keys.indexOf("stack");
+    if (stack >= 0) keys.splice(stack, 1);
+    for (const own of ["cause", "errors"]) if (Object.hasOwn(error, own) && !keys.includes(own)) keys.push(own);
+    const tag = `E${cls}${JSON.stringify(String(error.name))}${JSON.stringify(String(error.message))}{`;
+    this.fields(frame, error, tag, keys.sort());
+  }
+
+  /** Public fields (by default: enumerable own string keys not starting with `_`), in sorted order. */
+  private fields(frame: Frame, obj: object, tag: string, keys = publicKeys(obj).sort()): void {
     this.sink.write(tag);
     const record = obj as Record<string, unknown>;
     for (const key of keys) this.child(frame, record[key], key, JSON.stringify(key) + ":");
     this.expand(frame, "}");
+  }
+
+  /**
+   * The frame of `obj` among the frame's parents (a cycle), if any. Up to ANCESTOR_WALK levels up
+   * this walks the parents; past that it indexes the whole path in a Map, kept up to date from then on.
+   */
+  private ancestor(frame: Frame, obj: object): Frame | undefined {
+    if (this.ancestors) return this.ancestors.get(obj);
+    let steps = 0;
+    for (let f = frame.parent; f; f = f.parent) {
+      if (f.value === obj) return f;
+      if (++steps === ANCESTOR_WALK) {
+        const index = (this.ancestors = new Map());
+        for (let g = frame.parent; g; g = g.parent) index.set(g.value as object, g);
+        return index.get(obj);
+      }
+    }
+    return undefined;
+  }
+
+  /** Refuses an instance whose class (or a superclass) keeps state in `#private` fields. */
+  private checkPrivate(frame: Frame, facts: ClassFacts): void {
+    if (facts.privateFields === undefined) return;
+    throw this.unhashable(
+      frame,
+      `an instance of class '${facts.name}' keeps state in #private fields (${facts.privateFields}), which hashing cannot read: ` +
+        "give the class a cacheKey() method, pass what it holds instead, or make it a stateful() resource",
+    );
+  }
+
+  /**
+   * `c"<identity>"`: a user or library class by its identity now (its code and what the code reads),
+   * read once per hashValue call: it is live (statics, prototype, bindings its code reads), so it is
+   * not kept per prototype; code-identity memoizes it per hash epoch.
+   */
+  private classTag(frame: Frame, ctor: Function): string {
+    const known = (this.classTags ??= new Map()).get(ctor);
+    if (known !== undefined) return known;
+    let identity: string;
+    try {
+      identity = classIdentity(ctor);
+    } catch (error) {
+      if (!(error instanceof UnhashableValueError)) throw error;
+      throw this.unhashable(frame, `the identity of class '${ctor.name}' cannot be hashed: ${error.message}`);
+    }
+    const tag = "c" + JSON.stringify(identity);
+    this.classTags.set(ctor, tag);
+    return tag;
   }
 
   /** Set members / Map entries: each hashed on its own, hashes sorted so insertion order does not count. */
@@ -279,12 +384,20 @@ class Encoder {
     const text = encodeScalar(value);
     if (text === undefined) return this.schedule({ kind: VALUE, value, key, parent, prefix });
     this.run += prefix + text;
-    if (this.run.length > MAX_TEXT) {
-      // Keeps `run` below V8's string length limit; with nothing scheduled before it, it can go out now.
-      if (this.pending.length === 0) this.sink.write(this.run);
-      else this.pending.push(this.run);
-      this.run = "";
-    }
+    if (this.run.length > MAX_TEXT) this.flushRun();
+  }
+
+  /** Text among the children being collected (a hole, a separator). */
+  private literal(text: string): void {
+    this.run += text;
+    if (this.run.length > MAX_TEXT) this.flushRun();
+  }
+
+  /** Keeps `run` below V8's string length limit; with nothing scheduled before it, it can go out now. */
+  private flushRun(): void {
+    if (this.pending.length === 0) this.sink.write(this.run);
+    else this.pending.push(this.run);
+    this.run = "";
   }
 
   private schedule(task: Task): void {
@@ -302,7 +415,7 @@ class Encoder {
       return;
     }
     // Only containers with non-primitive children can be part of a cycle.
-    this.ancestors.set(frame.value as object, frame);
+    this.ancestors?.set(frame.value as object, frame);
     frame.kind = LEAVE; // the frame is done as a VALUE; reuse it as its own LEAVE marker
     this.stack.push(frame, this.run + end);
     this.run = "";
@@ -333,9 +446,127 @@ class Encoder {
   }
 }
 
-function className(proto: unknown): string {
-  const ctor = (proto as { constructor?: unknown } | null)?.constructor;
-  return typeof ctor === "function" ? ctor.name : "Object";
+/** Enumerable own string keys not starting with `_` (unsorted; a fresh array). */
+function publicKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  let kept = 0;
+  for (const key of keys) if (key.charCodeAt(0) !== 95 /* _ */) keys[kept++] = key;
+  if (kept < keys.length) keys.length = kept;
+  return keys;
+}
+
+/** Canonical array index: "0", "17", not "01" or "4294967295" (2^32 - 1 is a named property). */
+function isIndex(key: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
+}
+
+/** Arrays this long are checked for named properties through `inspect` first (see arrayExtras): from about 150 elements on, Object.keys costs more. */
+const INSPECT_FROM = 160;
+const NO_ELEMENTS = { maxArrayLength: 0, depth: 0, customInspect: false, showProxy: false, showHidden: false, getters: false, colors: false, compact: 3, breakLength: Infinity, numericSeparator: false, sorted: false } as const;
+
+/**
+ * An array's public named properties (sorted), undefined when it has none. Object.keys lists every
+ * index first (ascending) and then the named keys, so the last key tells whether there are any; but
+ * it costs ~170 ns per element. For a long plain array, `inspect` with no elements shown lists only
+ * named properties (Node reads them without enumerating indices: ~1 µs whatever the length): when it
+ * prints exactly `[ ... n more items ]` there are none. Any other output (named properties, symbol
+ * keys, another Node's format) takes the exact route.
+ */
+function arrayExtras(arr: unknown[]): string[] | undefined {
+  const n = arr.length;
+  if (n >= INSPECT_FROM && Object.getPrototypeOf(arr) === Array.prototype && !types.isProxy(arr)) {
+    if (inspect(arr, NO_ELEMENTS) === `[ ... ${n} more items ]`) return undefined;
+  }
+  const keys = Object.keys(arr);
+  const last = keys[keys.length - 1];
+  if (last === undefined || last === String(n - 1) || isIndex(last)) return undefined;
+  let kept = 0;
+  for (const key of keys) if (key.charCodeAt(0) !== 95 /* _ */ && !isIndex(key)) keys[kept++] = key;
+  keys.length = kept;
+  return kept > 0 ? keys.sort() : undefined;
+}
+
+/** How instances of a prototype are hashed once no built-in handling (Map, Date, Error…) applied. */
+const FIELDS = 0; // public fields, tagged by class identity or name
+const SEARCH_PARAMS = 1; // URLSearchParams: by toString()
+const HEADERS = 2; // Headers: by entries (sorted, combined by the platform)
+const REJECT = 3; // unhashable: `reject` says why
+
+/** What hashing needs to know about the instances of one prototype: computed once per prototype. */
+interface ClassFacts {
+  /** Its constructor's name ("Object" when it has none): messages, and the tag when `ctor` is unset. */
+  readonly name: string;
+  /** The user or library class whose identity tags instances; undefined for platform and class-less prototypes. */
+  readonly ctor: Function | undefined;
+  /** `o"Name"{`: the tag of instances of a prototype without a user or library class. */
+  readonly tag: string;
+  readonly handling: typeof FIELDS | typeof SEARCH_PARAMS | typeof HEADERS | typeof REJECT;
+  readonly reject: string | undefined;
+  /** `#a, #b of class 'Base'`: the #private fields user and library classes in the chain declare. */
+  readonly privateFields: string | undefined;
+}
+
+const factsByPrototype = new WeakMap<object, ClassFacts>();
+
+function classFacts(proto: object): ClassFacts {
+  let facts = factsByPrototype.get(proto);
+  if (facts === undefined) factsByPrototype.set(proto, (facts = computeFacts(proto)));
+  return facts;
+}
+
+function computeFacts(proto: object): ClassFacts {
+  const c = (proto as { constructor?: unknown }).constructor;
+  const name = typeof c === "function" ? c.name : "Object";
+  const ctor = typeof c === "function" && c.prototype === proto ? c : undefined;
+  const origin = ctor && classInfo(ctor).origin;
+  let special: string | undefined;
+  const privates: string[] = [];
+  for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    const k: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+    if (typeof k !== "function" || k.prototype !== p) continue;
+    // Not gated on the origin: without an inspector, classInfo calls Node's own classes "user".
+    const explicit = explicitPlatformClass(k);
+    if (explicit !== undefined) special ??= explicit;
+    else {
+      const info = classInfo(k);
+      if (info.origin !== "platform" && info.privateFields.length > 0) {
+        privates.push(info.privateFields.join(", ") + (k === ctor ? "" : ` of class '${info.name}'`));
+      }
+    }
+  }
+  let handling: ClassFacts["handling"] = FIELDS;
+  let reject: string | undefined;
+  if (special === "URLSearchParams") handling = SEARCH_PARAMS;
+  else if (special === "Headers") handling = HEADERS;
+  else if (special === "Blob") reject = `a ${name}'s bytes can only be read asynchronously: hash \`await blob.arrayBuffer()\` or give it a cacheKey()`;
+  else if (!ctor) {
+    const next = (proto as { next?: unknown }).next;
+    if (typeof next === "function" && !hasReadableSource(next)) {
+      const kind = (proto as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+      reject = `an iterator${typeof kind === "string" ? ` (${kind})` : ""} is used up as it is read, so it cannot be hashed by content; pass [...iterator] instead`;
+    }
+  } else if (origin === "platform" && !(name === "Object" && Object.getPrototypeOf(proto) === null)) {
+    // Not another realm's plain object: a socket, a stream, a request, an emitter, a process…
+    reject = `an instance of ${name} is a live platform object, not data to hash: pass the data it holds, or make it a stateful() resource`;
+  }
+  if (reject !== undefined) handling = REJECT;
+  return {
+    name,
+    ctor: origin === "user" || origin === "library" ? ctor : undefined,
+    tag: `o${JSON.stringify(name)}{`,
+    handling,
+    reject,
+    privateFields: privates.length > 0 ? privates.join("; ") : undefined,
+  };
+}
+
+/** The platform classes hashed by what they hold (or refused with a specific reason): "File" counts as "Blob". */
+function explicitPlatformClass(k: Function): string | undefined {
+  const name = k.name;
+  if (name !== "URLSearchParams" && name !== "Headers" && name !== "Blob" && name !== "File") return undefined;
+  // Read the global only for a class of that name: `Headers` loads undici on first access.
+  if ((globalThis as Record<string, unknown>)[name] !== k) return undefined;
+  return name === "File" ? "Blob" : name;
 }
 
 function segment(key: Key): string {
