@@ -1,6 +1,6 @@
 import { parse, type Node as AstNode } from "acorn";
 import { scriptIdOf, scriptSource, type CodeLocation } from "./closure-scopes.js";
-import { childNodes } from "./free-variables.js";
+import * as walk from "acorn-walk";
 
 /**
  * Whether a binding a function reads can be given another value after the function was hashed. A
@@ -79,41 +79,30 @@ function analyzeScript(source: string): ScriptFacts | null {
   if (!ast) return null;
   const result: ScriptFacts = { assigned: new Set(), imports: new Map(), exports: new Map() };
   const declaredVars = new Set<string>();
-  const visit = (node: Any): void => {
-    switch (node.type) {
-      case "AssignmentExpression":
-        targets(node.left, result.assigned);
-        break;
-      case "UpdateExpression":
-        targets(node.argument, result.assigned);
-        break;
-      case "ForInStatement":
-      case "ForOfStatement":
-        if (node.left.type !== "VariableDeclaration") targets(node.left, result.assigned);
-        break;
-      case "VariableDeclarator":
-        // `var x = 1; … var x = 2;` assigns x again.
-        if (node.init) for (const name of declared(node.id)) (declaredVars.has(name) ? result.assigned : declaredVars).add(name);
-        break;
-      case "ImportDeclaration":
-        for (const s of node.specifiers) {
-          const imported = s.type === "ImportNamespaceSpecifier" ? "*" : s.type === "ImportDefaultSpecifier" ? "default" : (s.imported.name ?? s.imported.value);
-          result.imports.set(s.local.name, { source: String(node.source.value), imported });
-        }
-        break;
-      case "ExportNamedDeclaration":
-        if (node.declaration) for (const name of declaredBy(node.declaration)) result.exports.set(name, name);
-        if (!node.source) for (const s of node.specifiers) result.exports.set(s.exported.name ?? s.exported.value, s.local.name ?? s.local.value);
-        break;
-      case "ExportDefaultDeclaration":
-        if (node.declaration.id) result.exports.set("default", node.declaration.id.name);
-        else if (node.declaration.type === "Identifier") result.exports.set("default", node.declaration.name);
-        else result.exports.set("default", "*default*");
-        break;
-    }
-    for (const child of childNodes(node)) visit(child);
-  };
-  visit(ast);
+  walk.simple(ast, {
+    AssignmentExpression: (node: Any) => targets(node.left, result.assigned),
+    UpdateExpression: (node: Any) => targets(node.argument, result.assigned),
+    ForInStatement: (node: Any) => void (node.left.type !== "VariableDeclaration" && targets(node.left, result.assigned)),
+    ForOfStatement: (node: Any) => void (node.left.type !== "VariableDeclaration" && targets(node.left, result.assigned)),
+    VariableDeclarator: (node: Any) => {
+      // `var x = 1; … var x = 2;` assigns x again.
+      if (node.init) for (const name of declared(node.id)) (declaredVars.has(name) ? result.assigned : declaredVars).add(name);
+    },
+    ImportDeclaration: (node: Any) => {
+      for (const s of node.specifiers) {
+        const imported = s.type === "ImportNamespaceSpecifier" ? "*" : s.type === "ImportDefaultSpecifier" ? "default" : (s.imported.name ?? s.imported.value);
+        result.imports.set(s.local.name, { source: String(node.source.value), imported });
+      }
+    },
+    ExportNamedDeclaration: (node: Any) => {
+      if (node.declaration) for (const name of declaredBy(node.declaration)) result.exports.set(name, name);
+      if (!node.source) for (const s of node.specifiers) result.exports.set(s.exported.name ?? s.exported.value, s.local.name ?? s.local.value);
+    },
+    ExportDefaultDeclaration: (node: Any) => {
+      const d = node.declaration;
+      result.exports.set("default", d.id ? d.id.name : d.type === "Identifier" ? d.name : "*default*");
+    },
+  });
   return result;
 }
 

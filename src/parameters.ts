@@ -46,6 +46,19 @@ export function hasReadableSource(fn: Function): boolean {
  * (`(…)`, or `({…})` for a method shorthand), `ast` the function inside it.
  */
 export function parseFunction(source: string): { ast: FunctionAst; text: string } | undefined {
+  // Nodes read parameters and free variables from one parse; factory-made functions share their source.
+  if (parsed.has(source)) return parsed.get(source);
+  const result = parse(source);
+  if (parsed.size >= MAX_PARSED) parsed.delete(parsed.keys().next().value!);
+  parsed.set(source, result);
+  return result;
+}
+
+/** Parses of recent function sources (read-only ASTs), oldest dropped first. */
+const parsed = new Map<string, { ast: FunctionAst; text: string } | undefined>();
+const MAX_PARSED = 256;
+
+function parse(source: string): { ast: FunctionAst; text: string } | undefined {
   // Functions and arrows parse as expressions; a method shorthand (`run(x) {…}`) only inside an object.
   for (const [prefix, suffix] of [["(", ")"], ["({", "})"]]) {
     const text = prefix + source + suffix;
