@@ -9,6 +9,7 @@ import { IN_THREAD, type NodeInvoker } from "./node-execution.js";
 import type { Pipeline } from "./pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "./pipeline-module.js";
 import { Stateful } from "./stateful.js";
+import { warn } from "./warnings.js";
 import {
   DEFAULT_QUEUE,
   connectionOptions,
@@ -100,9 +101,7 @@ export class BullMQEngine implements Engine {
     const path = await this.#locate(pipeline);
     const link = await this.#connect();
     if ((await link.queue.getWorkersCount()) === 0) {
-      process.emitWarning(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, {
-        code: "HYPERNODES_NO_WORKER",
-      });
+      warn(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, "HYPERNODES_NO_WORKER");
     }
     const remote = new RemoteMap(link, path, pipeline.planFor(options.outputName), inputs, options, this);
     const results = await executeMap(pipeline, inputs, options, {
@@ -145,13 +144,13 @@ export class BullMQEngine implements Engine {
 async function connect(name: string, connection: RedisConnection): Promise<Link> {
   // Loaded on first use: importing BullMQ costs every `import "hypernodes"` about 350 ms otherwise.
   const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import("bullmq"), import("ioredis")]);
-  const warn = (error: Error) => process.emitWarning(`BullMQEngine: ${error.message}`, { code: "HYPERNODES_REDIS" });
-  const queue = new Queue<JobData>(name, { connection: connectionOptions(connection) }).on("error", warn);
+  const warnRedis = (error: Error) => warn(`BullMQEngine: ${error.message}`, "HYPERNODES_REDIS");
+  const queue = new Queue<JobData>(name, { connection: connectionOptions(connection) }).on("error", warnRedis);
   // Events are read from the stream's current end, so none of our jobs' can be missed.
   const { url, ...rest } = connectionOptions(connection);
   const client = url ? new Redis(url, rest) : new Redis(rest);
   const [last] = await client.xrevrange(queue.keys.events!, "+", "-", "COUNT", 1).finally(() => client.quit());
-  const events = new QueueEvents(name, { connection: connectionOptions(connection), lastEventId: last?.[0] ?? "0-0" }).on("error", warn);
+  const events = new QueueEvents(name, { connection: connectionOptions(connection), lastEventId: last?.[0] ?? "0-0" }).on("error", warnRedis);
   const waiting: Link["waiting"] = new Map();
   // Each job is settled once: a retried job's second result (or a late event) finds no one waiting.
   events.on("completed", ({ jobId, returnvalue }) => {

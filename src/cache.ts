@@ -1,9 +1,16 @@
-import { byteSize, decode, encode, type Encoded } from "./serialization.js";
+import { byteSize, decode, encode, MISS, type Encoded } from "./serialization.js";
 
 /**
  * Where node results live, keyed by signature. Values go in and come out as copies (structured
  * serialization), so mutating a returned value never corrupts the cache. `null` and `undefined`
  * are cached like any value; a miss is told apart from a cached `undefined` by `has`/`getMany`.
+ *
+ * A value comes back exactly as it was stored (prototype, own properties and their enumerability) or
+ * is refused by `set` with an UnserializableValueError. Class instances are stored with their class's
+ * code identity and come back as instances of the live class with that identity; when this process
+ * has no such class (its code changed, or it was never loaded), the entry is a miss: `get` returns
+ * undefined and `getMany` leaves it out, while `has` still says true (the entry exists; it may be read
+ * once the class is loaded, and the next write replaces it).
  */
 export interface Cache {
   get(signature: string): Promise<unknown>;
@@ -41,11 +48,12 @@ export class MemoryCache implements Cache {
   #misses = 0;
 
   async get(signature: string): Promise<unknown> {
-    return decode(this.#entries.get(signature));
+    const value = decode(this.#entries.get(signature));
+    return value === MISS ? undefined : value;
   }
 
   async set(signature: string, value: unknown): Promise<void> {
-    this.#entries.set(signature, encode(value));
+    this.#entries.set(signature, encode(value, { classes: true }));
   }
 
   async has(signature: string): Promise<boolean> {
@@ -74,7 +82,9 @@ export class MemoryCache implements Cache {
     const hits = new Map<string, unknown>();
     for (const signature of signatures) {
       const encoded = this.#entries.get(signature);
-      if (encoded !== undefined || this.#entries.has(signature)) hits.set(signature, decode(encoded));
+      if (encoded === undefined && !this.#entries.has(signature)) continue;
+      const value = decode(encoded);
+      if (value !== MISS) hits.set(signature, value);
     }
     this.#hits += hits.size;
     this.#misses += signatures.length - hits.size;

@@ -8,6 +8,7 @@ import { hashValue } from "./hashing.js";
 import { isModuleObject, registeredBinding } from "./module-objects.js";
 import { UnhashableValueError } from "./errors.js";
 import { hasReadableSource } from "./parameters.js";
+import { warn } from "./warnings.js";
 
 /**
  * A function's identity covers everything it can reach (the idea behind Unison's content-addressed
@@ -319,7 +320,10 @@ function build(fn: Function, walk: Walk): Part {
 export interface ClassInfo {
   readonly name: string;
   readonly origin: "user" | "library" | "platform";
+  /** `#private` instance fields (state hashing cannot read). */
   readonly privateFields: readonly string[];
+  /** Every `#private` instance member (what an instance not built by the constructor lacks). */
+  readonly privateMembers: readonly string[];
 }
 
 const classInfos = new WeakMap<Function, ClassInfo>();
@@ -331,8 +335,9 @@ export function classInfo(ctor: Function): ClassInfo {
     const readable = hasReadableSource(ctor);
     const library = readable && scopesReadable() ? withScripts(() => libraryOf(locate(ctor)?.url ?? "")) : undefined;
     const origin = !readable || library?.startsWith("node:") ? "platform" : library ? "library" : "user";
-    const privateFields = readable ? (analyzeClass(Function.prototype.toString.call(ctor))?.privateFields ?? []) : [];
-    classInfos.set(ctor, (info = { name: ctor.name, origin, privateFields }));
+    const analyzed = readable ? analyzeClass(Function.prototype.toString.call(ctor)) : undefined;
+    const { privateFields = [], privateMembers = [] } = analyzed ?? {};
+    classInfos.set(ctor, (info = { name: ctor.name, origin, privateFields, privateMembers }));
     remember(ctor);
   }
   return info;
@@ -363,12 +368,20 @@ export function classIdentity(ctor: Function): string {
 export function findClass(name: string, identity: string): Function | undefined {
   const cell = registeredBinding(name)?.value;
   if (typeof cell === "function") remember(cell);
-  for (const ref of knownClasses.get(name) ?? []) {
+  const same = knownClasses.get(name);
+  if (!same) return undefined;
+  // Several live classes may have this identity (a cell declaring a class run again, the same code
+  // loaded twice): the one a notebook cell declares now, else the one met last, is what code uses now.
+  let found: Function | undefined;
+  for (const ref of same) {
     const ctor = ref.deref();
-    if (!ctor) knownClasses.get(name)!.delete(ref);
-    else if (functionHash(ctor) === identity) return ctor;
+    if (!ctor) same.delete(ref);
+    else if (functionHash(ctor) === identity) {
+      if (ctor === cell) return ctor;
+      found = ctor;
+    }
   }
-  return undefined;
+  return found;
 }
 
 /** Module bindings that cannot change, by script: the next function of that module needs no read of its Module scope. */
@@ -415,7 +428,7 @@ function classStateParts(ctor: Function, bodyMethods: ReadonlySet<string>): Part
   const statics = new Live("static", "static fields", () => {
     const own: Record<string, unknown> = {};
     for (const key of Object.keys(ctor)) own[key] = (ctor as unknown as Record<string, unknown>)[key];
-    return hashValue(own, `static fields of class '${ctor.name}'`);
+    return hashValue(own, `class '${ctor.name}'`);
   });
   const prototype = new Live("prototype", "members added to its prototype", () => {
     let text = "";
@@ -519,9 +532,9 @@ let warnedUnreadable = false;
 function unreadableScopes(fn: Function, source: string): Part {
   if (!warnedUnreadable) {
     warnedUnreadable = true;
-    process.emitWarning(
+    warn(
       "This Node.js has no inspector: node functions are hashed by their source only, not by the values they read; list those in `deps`",
-      { code: "HYPERNODES_NO_INSPECTOR" },
+      "HYPERNODES_NO_INSPECTOR",
     );
   }
   return new Fixed("", "code", digest(`f|${normalizeSource(source)}|${fn.name}`));

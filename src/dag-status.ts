@@ -4,6 +4,7 @@ import { HyperNodesError } from "./errors.js";
 import type { Pipeline } from "./pipeline.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
 import type { NodeStatus, VizNode, VizOptions } from "./viz-model.js";
+import { warn } from "./warnings.js";
 
 export interface DagStatusOptions extends VizOptions {
   /** Least time between two notifications, in ms (default 100); the end of a run always notifies. */
@@ -239,9 +240,7 @@ export class DagStatusCallback extends PipelineCallback {
       try {
         listener(this.visualization);
       } catch (error) {
-        process.emitWarning(`DagStatusCallback listener failed: ${error instanceof Error ? error.message : String(error)}`, {
-          code: "HYPERNODES_VIZ_LISTENER",
-        });
+        warn(`DagStatusCallback listener failed: ${error instanceof Error ? error.message : String(error)}`, "HYPERNODES_VIZ_LISTENER");
       }
     }
   }

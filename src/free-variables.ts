@@ -28,12 +28,18 @@ export interface AnalyzedFunction {
   free: FreeVariables;
 }
 
-/** A class's free variables, its methods' source text by name, and the `#private` instance fields it declares. */
+/** A class's free variables, its methods' source text by name, and the `#private` instance members it declares. */
 export interface AnalyzedClass {
   free: FreeVariables;
   methods: Map<string, string>;
+  /** `#private` instance fields: state hashing cannot read. */
   privateFields: string[];
+  /** Every `#private` instance member (fields, methods, accessors): what an object not built by the constructor lacks. */
+  privateMembers: string[];
 }
+
+/** TypeScript's and esbuild's down-levelled `#private` members: kept in WeakMaps keyed by instance. */
+const COMPILED_PRIVATE = /\b(?:__privateAdd|__classPrivateFieldGet|__classPrivateFieldSet|_classPrivateFieldInitSpec|_classPrivateMethodInitSpec)\(/;
 
 type Any = AstNode & Record<string, any>;
 
@@ -73,16 +79,24 @@ export function analyzeClass(source: string): AnalyzedClass | undefined {
   const text = `(${source})`;
   const methods = new Map<string, string>();
   const privateFields: string[] = [];
+  const privateMembers: string[] = [];
   for (const member of ast.body.body as Any[]) {
     const key = member.key?.type === "PrivateIdentifier" ? `#${member.key.name}` : (member.key?.name ?? member.key?.value);
-    // Instance state only: a `static #count` lives on the class, which is hashed with its code.
-    if (member.type === "PropertyDefinition" && member.key?.type === "PrivateIdentifier" && !member.static) privateFields.push(key);
+    // Instance members only: a `static #count` lives on the class, which is hashed with its code.
+    if (member.key?.type === "PrivateIdentifier" && !member.static) {
+      privateMembers.push(key);
+      if (member.type === "PropertyDefinition") privateFields.push(key);
+    }
     if (member.type === "MethodDefinition" && key !== undefined) {
       const name = `${member.static ? "static " : ""}${member.kind === "get" || member.kind === "set" ? member.kind + " " : ""}${key}`;
       methods.set(name, text.slice(member.start, member.end));
     }
   }
-  return { free: freeVariables(ast), methods, privateFields };
+  if (COMPILED_PRIVATE.test(source)) {
+    privateFields.push("compiled #private fields");
+    privateMembers.push("compiled #private fields");
+  }
+  return { free: freeVariables(ast), methods, privateFields, privateMembers };
 }
 
 function freeVariables(ast: Any): FreeVariables {

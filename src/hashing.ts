@@ -1,5 +1,6 @@
 import type { Hash } from "node:crypto";
-import { inspect, types } from "node:util";
+import { types } from "node:util";
+import { hasOnlyElements, isIndex } from "./array-properties.js";
 import { classIdentity, classInfo, functionHash } from "./code-identity.js";
 import { createHasher, digest } from "./digest.js";
 import { UnhashableValueError } from "./errors.js";
@@ -455,35 +456,11 @@ function publicKeys(obj: object): string[] {
   return keys;
 }
 
-/** Canonical array index: "0", "17", not "01" or "4294967295" (2^32 - 1 is a named property). */
-function isIndex(key: string): boolean {
-  return /^(?:0|[1-9]\d{0,9})$/.test(key) && Number(key) < 4294967295;
-}
-
-/** Arrays this long are checked for named properties through `inspect` first (see arrayExtras): from about 150 elements on, Object.keys costs more. */
-const INSPECT_FROM = 160;
-const NO_ELEMENTS = { maxArrayLength: 0, depth: 0, customInspect: false, showProxy: false, showHidden: false, getters: false, colors: false, compact: 3, breakLength: Infinity, numericSeparator: false, sorted: false } as const;
-
-/**
- * An array's public named properties (sorted), undefined when it has none. Object.keys lists every
- * index first (ascending) and then the named keys, so the last key tells whether there are any; but
- * it costs ~170 ns per element. For a long plain array, `inspect` with no elements shown lists only
- * named properties (Node reads them without enumerating indices: ~1 µs whatever the length): when it
- * prints exactly `[ ... n more items ]` there are none. Any other output (named properties, symbol
- * keys, another Node's format) takes the exact route.
- */
+/** An array's public named properties (sorted), undefined when it has none (see hasOnlyElements). */
 function arrayExtras(arr: unknown[]): string[] | undefined {
-  const n = arr.length;
-  if (n >= INSPECT_FROM && Object.getPrototypeOf(arr) === Array.prototype && !types.isProxy(arr)) {
-    if (inspect(arr, NO_ELEMENTS) === `[ ... ${n} more items ]`) return undefined;
-  }
-  const keys = Object.keys(arr);
-  const last = keys[keys.length - 1];
-  if (last === undefined || last === String(n - 1) || isIndex(last)) return undefined;
-  let kept = 0;
-  for (const key of keys) if (key.charCodeAt(0) !== 95 /* _ */ && !isIndex(key)) keys[kept++] = key;
-  keys.length = kept;
-  return kept > 0 ? keys.sort() : undefined;
+  if (hasOnlyElements(arr, { hidden: false })) return undefined;
+  const keys = Object.keys(arr).filter((key) => key.charCodeAt(0) !== 95 /* _ */ && !isIndex(key));
+  return keys.length > 0 ? keys.sort() : undefined;
 }
 
 /** How instances of a prototype are hashed once no built-in handling (Map, Date, Error…) applied. */

@@ -1,7 +1,7 @@
 import type Keyv from "keyv";
 import { HyperNodesError } from "./errors.js";
 import type { Cache, CacheStats } from "./cache.js";
-import { byteSize, decode, encode, fromBytes, toBytes, type Encoded } from "./serialization.js";
+import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 
 export interface KeyvCacheOptions {
   /** Joins every signature: change it to invalidate everything stored through this cache on purpose. */
@@ -17,8 +17,9 @@ export interface KeyvCacheOptions {
 
 /**
  * A cache on any Keyv store (Redis, Postgres, SQLite, …), so a team or a cluster can share one.
- * Values are stored as Buffers of Node's structured serialization. Writes are batched (`setMany`) and
- * flushed at the end of each run/map; recent entries are also kept in memory, bounded by bytes.
+ * Values are stored as Buffers of Node's structured serialization (serialization.ts; class instances
+ * as the Cache interface says). Writes are batched (`setMany`) and flushed at the end of each
+ * run/map; recent entries are also kept in memory, bounded by bytes.
  */
 export class KeyvCache implements Cache {
   readonly keyv: Keyv;
@@ -49,9 +50,15 @@ export class KeyvCache implements Cache {
     const hits = new Map<string, unknown>();
     let missing: string[] = [];
     for (const signature of signatures) {
-      if (this.#pending.has(signature)) hits.set(signature, decode(this.#pending.get(signature)));
-      else if (this.#recent.has(signature)) hits.set(signature, decode(this.#touch(signature)));
-      else missing.push(signature);
+      let value: unknown;
+      if (this.#pending.has(signature)) value = decode(this.#pending.get(signature));
+      else if (this.#recent.has(signature)) value = decode(this.#touch(signature));
+      else {
+        missing.push(signature);
+        continue;
+      }
+      // MISS: its class is not in this process (see Cache); a miss, the entry kept.
+      if (value !== MISS) hits.set(signature, value);
     }
     if (missing.length) {
       if (missing.length > 1) missing = [...new Set(missing)];
@@ -60,7 +67,7 @@ export class KeyvCache implements Cache {
         if (row === undefined || row === null) return;
         const { encoded, value } = fromBytes(row);
         this.#add(missing[i]!, encoded);
-        hits.set(missing[i]!, value);
+        if (value !== MISS) hits.set(missing[i]!, value);
       });
     }
     this.#hits += hits.size;
@@ -69,7 +76,7 @@ export class KeyvCache implements Cache {
   }
 
   async set(signature: string, value: unknown): Promise<void> {
-    const encoded = encode(value); // throws UnserializableValueError before anything is stored
+    const encoded = encode(value, { classes: true }); // throws UnserializableValueError before anything is stored
     if (this.#pending.size === 0) this.#pendingSince = performance.now();
     this.#pending.set(signature, encoded);
     this.#remember(signature, encoded);

@@ -6,6 +6,7 @@ import { CallbackError, messageOf, NodeExecutionError, UnserializableValueError 
 import type { ItemState, Step } from "./execution-plan.js";
 import { recordKey, type SignatureRecord } from "./signature.js";
 import type { LevelTally } from "./tally.js";
+import { warn } from "./warnings.js";
 
 /**
  * How a step's node gets called: here, in this thread, by default; WorkerEngine sends the nodes it
@@ -191,7 +192,8 @@ async function store(cache: Cache, signature: string, value: unknown, step: Step
     if (!(error instanceof UnserializableValueError)) throw error;
     if (!scope.firstTime(`warn|${step.node.name}`)) return;
     const message = `Node '${step.node.name}': its output cannot be cached (${error.message}); it is returned but will be recomputed next time`;
-    process.emitWarning(message, { code: "HYPERNODES_UNCACHED_VALUE" });
+    // Shown when the node finishes (not on a later tick, which a notebook cell may never reach).
+    warn(message, "HYPERNODES_UNCACHED_VALUE");
   }
 }
 

@@ -16,6 +16,7 @@ import { SequentialEngine } from "./sequential-engine.js";
 import { envHash, nodeTag } from "./signature.js";
 import type { VizOptions } from "./viz-model.js";
 import { JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
+import { warn } from "./warnings.js";
 
 export interface PipelineOptions<N extends readonly HyperNode<any, any>[]> {
   nodes: N;
@@ -242,9 +243,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       return await work;
     } finally {
       await scope.flushCaches().catch((error: unknown) =>
-        process.emitWarning(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, {
-          code: "HYPERNODES_CACHE_WRITE",
-        }),
+        warn(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, "HYPERNODES_CACHE_WRITE"),
       );
     }
   }

@@ -56,7 +56,7 @@ describe("the kernel over ZeroMQ", () => {
     running = await startKernel(notebookDir);
     ({ process: kernel, client } = running);
     hbPort = running.ports.hb;
-  }, 30_000);
+  }, 60_000); // a kernel starts in ~3 s alone, far slower while other test files start theirs
 
   afterAll(async () => {
     await running?.shutdown();

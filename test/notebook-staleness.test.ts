@@ -122,7 +122,7 @@ describe("a notebook's cache across cell edits, re-runs and kernel restarts (the
     timings["kernel 1 start"] = await nb.start();
     expect(await nb.run("import", 'import { node, Pipeline } from "hypernodes";')).toEqual(quiet());
     wanted.set("import", quiet());
-  }, 30_000);
+  }, 60_000);
 
   afterAll(async () => {
     await nb?.shutdown();

@@ -1,0 +1,13 @@
+/**
+ * Emits a Node.js warning now. `process.emitWarning` prints on a later tick, so a warning raised in a
+ * notebook cell that never yields could be lost or land in another cell; this one goes through Node's
+ * own handler at once (same format, `[code]` included; `--no-warnings`, `NODE_NO_WARNINGS=1`,
+ * `--disable-warning=code` and `--redirect-warnings` apply), and `process.on("warning")` listeners see it.
+ */
+export function warn(message: string, code: string): void {
+  const warning = new Error(message) as Error & { code: string };
+  warning.name = "Warning";
+  warning.code = code;
+  Error.captureStackTrace(warning, warn);
+  process.emit("warning", warning);
+}
