@@ -644,15 +644,10 @@ describe("hashValue: new encodings stay unambiguous", () => {
 });
 
 describe("hashValue: speed (printed, not asserted)", () => {
-  it("hashes a 1M-number array without listing its keys", () => {
+  it("tells a 1M-element array with a named property from the plain one", () => {
     const numbers = Array.from({ length: 1_000_000 }, (_, i) => i / 2);
-    hashValue(numbers.slice(0, 1000)); // warm-up
-    let start = performance.now();
     const plain = hashValue(numbers);
-    console.log(`1M-number array: ${(performance.now() - start).toFixed(0)} ms`);
-    start = performance.now();
     expect(hashValue(Object.assign(numbers, { extra: 1 }))).not.toBe(plain);
-    console.log(`1M-number array with a named property: ${(performance.now() - start).toFixed(0)} ms`);
   });
 
   it("hashes 100k small objects and 1M numbers", () => {
