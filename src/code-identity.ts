@@ -135,30 +135,33 @@ class Live extends Part {
   }
 }
 
-/** Parts combined: fixed once none of them is live. */
+/** Parts combined: the fixed ones digested once, the live ones read at each use. */
 class Combined extends Part {
-  #fixed: string | undefined;
-  readonly #live: boolean;
+  /** The digest of the kind and the fixed parts: the whole hash when no part is live. */
+  readonly #fixed: string;
+  readonly #liveParts: readonly Part[];
 
   constructor(
     name: string,
     label: string,
-    readonly kind: string,
+    kind: string,
     readonly parts: readonly Part[],
     /** Where the code is, as labels say it (` (module ./text.js)`), for functions and classes. */
     readonly where = "",
   ) {
     super(name, label);
-    this.#live = parts.some((p) => p.live);
-    if (!this.#live) this.#fixed = this.compute();
+    let text = kind;
+    for (const p of parts) if (!p.live) text += `|${p.name}=${p.hash()}`;
+    this.#fixed = digest(text);
+    this.#liveParts = parts.filter((p) => p.live);
   }
   get live(): boolean {
-    return this.#live;
+    return this.#liveParts.length > 0;
   }
   protected compute(): string {
-    if (this.#fixed !== undefined) return this.#fixed;
-    let text = this.kind;
-    for (const p of this.parts) text += `|${p.name}=${p.hash()}`;
+    if (this.#liveParts.length === 0) return this.#fixed;
+    let text = this.#fixed;
+    for (const p of this.#liveParts) text += `|${p.name}=${p.hash()}`;
     return digest(text);
   }
   override children(): readonly Part[] {
@@ -426,22 +429,46 @@ function hashOf(value: unknown, label: string): string {
  */
 function classStateParts(ctor: Function, bodyMethods: ReadonlySet<string>): Part[] {
   const statics = new Live("static", "static fields", () => {
+    const keys = Object.keys(ctor);
+    if (keys.length === 0) return "none";
     const own: Record<string, unknown> = {};
-    for (const key of Object.keys(ctor)) own[key] = (ctor as unknown as Record<string, unknown>)[key];
+    for (const key of keys) own[key] = (ctor as unknown as Record<string, unknown>)[key];
     return hashValue(own, `class '${ctor.name}'`);
   });
+  // The prototype's members, compared by identity with what they were: hashed again when one changed,
+  // or when some were added from outside the body (their own live parts may have changed).
+  let seen: unknown[] = [];
+  let seenHash = "";
+  let added = false;
   const prototype = new Live("prototype", "members added to its prototype", () => {
-    let text = "";
-    for (const key of Reflect.ownKeys(ctor.prototype ?? {})) {
-      if (key === "constructor") continue;
-      const d = Object.getOwnPropertyDescriptor(ctor.prototype, key)!;
-      const members = [d.value, d.get, d.set].filter((v) => v !== undefined);
-      if (members.every((v) => typeof v === "function" && bodyMethods.has(Function.prototype.toString.call(v)))) continue;
-      text += `${String(key)}:${members.map((v) => (typeof v === "function" ? functionHash(v) : hashValue(v))).join(",")};`;
+    const proto = ctor.prototype as object | undefined;
+    const now: unknown[] = [];
+    for (const key of Reflect.ownKeys(proto ?? {})) {
+      const d = Object.getOwnPropertyDescriptor(proto, key)!;
+      now.push(key, d.value, d.get, d.set);
     }
-    return digest(text);
+    if (added || now.length !== seen.length || now.some((v, i) => v !== seen[i])) {
+      seen = now;
+      seenHash = addedMembersHash(now, bodyMethods);
+      added = seenHash !== NOTHING_ADDED;
+    }
+    return seenHash;
   });
   return [statics, prototype];
+}
+
+const NOTHING_ADDED = digest("");
+
+/** Members of a prototype not written in its class's body (key, value, get, set quadruples). */
+function addedMembersHash(members: readonly unknown[], bodyMethods: ReadonlySet<string>): string {
+  let text = "";
+  for (let i = 0; i < members.length; i += 4) {
+    if (members[i] === "constructor") continue;
+    const parts = members.slice(i + 1, i + 4).filter((v) => v !== undefined);
+    if (parts.every((v) => typeof v === "function" && bodyMethods.has(Function.prototype.toString.call(v)))) continue;
+    text += `${String(members[i])}:${parts.map((v) => (typeof v === "function" ? functionHash(v) : hashValue(v))).join(",")};`;
+  }
+  return digest(text);
 }
 
 /** A native function by where the platform defines it; a bound one by its target, `this` and arguments. */

@@ -2,7 +2,7 @@ import type { CodePart } from "./code-identity.js";
 import { digest } from "./digest.js";
 
 /** Bump when the signature recipe or the stored value format changes: old entries stop matching. */
-export const CACHE_FORMAT_VERSION = "hypernodes-cache-2";
+export const CACHE_FORMAT_VERSION = "hypernodes-cache-3";
 
 /** Environment part of every signature: the format version plus optional user salts. */
 export function envHash(...salts: (string | undefined)[]): string {
