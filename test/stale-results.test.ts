@@ -146,6 +146,36 @@ function expectAllComputed(now: Report, values: Record<string, unknown>): void {
 //    re-exported, namespace members), classes, CommonJS, library code, tslab-shaped names.
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * One project run after run, in the describe block that creates it: `first()` runs it, and each
+ * `step()` runs a new process after an edit and checks it against the run before (`last` moves on
+ * even when the check fails). `prepare` runs before every run (compiling TypeScript).
+ */
+class Corpus {
+  project!: Project;
+  last!: Report;
+
+  constructor(
+    files: Record<string, string>,
+    private readonly prepare: (project: Project) => void = () => {},
+  ) {
+    beforeAll(() => {
+      this.project = new Project(files);
+    });
+    afterAll(() => this.project.remove());
+  }
+
+  run(): Report {
+    this.prepare(this.project);
+    return (this.last = this.project.run());
+  }
+
+  step(recomputed: Record<string, unknown>, change?: Change): void {
+    const before = this.last;
+    expectStep(this.run(), before, recomputed, change);
+  }
+}
+
 const MODULES: Record<string, string> = {
   "main.mjs": `import { createRequire } from "node:module";
 import { node } from "hypernodes";
@@ -311,23 +341,11 @@ export function triple(x) {
 };
 
 describe("stale results across processes: what a node reaches through modules", { timeout: 30_000 }, () => {
-  let project: Project;
-  let last: Report;
-  /** Runs the project again and checks the step (`last` moves on even when the check fails). */
-  const step = (recomputed: Record<string, unknown>, change?: Change): void => {
-    const before = last;
-    last = project.run();
-    expectStep(last, before, recomputed, change);
-  };
-
-  beforeAll(() => {
-    project = new Project(MODULES);
-  });
-  afterAll(() => project.remove());
+  const corpus = new Corpus(MODULES);
 
   it("computes every node once in a first process (tslab-shaped names model_1/model_2 do not share)", () => {
-    last = project.run();
-    expectAllComputed(last, {
+    corpus.run();
+    expectAllComputed(corpus.last, {
       moduleConst: 15,
       defaultParam: 16,
       helper: 11,
@@ -346,117 +364,117 @@ describe("stale results across processes: what a node reaches through modules", 
       aliasModel2: 25,
       library: 15.5,
     });
-    expect(last.moduleConst!.explain.reason).toMatch(/\S/);
+    expect(corpus.last.moduleConst!.explain.reason).toMatch(/\S/);
   });
 
   it("control: an identical second process hits every node (package code with per-process state included)", () => {
-    step({});
+    corpus.step({});
   });
 
   it("control: reformatting the node function and adding a comment to it is a hit", () => {
-    project.edit("main.mjs", "node((x) => x * FACTOR, {", "node(\n  (x) =>\n    // scaled by the module constant\n    x   *   FACTOR,\n  {");
-    step({});
+    corpus.project.edit("main.mjs", "node((x) => x * FACTOR, {", "node(\n  (x) =>\n    // scaled by the module constant\n    x   *   FACTOR,\n  {");
+    corpus.step({});
   });
 
   it("control: reformatting a helper and commenting it is a hit", () => {
-    project.edit("helpers.mjs", "export function normalize(x) {\n  return x * 2 + 1;\n}", "/** Doubles, plus one. */\nexport function normalize( x ){ return x*2+1; /* same code */ }");
-    step({});
+    corpus.project.edit("helpers.mjs", "export function normalize(x) {\n  return x * 2 + 1;\n}", "/** Doubles, plus one. */\nexport function normalize( x ){ return x*2+1; /* same code */ }");
+    corpus.step({});
   });
 
   it("control: editing a helper the node does not use (same module) is a hit", () => {
-    project.edit("helpers.mjs", "return x - 1;", "return x - 2;");
-    step({});
+    corpus.project.edit("helpers.mjs", "return x - 1;", "return x - 2;");
+    corpus.step({});
   });
 
   it("control: editing a CommonJS helper the nodes do not use (same module) is a hit", () => {
-    project.edit("helpers.cjs", "return x + 1;", "return x + 2;");
-    step({});
+    corpus.project.edit("helpers.cjs", "return x + 1;", "return x + 2;");
+    corpus.step({});
   });
 
   it("a module constant the node reads", () => {
-    project.edit("main.mjs", "const FACTOR = 3;", "const FACTOR = 4;");
-    step({ moduleConst: 20 });
+    corpus.project.edit("main.mjs", "const FACTOR = 3;", "const FACTOR = 4;");
+    corpus.step({ moduleConst: 20 });
   });
 
   it("a constant read through a default parameter", () => {
-    project.edit("main.mjs", "const OFFSET = 11;", "const OFFSET = 21;");
-    step({ defaultParam: 26 });
+    corpus.project.edit("main.mjs", "const OFFSET = 11;", "const OFFSET = 21;");
+    corpus.step({ defaultParam: 26 });
   });
 
   it("the body of an imported helper", () => {
-    project.edit("helpers.mjs", "return x*2+1;", "return x*2+2;");
-    step({ helper: 12 });
+    corpus.project.edit("helpers.mjs", "return x*2+1;", "return x*2+2;");
+    corpus.step({ helper: 12 });
   });
 
   it("a helper of a helper (two modules away)", () => {
-    project.edit("deep.mjs", "return x * 10;", "return x * 20;");
-    step({ helperOfHelper: 200 });
+    corpus.project.edit("deep.mjs", "return x * 10;", "return x * 20;");
+    corpus.step({ helperOfHelper: 200 });
   });
 
   it("a constant read by an imported helper", () => {
-    project.edit("helpers.mjs", "const RATE = 4;", "const RATE = 5;");
-    step({ helperConst: 25 });
+    corpus.project.edit("helpers.mjs", "const RATE = 4;", "const RATE = 5;");
+    corpus.step({ helperConst: 25 });
   });
 
   it("a helper re-exported through an index module", () => {
-    project.edit("text.mjs", 'text.split(" ")', "text.split(/[ ,]/)");
-    step({ reexport: 3 });
+    corpus.project.edit("text.mjs", 'text.split(" ")', "text.split(/[ ,]/)");
+    corpus.step({ reexport: 3 });
   });
 
   it("a member of an imported namespace (import * as weights)", () => {
-    project.edit("weights.mjs", "export const w = 6;", "export const w = 7;");
-    step({ namespaceMember: -2 });
+    corpus.project.edit("weights.mjs", "export const w = 6;", "export const w = 7;");
+    corpus.step({ namespaceMember: -2 });
   });
 
   it("a method of a class the node instantiates", () => {
-    project.edit("scaler.mjs", "return x * this.k;", "return x * this.k + 1;");
-    step({ newInstance: 11 });
+    corpus.project.edit("scaler.mjs", "return x * this.k;", "return x * this.k + 1;");
+    corpus.step({ newInstance: 11 });
   });
 
   it("a method of a class whose instance is an input (same field values)", () => {
-    project.edit("meter.mjs", "return x * this.unit;", "return x * this.unit - 1;");
-    step({ instanceInput: 14 }, { inputs: ["meter"] });
+    corpus.project.edit("meter.mjs", "return x * this.unit;", "return x * this.unit - 1;");
+    corpus.step({ instanceInput: 14 }, { inputs: ["meter"] });
   });
 
   it("a method of a class whose instance is a module constant the node reads (same field values)", () => {
-    project.edit("gauge.mjs", "return x * this.unit;", "return x * this.unit + 1;");
-    step({ instanceConst: 21.25 });
+    corpus.project.edit("gauge.mjs", "return x * this.unit;", "return x * this.unit + 1;");
+    corpus.step({ instanceConst: 21.25 });
   });
 
   it("a superclass's method (superclass in another module)", () => {
-    project.edit("base.mjs", "return x + 1;", "return x + 2;");
-    step({ superclass: 14 });
+    corpus.project.edit("base.mjs", "return x + 1;", "return x + 2;");
+    corpus.step({ superclass: 14 });
   });
 
   it("a static field's initial value", () => {
-    project.edit("units.mjs", "static factor = 4;", "static factor = 6;");
-    step({ staticField: 30 });
+    corpus.project.edit("units.mjs", "static factor = 4;", "static factor = 6;");
+    corpus.step({ staticField: 30 });
   });
 
   it("a CommonJS helper's helper (round.cjs, required by helpers.cjs)", () => {
-    project.edit("round.cjs", "Math.round(x * 10) / 10", "Math.floor(x)");
-    step({ cjsDestructured: 14, cjsNamespace: 8 });
+    corpus.project.edit("round.cjs", "Math.round(x * 10) / 10", "Math.floor(x)");
+    corpus.step({ cjsDestructured: 14, cjsNamespace: 8 });
   });
 
   it("a constant of a CommonJS module", () => {
-    project.edit("helpers.cjs", "const RATE = 1.5;", "const RATE = 2;");
-    step({ cjsDestructured: 20, cjsNamespace: 11 });
+    corpus.project.edit("helpers.cjs", "const RATE = 1.5;", "const RATE = 2;");
+    corpus.step({ cjsDestructured: 20, cjsNamespace: 11 });
   });
 
   it("the body of a CommonJS helper (required destructured, and read as helpers.cjsScale)", () => {
-    project.edit("helpers.cjs", "return round(x * RATE);", "return round(x * RATE) + 1;");
-    step({ cjsDestructured: 22, cjsNamespace: 12 });
+    corpus.project.edit("helpers.cjs", "return round(x * RATE);", "return round(x * RATE) + 1;");
+    corpus.step({ cjsDestructured: 22, cjsNamespace: 12 });
   });
 
   it("a field of an object named like a tslab alias (model_1), not its look-alike model_2", () => {
-    project.edit("main.mjs", "const model_1 = { w: 2,", "const model_1 = { w: 3,");
-    step({ aliasModel1: 15 });
+    corpus.project.edit("main.mjs", "const model_1 = { w: 2,", "const model_1 = { w: 3,");
+    corpus.step({ aliasModel1: 15 });
   });
 
   it("a package upgrade (new version, new code) in node_modules", () => {
-    project.write("node_modules/fakepkg/package.json", JSON.stringify({ name: "fakepkg", version: "1.1.0", type: "module", exports: "./index.js" }));
-    project.edit("node_modules/fakepkg/index.js", "x * 3", "x * 4");
-    step({ library: 20.5 });
+    corpus.project.write("node_modules/fakepkg/package.json", JSON.stringify({ name: "fakepkg", version: "1.1.0", type: "module", exports: "./index.js" }));
+    corpus.project.edit("node_modules/fakepkg/index.js", "x * 3", "x * 4");
+    corpus.step({ library: 20.5 });
   });
 });
 
@@ -531,24 +549,13 @@ export function setLevel(value) {
 };
 
 describe("stale results across processes: values that change while a process runs", { timeout: 30_000 }, () => {
-  let project: Project;
-  let last: Report;
-  const step = (recomputed: Record<string, unknown>, change?: Change): void => {
-    const before = last;
-    last = project.run();
-    expectStep(last, before, recomputed, change);
-  };
-
-  beforeAll(() => {
-    project = new Project(LIVE);
-  });
-  afterAll(() => project.remove());
+  const corpus = new Corpus(LIVE);
 
   it("recomputes after each change within one process; equal closures, counters and logs hit", () => {
-    last = project.run();
+    corpus.run();
     const ran = (value: unknown) => ({ value, ran: 1, hit: 0 });
     const hit = (value: unknown) => ({ value, ran: 0, hit: 1 });
-    const got = Object.fromEntries(Object.entries(last).map(([k, o]) => [k, { value: o.value, ran: o.ran, hit: o.hit }]));
+    const got = Object.fromEntries(Object.entries(corpus.last).map(([k, o]) => [k, { value: o.value, ran: o.ran, hit: o.hit }]));
     expect(got).toEqual({
       // a \`let\` reassigned between two runs
       let_a: ran(5),
@@ -579,45 +586,45 @@ describe("stale results across processes: values that change while a process run
   });
 
   it("control: an identical second process hits every run, each with its live values", () => {
-    step({});
+    corpus.step({});
   });
 
   it("a factory's closure value across processes (scaler(3) edited to scaler(4))", () => {
-    project.edit("main.mjs", "scaler(3)", "scaler(4)");
-    step({ scaler_b: 40 });
+    corpus.project.edit("main.mjs", "scaler(3)", "scaler(4)");
+    corpus.step({ scaler_b: 40 });
   });
 
   it("the value a `let` is reassigned to", () => {
-    project.edit("main.mjs", "threshold = 0.9;", "threshold = 0.8;");
-    step({ let_b: 8 });
+    corpus.project.edit("main.mjs", "threshold = 0.9;", "threshold = 0.8;");
+    corpus.step({ let_b: 8 });
   });
 
   it("the value a setter gives an exported `let`", () => {
-    project.edit("main.mjs", "setLevel(2);", "setLevel(3);");
-    step({ level_b: 13 });
+    corpus.project.edit("main.mjs", "setLevel(2);", "setLevel(3);");
+    corpus.step({ level_b: 13 });
   });
 
   it("the value a mutation gives an object's field", () => {
-    project.edit("main.mjs", "config.scale = 3;", "config.scale = 4;");
-    step({ config_b: 40.5 });
+    corpus.project.edit("main.mjs", "config.scale = 3;", "config.scale = 4;");
+    corpus.step({ config_b: 40.5 });
   });
 
   it("the value assigned to a static field", () => {
-    project.edit("main.mjs", "Rate.factor = 5;", "Rate.factor = 6;");
-    step({ static_b: 60 });
+    corpus.project.edit("main.mjs", "Rate.factor = 5;", "Rate.factor = 6;");
+    corpus.step({ static_b: 60 });
   });
 
   it("the closure value of a function passed as an input", () => {
-    project.edit("main.mjs", "f: adder(2)", "f: adder(3)");
-    step({ fn_b: 13 }, { inputs: ["f"] });
+    corpus.project.edit("main.mjs", "f: adder(2)", "f: adder(3)");
+    corpus.step({ fn_b: 13 }, { inputs: ["f"] });
   });
 
   it("the code of a function passed as an input (the factory's inner function)", () => {
-    project.edit("main.mjs", "(v) => v + n;", "(v) => v + n * 10;");
+    corpus.project.edit("main.mjs", "(v) => v + n;", "(v) => v + n * 10;");
     // fn_a_again gets what fn_a just computed with the same function.
-    const before = last;
-    last = project.run();
-    const got = Object.fromEntries(Object.entries(last).map(([k, o]) => [k, { value: o.value, ran: o.ran, hit: o.hit }]));
+    const before = corpus.last;
+    corpus.run();
+    const got = Object.fromEntries(Object.entries(corpus.last).map(([k, o]) => [k, { value: o.value, ran: o.ran, hit: o.hit }]));
     const unchanged = Object.fromEntries(
       Object.entries(before)
         .filter(([k]) => !k.startsWith("fn_"))
@@ -629,7 +636,7 @@ describe("stale results across processes: values that change while a process run
       fn_b: { value: 40, ran: 1, hit: 0 },
       fn_a_again: { value: 20, ran: 0, hit: 1 },
     });
-    expect(last.fn_a!.explain).toMatchObject({ status: "miss", changed: { code: false, inputs: ["f"] } });
+    expect(corpus.last.fn_a!.explain).toMatchObject({ status: "miss", changed: { code: false, inputs: ["f"] } });
   });
 });
 
@@ -695,50 +702,37 @@ function compile(project: Project): void {
 }
 
 describe("stale results across processes: TypeScript compiled to ES modules and CommonJS", { timeout: 30_000 }, () => {
-  let project: Project;
-  let last: Report;
-  const step = (recomputed: Record<string, unknown>, change?: Change): void => {
-    compile(project);
-    const before = last;
-    last = project.run();
-    expectStep(last, before, recomputed, change);
-  };
-
-  beforeAll(() => {
-    project = new Project(TYPESCRIPT);
-  });
-  afterAll(() => project.remove());
+  const corpus = new Corpus(TYPESCRIPT, compile);
 
   it("computes both nodes in a first process", () => {
-    compile(project);
+    corpus.run();
     // The compiled CommonJS reads its import and its own export through module objects.
-    expect(project.read("helpers.cjs")).toContain("(0, util_cjs_1.round)(x * exports.FACTOR)");
-    last = project.run();
-    expectAllComputed(last, { tsScore: 11, tsClass: 10 });
+    expect(corpus.project.read("helpers.cjs")).toContain("(0, util_cjs_1.round)(x * exports.FACTOR)");
+    expectAllComputed(corpus.last, { tsScore: 11, tsClass: 10 });
   });
 
   it("control: recompiled unchanged, a second process hits", () => {
-    step({});
+    corpus.step({});
   });
 
   it("control: a comment and a type-only edit are hits", () => {
-    project.edit("model.mts", "  return scale(x) + OPTS.offset;", "  // scaled, then shifted\n  return scale(x) + OPTS.offset;");
-    project.edit("model.mts", "  offset: number;\n", "  offset: number;\n  label?: string;\n");
-    step({});
+    corpus.project.edit("model.mts", "  return scale(x) + OPTS.offset;", "  // scaled, then shifted\n  return scale(x) + OPTS.offset;");
+    corpus.project.edit("model.mts", "  offset: number;\n", "  offset: number;\n  label?: string;\n");
+    corpus.step({});
   });
 
   it("an exported constant of a CommonJS module (read as exports.FACTOR)", () => {
-    project.edit("helpers.cts", "FACTOR: number = 2", "FACTOR: number = 3");
-    step({ tsScore: 16 });
+    corpus.project.edit("helpers.cts", "FACTOR: number = 2", "FACTOR: number = 3");
+    corpus.step({ tsScore: 16 });
   });
 
   it("a helper's helper compiled to CommonJS (read as (0, util_cjs_1.round))", () => {
-    project.edit("util.cts", "Math.round(x * 100) / 100", "Math.round(x * 100) / 100 + 0.5");
-    step({ tsScore: 16.5 });
+    corpus.project.edit("util.cts", "Math.round(x * 100) / 100", "Math.round(x * 100) / 100 + 0.5");
+    corpus.step({ tsScore: 16.5 });
   });
 
   it("a method of a TypeScript class (parameter property fields)", () => {
-    project.edit("model.mts", "return x * this.w;", "return x * this.w * 10;");
-    step({ tsClass: 100 });
+    corpus.project.edit("model.mts", "return x * this.w;", "return x * this.w * 10;");
+    corpus.step({ tsClass: 100 });
   });
 });
