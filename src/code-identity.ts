@@ -135,11 +135,15 @@ class Live extends Part {
   }
 }
 
-/** Parts combined: the fixed ones digested once, the live ones read at each use. */
+/**
+ * Parts combined, in order, whether each is fixed or live (a binding that is a cell's live `exports.k`
+ * in one function and a fixed `k` in another hashes the same): runs of fixed parts are written out
+ * once, live ones read at each use.
+ */
 class Combined extends Part {
-  /** The digest of the kind and the fixed parts: the whole hash when no part is live. */
-  readonly #fixed: string;
-  readonly #liveParts: readonly Part[];
+  /** The text to digest: fixed runs as text, live parts to read. */
+  readonly #segments: readonly (string | Part)[];
+  readonly #fixed: string | undefined;
 
   constructor(
     name: string,
@@ -150,18 +154,22 @@ class Combined extends Part {
     readonly where = "",
   ) {
     super(name, label);
-    let text = kind;
-    for (const p of parts) if (!p.live) text += `|${p.name}=${p.hash()}`;
-    this.#fixed = digest(text);
-    this.#liveParts = parts.filter((p) => p.live);
+    const segments: (string | Part)[] = [kind];
+    for (const p of parts) {
+      if (p.live) segments.push(p);
+      else if (typeof segments.at(-1) === "string") segments[segments.length - 1] += `|${p.name}=${p.hash()}`;
+      else segments.push(`|${p.name}=${p.hash()}`);
+    }
+    this.#segments = segments;
+    this.#fixed = segments.length === 1 ? digest(segments[0] as string) : undefined;
   }
   get live(): boolean {
-    return this.#liveParts.length > 0;
+    return this.#fixed === undefined;
   }
   protected compute(): string {
-    if (this.#liveParts.length === 0) return this.#fixed;
-    let text = this.#fixed;
-    for (const p of this.#liveParts) text += `|${p.name}=${p.hash()}`;
+    if (this.#fixed !== undefined) return this.#fixed;
+    let text = "";
+    for (const s of this.#segments) text += typeof s === "string" ? s : `|${s.name}=${s.hash()}`;
     return digest(text);
   }
   override children(): readonly Part[] {
