@@ -2,7 +2,8 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 // Tests import the package the way users do; point it at the sources so no build is needed.
-const resolve = { alias: { hypernodes: fileURLToPath(new URL("./src/index.ts", import.meta.url)) } };
+const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url));
+const resolve = { alias: { "hypernodes/testing": src("testing.ts"), "hypernodes/browser": src("browser.ts"), hypernodes: src("index.ts") } };
 
 export default defineConfig({
   resolve,

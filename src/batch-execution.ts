@@ -1,5 +1,5 @@
+import type { Scope } from "./contracts.js";
 import { performance } from "node:perf_hooks";
-import type { ExecutionScope } from "./engine.js";
 import type { ItemState, Step } from "./execution-plan.js";
 import { announceStart, fail, finish, since, useHit, type NodeInvoker } from "./node-execution.js";
 
@@ -26,7 +26,7 @@ interface Misses {
 export async function executeBatchStep(
   step: Step,
   states: readonly ItemState[],
-  scope: ExecutionScope,
+  scope: Scope,
   limit: number,
   failures: ItemFailures,
   invoker: NodeInvoker,
@@ -46,7 +46,7 @@ export async function executeBatchStep(
 }
 
 /** Serves the cached items; returns the others. */
-async function serveHits(step: Step, states: readonly ItemState[], scope: ExecutionScope, failures: ItemFailures): Promise<Misses> {
+async function serveHits(step: Step, states: readonly ItemState[], scope: Scope, failures: ItemFailures): Promise<Misses> {
   if (!scope.cache || !step.node.cache) return { states, signatures: [] };
   const signed: ItemState[] = [];
   const signatures: string[] = [];
@@ -84,7 +84,7 @@ async function serveHits(step: Step, states: readonly ItemState[], scope: Execut
 async function callBatch(
   step: Step,
   { states, signatures }: Misses,
-  scope: ExecutionScope,
+  scope: Scope,
   failures: ItemFailures,
   invoker: NodeInvoker,
 ): Promise<void> {

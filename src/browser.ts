@@ -1,10 +1,21 @@
-// Browser-safe part of hypernodes (`hypernodes/browser`), for notebook front ends: our MIME types
-// and their data, and redrawing a DAG from the dag+json data (another view of the full model, its
-// DOT) without Node's modules.
-export { DAG_MIME_TYPE, PROGRESS_MIME_TYPE } from "./mime-types.js";
+// Browser-safe part of hypernodes (`hypernodes/browser`), for notebook front ends and the kernel: the
+// notebook protocol (our MIME types and their data, the kernel's symbols, the hypernodes comm's
+// requests and answers), how a progress row reads, the run palette, and redrawing a DAG from the
+// dag+json data (another view of the full model, its DOT) without Node's modules.
+export * from "./notebook-protocol.js";
+export {
+  BAR_WIDTH,
+  RATE_AFTER_MS,
+  barSegments,
+  formatDuration,
+  rowParts,
+  rowText,
+  textBar,
+  type BarSegments,
+  type ProgressRow,
+  type RowParts,
+} from "./progress-format.js";
+export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./palette.js";
 export { modelToDot, clusterId, liftClusterTitles } from "./viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz-view.js";
-export type { DagMimeData } from "./viz.js";
-export type { ProgressMimeData } from "./progress-notebook.js";
-export type { ProgressRow } from "./progress.js";
-export type { VizModel, VizNode, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus, ResolvedVizOptions } from "./viz-model.js";
+export type { ResolvedVizOptions } from "./viz-model.js";

@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import type { Queue, QueueEvents } from "bullmq";
 import { EVENTS, type CallbackEvent } from "./callbacks.js";
-import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionTarget, Scope } from "./contracts.js";
 import { HyperNodesError } from "./errors.js";
 import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
-import type { ExecutionPlan, ItemState } from "./execution-plan.js";
+import { planOf, type ExecutionPlan, type ItemState } from "./execution-plan.js";
 import { IN_THREAD, type NodeInvoker } from "./node-execution.js";
-import type { Pipeline } from "./pipeline.js";
+import { Pipeline } from "./pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "./pipeline-module.js";
 import { Stateful } from "./stateful.js";
 import { warn } from "./warnings.js";
+import { standInFor, unpackNodeFailure } from "./wire-format.js";
 import {
   DEFAULT_QUEUE,
   connectionOptions,
-  fromRemoteFailure,
   pack,
   unpack,
   type JobData,
@@ -93,18 +93,19 @@ export class BullMQEngine implements Engine {
     this.#connection = options.connection;
   }
 
-  run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
-    return executeRun(pipeline, inputs, options, runStepsInOrder);
+  run(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
+    return executeRun(target, inputs, options, runStepsInOrder);
   }
 
-  async map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
-    const path = await this.#locate(pipeline);
+  async map(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
+    const plan = planOf(target);
+    const path = await this.#locate(plan.source);
     const link = await this.#connect();
     if ((await link.queue.getWorkersCount()) === 0) {
       warn(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, "HYPERNODES_NO_WORKER");
     }
-    const remote = new RemoteMap(link, path, pipeline.planFor(options.outputName), inputs, options, this);
-    const results = await executeMap(pipeline, inputs, options, {
+    const remote = new RemoteMap(link, path, plan, inputs, options, this);
+    const results = await executeMap(plan, inputs, options, {
       runSteps: (state, scope) => remote.runItem(state, scope),
       concurrency: MAX_IN_FLIGHT,
       collectErrors: this.collectErrors,
@@ -123,8 +124,9 @@ export class BullMQEngine implements Engine {
     await Promise.all([events.close(), queue.close()]);
   }
 
-  /** Where the workers find `pipeline`: refused up front when the engine's module does not export it. */
-  async #locate(pipeline: Pipeline<any>): Promise<PipelinePath> {
+  /** Where the workers find the pipeline a plan comes from: refused up front when the engine's module does not export it. */
+  async #locate(pipeline: object): Promise<PipelinePath> {
+    if (!(pipeline instanceof Pipeline)) throw new HyperNodesError("BullMQEngine runs the plans of pipelines only");
     this.#exports ??= importModule(this.module);
     const path = findPipeline(await this.#exports, pipeline);
     if (!path) {
@@ -180,7 +182,7 @@ class RemoteMap {
   /** Jobs queued and not settled, by id. */
   readonly #open = new Map<string, QueuedItem[]>();
   #failed = false;
-  readonly #scope: ExecutionScope;
+  readonly #scope: Scope;
 
   constructor(
     readonly link: Link,
@@ -195,13 +197,13 @@ class RemoteMap {
     for (const name of plan.rootArgs) {
       if (!Object.hasOwn(inputs, name) || mapOver.includes(name)) continue;
       const value = inputs[name];
-      fixed[name] = value instanceof Stateful ? { hypernodesStateful: value.id } : value;
+      fixed[name] = value instanceof Stateful ? standInFor(value) : value;
     }
     const { scope } = options;
     this.#scope = scope;
     this.#base = {
       path,
-      outputName: typeof options.outputName === "string" ? [options.outputName] : options.outputName,
+      outputName: plan.outputNames,
       code: plan.steps.map((s) => [s.node.name, s.node.codeHash]),
       envHash: scope.envHash,
       hierarchyPath: scope.ctx.hierarchyPath,
@@ -212,7 +214,7 @@ class RemoteMap {
   }
 
   /** An item served whole by the prefetched cache hits runs here; any other is queued for a worker. */
-  runItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
+  runItem(state: ItemState, scope: Scope): void | Promise<void> {
     if (servedByCache(state, scope)) return runStepsInOrder(state, scope, IN_THREAD);
     return new Promise<JobResult["items"][number]>((resolve, reject) => {
       this.#gathered.push({ state, resolve, reject });
@@ -230,7 +232,7 @@ class RemoteMap {
     }
   }
 
-  #receive(state: ItemState, scope: ExecutionScope, result: JobResult["items"][number]): void | Promise<void> {
+  #receive(state: ItemState, scope: Scope, result: JobResult["items"][number]): void | Promise<void> {
     if ("outputs" in result) {
       this.plan.storeOutputs(state, result.outputs);
       state.executed++; // ran on a worker: not a cached item
@@ -239,7 +241,7 @@ class RemoteMap {
     // onError was fired with the worker's other events.
     if (scope.tally) scope.tally.itemsFailed++;
     if (!this.engine.collectErrors) this.#stop();
-    throw fromRemoteFailure(result.failure);
+    throw unpackNodeFailure(result.failure);
   }
 
   /** Queues the gathered items as jobs of `itemsPerJob` items each. */
@@ -319,7 +321,7 @@ class RemoteMap {
 }
 
 /** Every step of the item is a prefetched cache hit: nothing to send to a worker. */
-function servedByCache(state: ItemState, scope: ExecutionScope): boolean {
+function servedByCache(state: ItemState, scope: Scope): boolean {
   if (!scope.cache || !state.prefetched) return false;
   const hits = state.prefetched;
   return state.plan.steps.every((step) => step.node.cache && !step.deferred && hits.has(state.signatureOf(step, scope.envHash)));

@@ -1,11 +1,13 @@
 // What BullMQEngine and its workers send each other through Redis. Values travel as base64 of
 // Node's structured serialization (the cache's encoding), so Maps, Dates and typed arrays survive
 // and a value that would not come back as it went (a class instance, a function) is refused by name.
+// Node failures and stateful resources travel as WorkerEngine's do (wire-format.ts).
 import type { CallbackEvent } from "./callbacks.js";
-import { HyperNodesError, NodeExecutionError, messageOf } from "./errors.js";
+import { HyperNodesError, messageOf } from "./errors.js";
 import type { PipelinePath } from "./pipeline-module.js";
 import { encode, fromBytes, toBytes } from "./serialization.js";
 import type { NodeCounts } from "./tally.js";
+import type { PackedNodeFailure } from "./wire-format.js";
 import type { RedisOptions } from "bullmq";
 
 /** One job: some map items of the pipeline at `path`, and what the worker must check and run them with. */
@@ -17,27 +19,12 @@ export interface JobData {
   envHash: string;
   hierarchyPath: readonly string[];
   mapOver: readonly string[];
-  /** Encoded Record of the inputs every item shares (stateful resources as their keys: see StatefulKey). */
+  /** Encoded Record of the inputs every item shares (stateful resources as stand-ins: see wire-format.ts). */
   fixed: string;
   /** Encoded unknown[][]: per item, its mapped values in `mapOver` order. */
   items: string;
   /** The events the caller's callbacks listen to: the worker records them for the caller to replay. */
   events: CallbackEvent[];
-}
-
-/** A stateful resource input, sent as its identity (key and factory hash): the worker creates its own from the pipeline bound in its module. */
-export interface StatefulKey {
-  hypernodesStateful: string;
-}
-
-/** A node failure, as plain data. */
-export interface RemoteFailure {
-  path: string[];
-  /** Item indices of nested maps below the job's own item. */
-  itemPath: number[];
-  name: string;
-  message: string;
-  stack?: string;
 }
 
 /** An event a worker's callbacks saw: its name, the nesting path below the job's level, its arguments but the context. */
@@ -48,7 +35,8 @@ export type RecordedEvent = [event: CallbackEvent, path: string[], args: unknown
  * recorded events (none when their values could not be sent).
  */
 export interface JobResult {
-  items: ({ outputs: Record<string, unknown> } | { failure: RemoteFailure })[];
+  /** A failure's item path starts below the job's own item: the caller's map adds the item's index in the map. */
+  items: ({ outputs: Record<string, unknown> } | { failure: PackedNodeFailure })[];
   nodes: [string, NodeCounts][];
   events: RecordedEvent[];
 }
@@ -63,22 +51,6 @@ export function pack(value: unknown, what: string): string {
 
 export function unpack<T>(text: string): T {
   return fromBytes(Buffer.from(text, "base64")).value as T;
-}
-
-export function toRemoteFailure(error: NodeExecutionError): RemoteFailure {
-  const cause = error.cause instanceof Error ? error.cause : new Error(String(error.cause));
-  return { path: error.path, itemPath: error.itemPath.slice(1), name: cause.name, message: cause.message, stack: cause.stack };
-}
-
-/** The NodeExecutionError a worker reported, rebuilt in the caller: same node path, message and nested item path. */
-export function fromRemoteFailure(failure: RemoteFailure): NodeExecutionError {
-  const cause = new Error(failure.message);
-  cause.name = failure.name;
-  if (failure.stack) cause.stack = failure.stack;
-  const error = new NodeExecutionError(failure.path.at(-1)!, cause);
-  for (const name of failure.path.slice(0, -1).reverse()) error.withinNode(name);
-  for (const index of [...failure.itemPath].reverse()) error.withinItem(index);
-  return error;
 }
 
 /** Redis to connect to: a `redis://` URL, or ioredis options. */

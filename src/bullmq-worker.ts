@@ -1,10 +1,9 @@
-// The worker side of BullMQEngine: `npx hypernodes-worker --module ./my-pipeline.js --redis redis://…`
-// imports the module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
+// The worker side of BullMQEngine (`npx hypernodes-worker`, see worker-cli.ts, starts one): imports the
+// module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
 import { hostname } from "node:os";
-import { parseArgs } from "node:util";
 import type { Job, Worker } from "bullmq";
 import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "./callbacks.js";
-import { ExecutionScope } from "./engine.js";
+import { ExecutionScope } from "./execution-scope.js";
 import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "./errors.js";
 import { executeMap } from "./execution.js";
 import type { ExecutionPlan } from "./execution-plan.js";
@@ -13,18 +12,8 @@ import { importModule, moduleUrl, pipelineAt } from "./pipeline-module.js";
 import { SequentialEngine } from "./sequential-engine.js";
 import { Stateful } from "./stateful.js";
 import { READS_TALLY, Tally } from "./tally.js";
-import {
-  DEFAULT_QUEUE,
-  connectionOptions,
-  pack,
-  toRemoteFailure,
-  unpack,
-  type JobData,
-  type JobResult,
-  type RecordedEvent,
-  type RedisConnection,
-  type StatefulKey,
-} from "./bullmq-jobs.js";
+import { packNodeFailure, standInIdentity } from "./wire-format.js";
+import { DEFAULT_QUEUE, connectionOptions, pack, unpack, type JobData, type JobResult, type RecordedEvent, type RedisConnection } from "./bullmq-jobs.js";
 
 export interface PipelineWorkerOptions {
   /** The module exporting the pipeline(s): a path (relative to the working directory) or a URL. */
@@ -75,7 +64,7 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
     throw new JobRefused(messageOf(error));
   }
   const root = exports[data.path[0]] as Pipeline<any>;
-  const inputs = withResources(unpack<Record<string, unknown>>(data.fixed), [root, pipeline], data);
+  const inputs = handlesForStandIns(unpack<Record<string, unknown>>(data.fixed), [root, pipeline], data);
   const rows = unpack<unknown[][]>(data.items);
   data.mapOver.forEach((name, k) => (inputs[name] = rows.map((row) => row[k])));
   let ctx = new CallbackContext(data.hierarchyPath[0]!);
@@ -85,13 +74,14 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
   const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, events, ctx);
   try {
     const results = await executeMap(
-      pipeline,
+      pipeline.planFor(data.outputName),
       inputs,
-      { outputName: data.outputName, mapOver: data.mapOver, mapMode: "zip", scope },
+      { mapOver: data.mapOver, mapMode: "zip", scope },
       { concurrency: 1, collectErrors: true, batch: true },
     );
     const result: JobResult = {
-      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: toRemoteFailure(r) } : { outputs: r })),
+      // The failure's item path without the item's index in the job: the caller adds its index in the map.
+      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: packNodeFailure(r, 1) } : { outputs: r })),
       nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes],
       events: recorded,
     };
@@ -141,87 +131,22 @@ function checkCode(plan: ExecutionPlan, expected: readonly [string, string][], w
 }
 
 /**
- * Stateful inputs arrive as identities (key and factory code hash): the worker creates its own resource,
- * from a handle bound in its module with the same identity (another factory there is stale code).
+ * Stateful inputs arrive as stand-ins (their identity: key and factory code hash) and become the
+ * handle bound in the worker's module with the same identity, so the worker creates its own resource
+ * from it (another factory there is stale code).
  */
-function withResources(fixed: Record<string, unknown>, pipelines: Pipeline<any>[], data: JobData): Record<string, unknown> {
+function handlesForStandIns(fixed: Record<string, unknown>, pipelines: Pipeline<any>[], data: JobData): Record<string, unknown> {
   for (const [name, value] of Object.entries(fixed)) {
-    const key = (value as StatefulKey | null)?.hypernodesStateful;
-    if (typeof key !== "string") continue;
+    const resource = standInIdentity(value);
+    if (!resource) continue;
     const bound = pipelines.flatMap((p) => Object.values(p.boundInputs));
-    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.id === key);
+    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.id === resource.id);
     if (!handle) {
-      const shown = key.split("|")[0];
       throw new JobRefused(
-        `Input '${name}' is the stateful resource '${shown}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module with the same factory code: bind it there, and run the worker on the caller's code`,
+        `Input '${name}' is the stateful resource '${resource.key}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module with the same factory code: bind it there, and run the worker on the caller's code`,
       );
     }
     fixed[name] = handle;
   }
   return fixed;
-}
-
-const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis redis://host:port] [--queue name] [--concurrency n] [--lock-duration ms]
-Runs the map items that BullMQEngine queues for the pipelines the module exports.
---redis defaults to $REDIS_URL, else redis://127.0.0.1:6379; REDIS_URL is set to it before the module loads.`;
-
-/** The CLI: starts a worker and runs until SIGINT/SIGTERM. Returns the exit code when it cannot start. */
-export async function main(argv: string[]): Promise<number | undefined> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        module: { type: "string" },
-        redis: { type: "string" },
-        queue: { type: "string" },
-        concurrency: { type: "string" },
-        "lock-duration": { type: "string" },
-        help: { type: "boolean" },
-      },
-    }));
-  } catch (error) {
-    console.error(`${messageOf(error)}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help || !values.module) {
-    console.error(USAGE);
-    return values.help ? 0 : 2;
-  }
-  const concurrency = positive(values.concurrency);
-  const lockDuration = positive(values["lock-duration"]);
-  if (Number.isNaN(concurrency) || Number.isNaN(lockDuration)) {
-    console.error(`--concurrency and --lock-duration take positive integers\n${USAGE}`);
-    return 2;
-  }
-  const redis = values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-  process.env.REDIS_URL = redis;
-  let worker: Worker;
-  try {
-    worker = await startPipelineWorker({
-      module: values.module,
-      connection: redis,
-      queue: values.queue,
-      concurrency,
-      lockDuration,
-    });
-  } catch (error) {
-    console.error(`hypernodes-worker: ${messageOf(error)}`);
-    return 1;
-  }
-  worker.on("failed", (job, error) => console.error(`hypernodes-worker: job ${job?.id} failed: ${error.message}`));
-  worker.on("error", (error) => console.error(`hypernodes-worker: ${error.message}`));
-  await worker.waitUntilReady();
-  console.error(`hypernodes-worker: serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${redis}`);
-  const stop = () => void worker.close().then(() => process.exit(0));
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
-  return undefined;
-}
-
-/** An option's positive integer (undefined when not given, NaN when not such a number). */
-function positive(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  return Number.isInteger(n) && n > 0 ? n : NaN;
 }

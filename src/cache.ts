@@ -1,4 +1,7 @@
-import { byteSize, decode, encode, MISS, type Encoded } from "./serialization.js";
+// The cache contract, types only: what every cache does (get/set/has/delete/clear/close/getMany) and
+// the optional capabilities a cache declares, each with who uses it. The implementations are
+// memory-cache.ts, keyv-cache.ts (any Keyv store) and disk-cache.ts; `hypernodes/testing`'s
+// cacheConformance (cache-conformance.ts) is the contract as a test suite every one of them runs.
 
 /**
  * Where node results live, keyed by signature. Values go in and come out as copies (structured
@@ -11,6 +14,9 @@ import { byteSize, decode, encode, MISS, type Encoded } from "./serialization.js
  * has no such class (its code changed, or it was never loaded), the entry is a miss: `get` returns
  * undefined and `getMany` leaves it out, while `has` still says true (the entry exists; it may be read
  * once the class is loaded, and the next write replaces it).
+ *
+ * Optional members are capabilities: a cache declares those it has, and callers ask for them by
+ * name (`cache.stats?.()`), never by probing an object's shape.
  */
 export interface Cache {
   get(signature: string): Promise<unknown>;
@@ -21,79 +27,39 @@ export interface Cache {
   close(): Promise<void>;
   /** Batched lookup: the hits only, keyed by signature (a hit's value may be undefined). */
   getMany(signatures: readonly string[]): Promise<Map<string, unknown>>;
+
   /**
-   * Deletes every entry whose signature starts with `prefix` (a node's tag: `pipeline.clearCache()`);
-   * returns how many. Optional: a cache without it cannot clear one pipeline's entries.
+   * Deletes every entry of the nodes with this tag (the first hex digits of each of a node's
+   * signatures: `nodeTag(codeHash)` in signature.ts) and returns how many. Used by
+   * `pipeline.clearCache()` (and through it the notebook side panel's "Clear"); a cache without it
+   * cannot clear one pipeline's entries. A cache that declares it but whose storage cannot do it
+   * (KeyvCache on a store without `deletePrefix`) rejects with a HyperNodesError and deletes nothing.
    */
-  deletePrefix?(prefix: string): Promise<number>;
-  /** Commits buffered writes; called at the end of every run and map. */
+  deleteByTag?(tag: string): Promise<number>;
+  /**
+   * Entries and bytes stored, and this cache object's hits and misses. Used by the notebook kernel
+   * (the side panel's cache figures, and how many entries "Clear all" removed) and by notebooks.
+   */
+  stats?(): Promise<CacheStats>;
+  /**
+   * Commits buffered writes, so another cache object (another process) on the same storage reads
+   * them. Called by the engine at the end of every run and map; `close` commits too.
+   */
   flush?(): Promise<void>;
-  /** Joins every signature computed with this cache. */
+  /** Joins every signature computed with this cache (the pipeline's environment hash). */
   readonly salt?: string;
 }
 
+/** What `Cache.stats()` tells. */
 export interface CacheStats {
+  /** Entries stored; NaN when the storage cannot tell (a Keyv store without `stats`). */
   entries: number;
-  /** Bytes of stored (serialized) values. */
+  /** Bytes of stored (serialized) values; NaN when the storage cannot tell. */
   bytes: number;
-  /** Lookups that hit, and missed, through this cache object since it was created. */
+  /**
+   * Signatures looked up (by `get` or `getMany`) through this cache object since it was created that
+   * were hits, and that were misses (an entry whose class is not in this process is a miss).
+   */
   hits: number;
   misses: number;
-}
-
-/** A cache in this process's memory: fast, gone when the process ends. */
-export class MemoryCache implements Cache {
-  readonly #entries = new Map<string, Encoded>();
-  #hits = 0;
-  #misses = 0;
-
-  async get(signature: string): Promise<unknown> {
-    const value = decode(this.#entries.get(signature));
-    return value === MISS ? undefined : value;
-  }
-
-  async set(signature: string, value: unknown): Promise<void> {
-    this.#entries.set(signature, encode(value, { classes: true }));
-  }
-
-  async has(signature: string): Promise<boolean> {
-    return this.#entries.has(signature);
-  }
-
-  async delete(signature: string): Promise<boolean> {
-    return this.#entries.delete(signature);
-  }
-
-  async clear(): Promise<void> {
-    this.#entries.clear();
-  }
-
-  async close(): Promise<void> {}
-
-  async deletePrefix(prefix: string): Promise<number> {
-    let deleted = 0;
-    for (const signature of this.#entries.keys()) {
-      if (signature.startsWith(prefix) && this.#entries.delete(signature)) deleted++;
-    }
-    return deleted;
-  }
-
-  async getMany(signatures: readonly string[]): Promise<Map<string, unknown>> {
-    const hits = new Map<string, unknown>();
-    for (const signature of signatures) {
-      const encoded = this.#entries.get(signature);
-      if (encoded === undefined && !this.#entries.has(signature)) continue;
-      const value = decode(encoded);
-      if (value !== MISS) hits.set(signature, value);
-    }
-    this.#hits += hits.size;
-    this.#misses += signatures.length - hits.size;
-    return hits;
-  }
-
-  async stats(): Promise<CacheStats> {
-    let bytes = 0;
-    for (const e of this.#entries.values()) bytes += byteSize(e);
-    return { entries: this.#entries.size, bytes, hits: this.#hits, misses: this.#misses };
-  }
 }

@@ -4,7 +4,7 @@ import { hashFunctionSource, normalizeSource } from "./code-hash.js";
 import { libraryOf } from "./code-origin.js";
 import { digest } from "./digest.js";
 import { analyzeClass, analyzeFunction, type FreeVariables } from "./free-variables.js";
-import { hashValue } from "./hashing.js";
+import { hashValueWith, type ClassInfo, type CodeHashing } from "./hashing.js";
 import { isModuleObject, registeredBinding } from "./module-objects.js";
 import { UnhashableValueError } from "./errors.js";
 import { hasReadableSource } from "./parameters.js";
@@ -215,6 +215,17 @@ class Walk {
   readonly expanded = new Map<Function, Part>();
 }
 
+/** Code as value hashing meets it inside values. */
+const CODE: CodeHashing = { functionHash, classIdentity, classInfo };
+
+/**
+ * Hex digest of a value's content (hashing.ts), the functions and classes inside it by their
+ * identity. `label` names the value in error messages, e.g. "input 'x'".
+ */
+export function hashValue(value: unknown, label = "value"): string {
+  return hashValueWith(value, label, CODE);
+}
+
 /** The hash of a function's identity now (its live parts read in the current epoch). */
 export function functionHash(fn: Function): string {
   return identity(fn).hash();
@@ -325,16 +336,6 @@ function build(fn: Function, walk: Walk): Part {
   const methods = [...analyzed.methods].map(([name, text]) => new Fixed(`#${name}`, `method '${name.replace(/^(static |get |set )+/, "")}'`, digest(normalizeSource(text))));
   const bodyMethods = new Set(analyzed.methods.values());
   return new Combined("", "", "c", [code, ...methods, ...parts, ...classStateParts(fn, bodyMethods)], where);
-}
-
-/** What kind of code a class is: where it comes from, and the `#private` fields it declares itself. */
-export interface ClassInfo {
-  readonly name: string;
-  readonly origin: "user" | "library" | "platform";
-  /** `#private` instance fields (state hashing cannot read). */
-  readonly privateFields: readonly string[];
-  /** Every `#private` instance member (what an instance not built by the constructor lacks). */
-  readonly privateMembers: readonly string[];
 }
 
 const classInfos = new WeakMap<Function, ClassInfo>();

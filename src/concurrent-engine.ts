@@ -1,7 +1,6 @@
-import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget } from "./contracts.js";
 import { HyperNodesError } from "./errors.js";
 import { executeMap, executeRun, runStepsAsDag } from "./execution.js";
-import type { Pipeline } from "./pipeline.js";
 
 export interface ConcurrentEngineOptions extends EngineOptions {
   /** Most node executions (in `run`), map items or batch calls (in `map`) in flight at once, per call. Default 10. */
@@ -34,12 +33,12 @@ export class ConcurrentEngine implements Engine {
     this.batch = options.batch ?? true;
   }
 
-  run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
-    return executeRun(pipeline, inputs, options, (state, scope, invoker) => runStepsAsDag(state, scope, invoker, this.maxConcurrency));
+  run(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
+    return executeRun(target, inputs, options, (state, scope, invoker) => runStepsAsDag(state, scope, invoker, this.maxConcurrency));
   }
 
-  map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
-    return executeMap(pipeline, inputs, options, {
+  map(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
+    return executeMap(target, inputs, options, {
       concurrency: this.maxConcurrency,
       collectErrors: this.collectErrors,
       batch: this.batch,

@@ -1,5 +1,5 @@
 import { type CallbackContext, PipelineCallback } from "./callbacks.js";
-import { notebookKernel, type NotebookKernel } from "./notebook-kernel.js";
+import { notebookKernel, type NotebookKernel } from "./notebook-protocol.js";
 import { HyperNodesError } from "./errors.js";
 import type { Pipeline } from "./pipeline.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";

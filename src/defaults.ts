@@ -1,6 +1,7 @@
 import type { Cache } from "./cache.js";
 import type { PipelineCallback } from "./callbacks.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "./contracts.js";
+import { SequentialEngine } from "./sequential-engine.js";
 
 /** What a pipeline uses when its options leave it out. */
 export interface PipelineDefaults {
@@ -26,6 +27,13 @@ export function setPipelineDefaults(next: PipelineDefaults): void {
 export function pipelineDefaults(): Readonly<PipelineDefaults> {
   return defaults;
 }
+
+/** The engine of pipelines created without one: the default set, else a SequentialEngine. */
+export function defaultEngine(): Engine {
+  return defaults.engine ?? (sequential ??= new SequentialEngine());
+}
+
+let sequential: SequentialEngine | undefined;
 
 /** The default cache, creating it on first call when it was given as a function. */
 export function defaultCache(): Cache | undefined {

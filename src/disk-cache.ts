@@ -20,15 +20,25 @@ export class DiskCache extends KeyvCache {
     const path = resolve(options.path ?? ".hypernodes");
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
-    const keyv = new Keyv({ store: SqliteStore.shared(file), useKeyPrefix: false, throwOnErrors: true });
-    // Keys carry no namespace prefix (useKeyPrefix: false), so the store must not clear by one:
-    // with Keyv's default namespace, clear() deleted nothing.
-    keyv.namespace = undefined;
-    // The store keeps Keyv's records with structured serialization; JSON would only add cost.
-    keyv.serialize = undefined;
-    keyv.deserialize = undefined;
-    super(keyv, options);
+    super(diskKeyv(file), options);
     this.path = path;
     this.file = file;
   }
+}
+
+/**
+ * Keyv on the file's shared SqliteStore, configured through Keyv's options: keys as the cache names
+ * them (no namespace: with Keyv's default one, the store's clear() deleted nothing, as keys carry no
+ * prefix), and records handed to the store as they are (the store keeps them with structured
+ * serialization; Keyv's JSON would only add cost).
+ */
+function diskKeyv(file: string): Keyv {
+  return new Keyv({
+    store: SqliteStore.shared(file),
+    useKeyPrefix: false,
+    namespace: undefined,
+    serialize: undefined,
+    deserialize: undefined,
+    throwOnErrors: true,
+  });
 }

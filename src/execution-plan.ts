@@ -1,7 +1,7 @@
-import { MissingInputError } from "./errors.js";
+import { hashValue } from "./code-identity.js";
+import { HyperNodesError, MapInputError, MissingInputError } from "./errors.js";
 import type { Graph } from "./graph.js";
-import { hashValue } from "./hashing.js";
-import type { ExecutableNode } from "./hypernode.js";
+import type { ExecutableNode, ExecutionTarget } from "./contracts.js";
 import { DEFAULT_INPUT_HASH, nodeSignature } from "./signature.js";
 import { Stateful } from "./stateful.js";
 
@@ -23,10 +23,13 @@ export interface Step {
 /**
  * A pipeline compiled for one selection of outputs: the nodes to run in order, and every value
  * (root input or output) given a numbered slot, so executing an item is array reads and writes.
- * Root inputs take the first slots. Compiled once per pipeline and selection, then reused.
+ * Root inputs take the first slots. Compiled once per pipeline and selection, then reused. It is what
+ * a pipeline hands its engine, so execution never calls back into the pipeline.
  */
-export class ExecutionPlan {
+export class ExecutionPlan implements ExecutionTarget {
+  readonly kind = "plan";
   readonly steps: readonly Step[];
+  readonly nodes: readonly ExecutableNode[];
   /** Steps whose node has a batch implementation, in order: a map runs them over chunks of items. */
   readonly batchSteps: readonly Step[];
   /** Root inputs the selected nodes read, in slot order. */
@@ -40,8 +43,15 @@ export class ExecutionPlan {
   /** [output name, slot] of what a run returns. */
   readonly #returned: readonly (readonly [string, number])[];
 
-  constructor(graph: Graph, outputNames: readonly string[] | undefined) {
+  constructor(
+    graph: Graph,
+    /** The outputs selected (undefined: every node's). */
+    readonly outputNames: readonly string[] | undefined,
+    /** The pipeline it was compiled from, for engines that must find it again elsewhere (BullMQ workers). */
+    readonly source: object,
+  ) {
     const nodes = graph.nodesFor(outputNames) as ExecutableNode[];
+    this.nodes = nodes;
     this.rootArgs = graph.rootArgsOf(nodes);
     this.#optional = graph.optionalArgsOf(nodes);
     this.#hashedRoots = new Set(nodes.filter((n) => n.cache).flatMap((n) => n.rootArgs));
@@ -68,6 +78,17 @@ export class ExecutionPlan {
     this.producers = producers;
     const returned = outputNames ?? nodes.flatMap((n) => [...n.outputNames]);
     this.#returned = returned.map((name) => [name, slots.get(name)!] as const);
+  }
+
+  /** Rejects mapOver names that the planned nodes do not read. */
+  checkMapOver(names: readonly string[]): void {
+    const unknown = names.filter((n) => !this.rootArgs.includes(n));
+    if (unknown.length) {
+      throw new MapInputError(
+        `mapOver names ${unknown.map((u) => `'${u}'`).join(", ")}, which no node reads; ` +
+          `the inputs are: ${this.rootArgs.map((a) => `'${a}'`).join(", ") || "(none)"}`,
+      );
+    }
   }
 
   /** Throws MissingInputError if a required root input is absent from `inputs`. */
@@ -205,4 +226,10 @@ export class ItemState {
     for (const step of this.plan.steps) if (step.node.cache && !step.deferred) out.push(this.signatureOf(step, envHash));
     return out;
   }
+}
+
+/** The plan a built-in engine was handed (a pipeline hands its engine its ExecutionPlan). */
+export function planOf(target: ExecutionTarget): ExecutionPlan {
+  if (target instanceof ExecutionPlan) return target;
+  throw new HyperNodesError("an engine was given something other than a pipeline's plan: engines get what the pipeline hands them, forwarded unchanged");
 }

@@ -1,18 +1,17 @@
 import { performance } from "node:perf_hooks";
 import { digest } from "./digest.js";
-import type { EngineMapOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
+import type { EngineMapOptions, EngineRunOptions, ExecutionTarget, Scope } from "./contracts.js";
 import { NodeExecutionError } from "./errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
-import type { ExecutionPlan, ItemState, Step } from "./execution-plan.js";
+import { planOf, type ExecutionPlan, type ItemState, type Step } from "./execution-plan.js";
 import { MapPlan } from "./map-plan.js";
 import { after, executeStep, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
-import type { Pipeline } from "./pipeline.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
-export type StepRunner = (state: ItemState, scope: ExecutionScope, invoker: NodeInvoker) => void | Promise<void>;
+export type StepRunner = (state: ItemState, scope: Scope, invoker: NodeInvoker) => void | Promise<void>;
 
 /** Runs steps [from, to) of one map item; returns a promise only if something was async. */
-export type ItemStepRunner = (state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, from: number, to: number) => void | Promise<void>;
+export type ItemStepRunner = (state: ItemState, scope: Scope, invoker: NodeInvoker, from: number, to: number) => void | Promise<void>;
 
 /** How an engine schedules a map: how many map items may be in flight, and where nodes are called. */
 export interface Schedule {
@@ -33,7 +32,7 @@ const CHUNK = 1000;
 /** Steps [from, to) in execution order, staying synchronous until a step returns a promise. */
 export function runStepsInOrder(
   state: ItemState,
-  scope: ExecutionScope,
+  scope: Scope,
   invoker: NodeInvoker,
   from = 0,
   to = state.plan.steps.length,
@@ -49,7 +48,7 @@ export function runStepsInOrder(
  * Starts every step whose producers are done, up to `limit` at once. On a failure nothing new starts;
  * the steps in flight finish and the first error rejects.
  */
-export async function runStepsAsDag(state: ItemState, scope: ExecutionScope, invoker: NodeInvoker, limit: number): Promise<void> {
+export async function runStepsAsDag(state: ItemState, scope: Scope, invoker: NodeInvoker, limit: number): Promise<void> {
   const steps = state.plan.steps;
   const producers = steps.map((step) => [...new Set(step.argSlots.map((slot) => state.plan.producers[slot]).filter((p): p is Step => !!p))]);
   const done = new Set<Step>();
@@ -79,14 +78,14 @@ export async function runStepsAsDag(state: ItemState, scope: ExecutionScope, inv
 
 /** `run` as every engine executes it: checks, events, prefetch, then the engine's step runner. */
 export async function executeRun(
-  pipeline: Pipeline<any>,
+  target: ExecutionTarget,
   inputs: Record<string, unknown>,
   options: EngineRunOptions,
   runSteps: StepRunner,
   invoker = IN_THREAD,
 ): Promise<Record<string, unknown>> {
   const { scope } = options;
-  const plan = pipeline.planFor(options.outputName);
+  const plan = planOf(target);
   plan.checkInputs(inputs);
   const state = plan.initialState(inputs, scope.cache !== undefined);
   if (!invoker.keepsResources) await state.resolveResources();
@@ -108,15 +107,15 @@ export async function executeRun(
  * (unless errors are collected).
  */
 export async function executeMap(
-  pipeline: Pipeline<any>,
+  target: ExecutionTarget,
   inputs: Record<string, unknown>,
   options: EngineMapOptions,
   schedule: Schedule,
 ): Promise<(Record<string, unknown> | NodeExecutionError)[]> {
   const { scope } = options;
-  const plan = pipeline.planFor(options.outputName);
+  const plan = planOf(target);
   const items = new MapPlan(inputs, options.mapOver, options.mapMode);
-  pipeline.checkMapOver(items.names, plan);
+  plan.checkMapOver(items.names);
   plan.checkInputs(inputs);
   const initial = plan.initialState(inputs, scope.cache !== undefined, items.names);
   if (!schedule.invoker?.keepsResources) await initial.resolveResources();
@@ -161,7 +160,7 @@ class MapRun implements ItemFailures {
 
   constructor(
     readonly plan: ExecutionPlan,
-    readonly scope: ExecutionScope,
+    readonly scope: Scope,
     readonly schedule: Schedule,
     length: number,
   ) {
@@ -269,7 +268,7 @@ class MapRun implements ItemFailures {
  */
 function runItemSteps(
   state: ItemState,
-  scope: ExecutionScope,
+  scope: Scope,
   runSteps: ItemStepRunner,
   invoker: NodeInvoker,
   from: number,
@@ -279,7 +278,7 @@ function runItemSteps(
   return scope.events.itemEvents ? runItemStepsWithEvents(state, scope, runSteps, invoker, from, to) : runSteps(state, scope, invoker, from, to);
 }
 
-function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runSteps: ItemStepRunner, invoker: NodeInvoker, from: number, to: number) {
+function runItemStepsWithEvents(state: ItemState, scope: Scope, runSteps: ItemStepRunner, invoker: NodeInvoker, from: number, to: number) {
   const { events, ctx } = scope;
   if (from === 0) state.startedAt = performance.now();
   const started = from === 0 ? events.emit("onMapItemStart", state.itemIndex!, ctx) : undefined;
@@ -288,7 +287,7 @@ function runItemStepsWithEvents(state: ItemState, scope: ExecutionScope, runStep
 }
 
 /** An item's last events: onMapItemCached when none of its nodes had to run, then onMapItemEnd. */
-function endItem(state: ItemState, scope: ExecutionScope): void | Promise<void> {
+function endItem(state: ItemState, scope: Scope): void | Promise<void> {
   const { events, ctx } = scope;
   const i = state.itemIndex!;
   return after(isCached(state) ? events.emit("onMapItemCached", i, itemSignature(state), ctx) : undefined, () =>

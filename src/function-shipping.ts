@@ -1,9 +1,8 @@
 import { readScopes, scopesReadable, withScripts, type ScopeBinding } from "./closure-scopes.js";
-import { isLanguageGlobal, isPlatformGlobal } from "./code-identity.js";
+import { isLanguageGlobal, isPlatformGlobal, hashValue } from "./code-identity.js";
 import { digest } from "./digest.js";
 import { messageOf } from "./errors.js";
 import { analyzeFunction, type AnalyzedFunction } from "./free-variables.js";
-import { hashValue } from "./hashing.js";
 import { Node } from "./node.js";
 import { importModule, moduleUrl } from "./pipeline-module.js";
 import { PipelineNode } from "./pipeline-node.js";

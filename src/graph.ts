@@ -1,5 +1,5 @@
 import { CycleError, DuplicateOutputError, UnknownOutputError } from "./errors.js";
-import type { HyperNode } from "./hypernode.js";
+import type { HyperNode } from "./contracts.js";
 
 /**
  * The DAG of a pipeline, built from names: a node's input that another node outputs is an edge from

@@ -1,7 +1,6 @@
 import type { Hash } from "node:crypto";
 import { types } from "node:util";
 import { hasOnlyElements, isIndex } from "./array-properties.js";
-import { classIdentity, classInfo, functionHash } from "./code-identity.js";
 import { createHasher, digest } from "./digest.js";
 import { UnhashableValueError } from "./errors.js";
 import { hasReadableSource } from "./parameters.js";
@@ -26,10 +25,31 @@ import { hasReadableSource } from "./parameters.js";
  * as a socket or a stream) is refused with a reason instead of being hashed as if it were empty.
  */
 
-/** Hex digest of a value's content. `label` names the value in error messages, e.g. "input 'x'". */
-export function hashValue(value: unknown, label = "value"): string {
+/** What kind of code a class is: where it comes from, and the `#private` fields it declares itself. */
+export interface ClassInfo {
+  readonly name: string;
+  readonly origin: "user" | "library" | "platform";
+  /** `#private` instance fields (state hashing cannot read). */
+  readonly privateFields: readonly string[];
+  /** Every `#private` instance member (what an instance not built by the constructor lacks). */
+  readonly privateMembers: readonly string[];
+}
+
+/**
+ * What hashing a value needs from code identity, for the functions and classes met inside it:
+ * code-identity.ts supplies it (and the `hashValue` everything else calls), so this module never
+ * imports it and the two are no import circle.
+ */
+export interface CodeHashing {
+  functionHash(fn: Function): string;
+  classIdentity(ctor: Function): string;
+  classInfo(ctor: Function): ClassInfo;
+}
+
+/** Hex digest of a value's content, code inside it hashed by `code`. `label` names the value in error messages, e.g. "input 'x'". */
+export function hashValueWith(value: unknown, label: string, code: CodeHashing): string {
   const text = encodeScalar(value);
-  return text !== undefined ? digest(text) : new Encoder(label).hash(value);
+  return text !== undefined ? digest(text) : new Encoder(label, code).hash(value);
 }
 
 /**
@@ -146,7 +166,10 @@ class Encoder {
   /** Tags of the classes met in this value (see classTag). */
   private classTags: Map<Function, string> | undefined;
 
-  constructor(private readonly label: string) {}
+  constructor(
+    private readonly label: string,
+    private readonly code: CodeHashing,
+  ) {}
 
   hash(root: unknown): string {
     const stack = this.stack;
@@ -186,7 +209,7 @@ class Encoder {
     this.sink.write(frame.prefix);
     if (typeof value === "function") {
       // A function by its identity: its code and everything it reads (a closure's variables included).
-      this.sink.write("F" + functionHash(value));
+      this.sink.write("F" + this.code.functionHash(value));
     } else if (typeof value === "object" && value !== null) {
       this.visitObject(frame, value);
     } else {
@@ -214,12 +237,12 @@ class Encoder {
     }
     if (Array.isArray(obj)) {
       const proto: object | null = Object.getPrototypeOf(obj);
-      if (proto !== Array.prototype && proto !== null) this.checkPrivate(frame, classFacts(proto));
+      if (proto !== Array.prototype && proto !== null) this.checkPrivate(frame, classFacts(proto, this.code));
       return this.array(frame, obj);
     }
     const proto: object | null = Object.getPrototypeOf(obj);
     if (proto === Object.prototype || proto === null) return this.fields(frame, obj, PLAIN_OBJECT_TAG);
-    const facts = classFacts(proto);
+    const facts = classFacts(proto, this.code);
     this.checkPrivate(frame, facts);
     if (types.isArrayBufferView(obj)) {
       return this.bytes(facts.name, new Uint8Array(obj.buffer, obj.byteOffset, obj.byteLength));
@@ -342,7 +365,7 @@ class Encoder {
     if (known !== undefined) return known;
     let identity: string;
     try {
-      identity = classIdentity(ctor);
+      identity = this.code.classIdentity(ctor);
     } catch (error) {
       if (!(error instanceof UnhashableValueError)) throw error;
       throw this.unhashable(frame, `the identity of class '${ctor.name}' cannot be hashed: ${error.message}`);
@@ -485,17 +508,17 @@ interface ClassFacts {
 
 const factsByPrototype = new WeakMap<object, ClassFacts>();
 
-function classFacts(proto: object): ClassFacts {
+function classFacts(proto: object, code: CodeHashing): ClassFacts {
   let facts = factsByPrototype.get(proto);
-  if (facts === undefined) factsByPrototype.set(proto, (facts = computeFacts(proto)));
+  if (facts === undefined) factsByPrototype.set(proto, (facts = computeFacts(proto, code)));
   return facts;
 }
 
-function computeFacts(proto: object): ClassFacts {
+function computeFacts(proto: object, code: CodeHashing): ClassFacts {
   const c = (proto as { constructor?: unknown }).constructor;
   const name = typeof c === "function" ? c.name : "Object";
   const ctor = typeof c === "function" && c.prototype === proto ? c : undefined;
-  const origin = ctor && classInfo(ctor).origin;
+  const origin = ctor && code.classInfo(ctor).origin;
   let special: string | undefined;
   const privates: string[] = [];
   for (let p: object | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
@@ -505,7 +528,7 @@ function computeFacts(proto: object): ClassFacts {
     const explicit = explicitPlatformClass(k);
     if (explicit !== undefined) special ??= explicit;
     else {
-      const info = classInfo(k);
+      const info = code.classInfo(k);
       if (info.origin !== "platform" && info.privateFields.length > 0) {
         privates.push(info.privateFields.join(", ") + (k === ctor ? "" : ` of class '${info.name}'`));
       }

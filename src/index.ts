@@ -1,5 +1,5 @@
 export { node, Node, type NodeOptions, type BatchFunction, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./node.js";
-export type { HyperNode, OutputsOf, InputsOf } from "./hypernode.js";
+export type { HyperNode, OutputsOf, InputsOf } from "./contracts.js";
 export {
   Pipeline,
   type PipelineOptions,
@@ -20,9 +20,11 @@ export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-eng
 export { WorkerEngine, type WorkerEngineOptions } from "./worker-engine.js";
 export { BullMQEngine, type BullMQEngineOptions } from "./bullmq-engine.js";
 export { startPipelineWorker, type PipelineWorkerOptions } from "./bullmq-worker.js";
-export { ExecutionScope, type Engine, type EngineOptions, type EngineRunOptions, type EngineMapOptions } from "./engine.js";
-export { MemoryCache, type Cache, type CacheStats } from "./cache.js";
-export { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
+export { ExecutionScope } from "./execution-scope.js";
+export type { Engine, EngineOptions, EngineRunOptions, EngineMapOptions, ExecutionTarget, Scope, NestedPipeline } from "./contracts.js";
+export type { Cache, CacheStats } from "./cache.js";
+export { MemoryCache } from "./memory-cache.js";
+export { KeyvCache, type KeyvCacheOptions, type KeyvCacheStore, type StoredSize } from "./keyv-cache.js";
 export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
 export { SqliteStore } from "./sqlite-store.js";
 export { registerModuleObject, unregisterModuleObject } from "./module-objects.js";

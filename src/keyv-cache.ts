@@ -1,6 +1,8 @@
 import type Keyv from "keyv";
+import type { KeyvStoreAdapter } from "keyv";
 import { HyperNodesError } from "./errors.js";
 import type { Cache, CacheStats } from "./cache.js";
+import { HitCounter } from "./hit-counter.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 
 export interface KeyvCacheOptions {
@@ -13,6 +15,26 @@ export interface KeyvCacheOptions {
   batchSize?: number;
   /** Bytes of recently read or written entries kept in memory, so a re-run cell never waits on the store. */
   memoryBytes?: number;
+}
+
+/**
+ * A Keyv store as KeyvCache uses it: Keyv's adapter contract, and what a store may add for KeyvCache,
+ * each optional (SqliteStore, under DiskCache, has both).
+ */
+export interface KeyvCacheStore extends KeyvStoreAdapter {
+  /**
+   * Deletes the entries whose key is a signature starting with these hex digits (an even number of
+   * them: a node's tag); returns how many. Without it, `KeyvCache.deleteByTag` rejects.
+   */
+  deletePrefix?(hexPrefix: string): number | Promise<number>;
+  /** Entries and bytes stored. Without it, `KeyvCache.stats()` says NaN for both. */
+  stats?(): StoredSize | Promise<StoredSize>;
+}
+
+/** What a store holds: entries, and bytes of their values. */
+export interface StoredSize {
+  entries: number;
+  bytes: number;
 }
 
 /**
@@ -32,8 +54,7 @@ export class KeyvCache implements Cache {
   /** Least recently used first (Map insertion order; a hit moves an entry to the end). */
   readonly #recent = new Map<string, Encoded>();
   #recentBytes = 0;
-  #hits = 0;
-  #misses = 0;
+  readonly #lookups = new HitCounter();
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     this.keyv = keyv;
@@ -70,8 +91,7 @@ export class KeyvCache implements Cache {
         if (value !== MISS) hits.set(missing[i]!, value);
       });
     }
-    this.#hits += hits.size;
-    this.#misses += signatures.length - hits.size;
+    this.#lookups.count(signatures.length, hits.size);
     return hits;
   }
 
@@ -119,23 +139,30 @@ export class KeyvCache implements Cache {
     await this.keyv.disconnect();
   }
 
-  /** Deletes a node's entries by key prefix, when the Keyv store can (DiskCache's SqliteStore can). */
-  async deletePrefix(prefix: string): Promise<number> {
-    const store = this.keyv.store as { deletePrefix?: (prefix: string) => number };
+  /**
+   * Deletes a node's entries (see Cache), when the Keyv store can delete by key prefix
+   * (`KeyvCacheStore.deletePrefix`: DiskCache's SqliteStore can); rejects otherwise.
+   */
+  async deleteByTag(tag: string): Promise<number> {
+    const store = this.#store();
     if (!store.deletePrefix) {
       throw new HyperNodesError("this cache's Keyv store cannot delete by key prefix: clear() empties it all");
     }
     await this.flush();
-    for (const signature of [...this.#recent.keys()]) if (signature.startsWith(prefix)) this.#forget(signature);
-    return store.deletePrefix(prefix);
+    for (const signature of [...this.#recent.keys()]) if (signature.startsWith(tag)) this.#forget(signature);
+    return store.deletePrefix(tag);
   }
 
-  /** Entries and bytes in the store (when it can tell), and this session's hits and misses. */
+  /** Entries and bytes in the store (when it can tell: `KeyvCacheStore.stats`), and this object's hits and misses. */
   async stats(): Promise<CacheStats> {
     await this.flush();
-    const store = this.keyv.store as { stats?: () => { entries: number; bytes: number } };
-    const stored = store.stats?.() ?? { entries: NaN, bytes: NaN };
-    return { ...stored, hits: this.#hits, misses: this.#misses };
+    const stored = (await this.#store().stats?.()) ?? { entries: NaN, bytes: NaN };
+    return this.#lookups.stats(stored);
+  }
+
+  /** The Keyv store, with the optional members KeyvCache can use (Keyv types it `any`). */
+  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats"> {
+    return this.keyv.store;
   }
 
   /** A recent entry, moved to the most recently used end. */

@@ -1,7 +1,7 @@
+import type { Scope } from "./contracts.js";
 import { performance } from "node:perf_hooks";
 import { isThenable } from "./callbacks.js";
 import type { Cache } from "./cache.js";
-import type { ExecutionScope } from "./engine.js";
 import { CallbackError, messageOf, NodeExecutionError, UnserializableValueError } from "./errors.js";
 import type { ItemState, Step } from "./execution-plan.js";
 import { recordKey, type SignatureRecord } from "./signature.js";
@@ -14,7 +14,7 @@ import { warn } from "./warnings.js";
  */
 export interface NodeInvoker {
   /** Calls the node on one item's inputs (in rootArgs order); returns its value or a promise of it. */
-  call(step: Step, args: unknown[], scope: ExecutionScope): unknown;
+  call(step: Step, args: unknown[], scope: Scope): unknown;
   /** Calls the node's batch function on one array per input; returns one output per item (or a promise). */
   callBatch(step: Step, columns: unknown[][]): unknown;
   /**
@@ -36,7 +36,7 @@ export const IN_THREAD: NodeInvoker = {
  * callbacks, and error wrapping. Returns a promise only when something asynchronous happens (an
  * async node, cache I/O, an async callback), so a cache hit or a synchronous node costs no microtask.
  */
-export function executeStep(step: Step, state: ItemState, scope: ExecutionScope, invoker = IN_THREAD): void | Promise<void> {
+export function executeStep(step: Step, state: ItemState, scope: Scope, invoker = IN_THREAD): void | Promise<void> {
   if (scope.cache && step.node.cache) {
     const signature = state.signatureOf(step, scope.envHash);
     const hits = step.deferred ? undefined : state.prefetched;
@@ -48,14 +48,14 @@ export function executeStep(step: Step, state: ItemState, scope: ExecutionScope,
 }
 
 /** Serves a step from a cache hit: outputs from the cached value, then onNodeCached. */
-export function useHit(step: Step, state: ItemState, scope: ExecutionScope, signature: string, value: unknown): void | Promise<void> {
+export function useHit(step: Step, state: ItemState, scope: Scope, signature: string, value: unknown): void | Promise<void> {
   storeOutputs(step, state, value);
   if (scope.tally) scope.tally.step(step.index, step.node.name).cached++;
   if (scope.events.listens("onNodeCached")) return scope.events.emit("onNodeCached", step.node.name, signature, scope.ctx);
 }
 
 /** A step whose hit could not be prefetched (downstream of a `cache: false` node): one lookup of its own. */
-async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionScope, signature: string, invoker: NodeInvoker): Promise<void> {
+async function lookupThenExecute(step: Step, state: ItemState, scope: Scope, signature: string, invoker: NodeInvoker): Promise<void> {
   const hits = await scope.cache!.getMany([signature]);
   if (hits.has(signature)) return useHit(step, state, scope, signature, hits.get(signature));
   return execute(step, state, scope, signature, invoker);
@@ -65,7 +65,7 @@ async function lookupThenExecute(step: Step, state: ItemState, scope: ExecutionS
  * Looks up the signatures of every cached step of these items that can be known before they run,
  * in one batched query; engines call it before running items when a cache is set.
  */
-export async function prefetch(states: readonly ItemState[], scope: ExecutionScope): Promise<void> {
+export async function prefetch(states: readonly ItemState[], scope: Scope): Promise<void> {
   const signatures: string[] = [];
   for (const state of states) signatures.push(...state.knownSignatures(scope.envHash));
   const hits = await scope.cache!.getMany(signatures);
@@ -78,7 +78,7 @@ export function after(pending: void | Promise<void>, next: () => void | Promise<
 }
 
 /** Start event, the call, then outputs, cache write and end event; each part synchronous when it can be. */
-function execute(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, invoker: NodeInvoker): void | Promise<void> {
+function execute(step: Step, state: ItemState, scope: Scope, signature: string | undefined, invoker: NodeInvoker): void | Promise<void> {
   const args = state.argsOf(step);
   const announced = announceStart(step, scope, args);
   // `after` spelled out: no closure allocated per node when nothing was announced (the hot path).
@@ -88,7 +88,7 @@ function execute(step: Step, state: ItemState, scope: ExecutionScope, signature:
 }
 
 /** The step's start event (a nested pipeline's, or onNodeStart with its inputs), if anyone listens. */
-export function announceStart(step: Step, scope: ExecutionScope, args: readonly unknown[]): void | Promise<void> {
+export function announceStart(step: Step, scope: Scope, args: readonly unknown[]): void | Promise<void> {
   const { node } = step;
   const { events, ctx } = scope;
   if (node.kind === "pipeline") return events.emit("onNestedPipelineStart", ctx.pipelineId, node.name, ctx);
@@ -98,7 +98,7 @@ export function announceStart(step: Step, scope: ExecutionScope, args: readonly 
 function call(
   step: Step,
   state: ItemState,
-  scope: ExecutionScope,
+  scope: Scope,
   signature: string | undefined,
   args: unknown[],
   invoker: NodeInvoker,
@@ -119,7 +119,7 @@ function call(
 }
 
 /** Milliseconds since `started` (0 when no callback takes durations: the clock was not read). */
-export function since(scope: ExecutionScope, started: number): number {
+export function since(scope: Scope, started: number): number {
   return scope.events.timed ? performance.now() - started : 0;
 }
 
@@ -127,7 +127,7 @@ export function since(scope: ExecutionScope, started: number): number {
  * After a step's function returned `value` for this item: its outputs, the cache write under the
  * item's signature (when cached), then the end event with `durationMs`.
  */
-export function finish(step: Step, state: ItemState, scope: ExecutionScope, signature: string | undefined, value: unknown, durationMs: number) {
+export function finish(step: Step, state: ItemState, scope: Scope, signature: string | undefined, value: unknown, durationMs: number) {
   try {
     storeOutputs(step, state, value);
     state.hashOutputsByValue(step);
@@ -140,11 +140,11 @@ export function finish(step: Step, state: ItemState, scope: ExecutionScope, sign
   return stored ? announceAfter(stored, step, state, scope, durationMs) : announceEnd(step, state, scope, durationMs);
 }
 
-function announceAfter(stored: Promise<void>, step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): Promise<void> {
+function announceAfter(stored: Promise<void>, step: Step, state: ItemState, scope: Scope, durationMs: number): Promise<void> {
   return stored.then(() => announceEnd(step, state, scope, durationMs));
 }
 
-function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durationMs: number): void | Promise<void> {
+function announceEnd(step: Step, state: ItemState, scope: Scope, durationMs: number): void | Promise<void> {
   const { node } = step;
   const { events, ctx } = scope;
   if (scope.tally) scope.tally.step(step.index, node.name).done++;
@@ -155,7 +155,7 @@ function announceEnd(step: Step, state: ItemState, scope: ExecutionScope, durati
 }
 
 /** Rejects with the step's error, after reporting a node failure to onError. */
-export function fail(step: Step, scope: ExecutionScope, error: unknown): Promise<never> {
+export function fail(step: Step, scope: Scope, error: unknown): Promise<never> {
   const failure = toNodeError(step, error);
   if (scope.tally && failure instanceof NodeExecutionError) countFailure(scope.tally, step, failure);
   const reported = failure instanceof NodeExecutionError ? scope.events.emit("onError", step.node.name, failure.cause, scope.ctx) : undefined;
@@ -175,7 +175,7 @@ function countFailure(tally: LevelTally, step: Step, failure: NodeExecutionError
  * Writes a result, and (once per node per call) what its signature was made of, for `explain`.
  * A value the cache cannot store is returned uncached, with one warning per node.
  */
-async function store(cache: Cache, signature: string, value: unknown, step: Step, state: ItemState, scope: ExecutionScope) {
+async function store(cache: Cache, signature: string, value: unknown, step: Step, state: ItemState, scope: Scope) {
   try {
     await cache.set(signature, value);
     if (scope.firstTime(`record|${scope.ctx.hierarchyPath.join("/")}|${step.node.name}`)) {

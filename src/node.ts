@@ -1,8 +1,7 @@
-import { describeFunction, functionHash, nextHashEpoch, type CodePart } from "./code-identity.js";
+import { describeFunction, functionHash, nextHashEpoch, type CodePart, hashValue } from "./code-identity.js";
 import { digest } from "./digest.js";
 import { NodeDefinitionError, UnhashableValueError, messageOf } from "./errors.js";
-import { hashValue } from "./hashing.js";
-import type { ExecutableNode, HyperNode, Simplify } from "./hypernode.js";
+import type { ExecutableNode, HyperNode, Simplify } from "./contracts.js";
 import { hasReadableSource, readParameters, type ParameterList, type ParameterStyle } from "./parameters.js";
 
 export type AnyFunction = (...args: any[]) => any;

@@ -3,7 +3,7 @@
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { HyperNodesError, messageOf } from "./errors.js";
-import type { HyperNode } from "./hypernode.js";
+import type { HyperNode } from "./contracts.js";
 import { Pipeline } from "./pipeline.js";
 import { PipelineNode } from "./pipeline-node.js";
 

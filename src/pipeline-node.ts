@@ -1,10 +1,8 @@
+import { hashValue } from "./code-identity.js";
 import { digest } from "./digest.js";
-import type { ExecutionScope } from "./engine.js";
 import { MappingError } from "./errors.js";
-import { hashValue } from "./hashing.js";
-import type { ExecutableNode, HyperNode } from "./hypernode.js";
+import type { ExecutableNode, HyperNode, NestedPipeline, Scope } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
-import type { Pipeline } from "./pipeline.js";
 
 export interface AsNodeOptions<M extends Record<string, string> = Record<string, string>, O extends string | readonly string[] = string | readonly string[]> {
   /** outer name -> inner input name */
@@ -31,9 +29,12 @@ export type PipelineNodeOutputs<Out, M extends Record<string, string>, O> = List
 type Listed<T, L extends boolean> = L extends true ? { [K in keyof T]: T[K][] } : T;
 
 /** A pipeline used as one node of another pipeline (see `Pipeline.asNode`). */
-export class PipelineNode<Out extends object = Record<string, unknown>> implements ExecutableNode, HyperNode<Out, {}> {
+export class PipelineNode<Out extends object = Record<string, unknown>, P extends NestedPipeline = NestedPipeline>
+  implements ExecutableNode, HyperNode<Out, {}>
+{
   readonly kind = "pipeline";
-  readonly pipeline: Pipeline<any>;
+  /** The inner pipeline (typed as the Pipeline it is when made by `asNode`). */
+  readonly pipeline: P;
   readonly name: string;
   readonly cache: boolean;
   readonly inputMapping: Readonly<Record<string, string>>;
@@ -53,7 +54,7 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
   /** The mappings, as hashed. */
   readonly #structure: string;
 
-  constructor(pipeline: Pipeline<any>, options: AsNodeOptions<any, any>) {
+  constructor(pipeline: P, options: AsNodeOptions<any, any>) {
     this.pipeline = pipeline;
     this.name = options.name ?? pipeline.name ?? "pipeline";
     // Caching the whole nested pipeline would freeze an inner `cache: false` node: off by default then.
@@ -151,20 +152,21 @@ export class PipelineNode<Out extends object = Record<string, unknown>> implemen
   }
 
   /** Runs the inner pipeline (mapped when `mapOver`) on the outer scope's engine, cache and callbacks. */
-  async execute(args: unknown[], scope: ExecutionScope): Promise<unknown> {
+  async execute(args: unknown[], scope: Scope): Promise<unknown> {
     const inputs = this.pipeline.boundInputs;
     for (let i = 0; i < args.length; i++) {
       const outer = this.rootArgs[i]!;
       if (args[i] !== undefined || !this.optionalArgs.has(outer)) inputs[this.#innerArgs[i]!] = args[i];
     }
-    const options = { outputName: this.#innerOutputs, scope: scope.child(this.name, this.pipeline) };
+    const plan = this.pipeline.planFor(this.#innerOutputs);
+    const inner = scope.child(this.name, this.pipeline);
     const innerNames = this.#innerOutputs ?? this.outputNames;
     let values: unknown[];
     if (this.#innerMapOver) {
-      const rows = await scope.engine.map(this.pipeline, inputs, { ...options, mapOver: this.#innerMapOver, mapMode: this.mapMode });
+      const rows = await scope.engine.map(plan, inputs, { scope: inner, mapOver: this.#innerMapOver, mapMode: this.mapMode });
       values = innerNames.map((name) => rows.map((row) => row[name]));
     } else {
-      const outputs = await scope.engine.run(this.pipeline, inputs, options);
+      const outputs = await scope.engine.run(plan, inputs, { scope: inner });
       values = innerNames.map((name) => outputs[name]);
     }
     return values.length === 1 ? values[0] : values;

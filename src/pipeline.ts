@@ -1,18 +1,18 @@
+import { hashValue } from "./code-identity.js";
 import type { Cache } from "./cache.js";
 import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "./callbacks.js";
-import { ExecutionScope, type Engine } from "./engine.js";
+import { ExecutionScope } from "./execution-scope.js";
+import { type Engine } from "./contracts.js";
 import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
-import { defaultCache, pipelineDefaults } from "./defaults.js";
+import { defaultCache, defaultEngine, pipelineDefaults } from "./defaults.js";
 import { digest } from "./digest.js";
 import { explainPlan, type NodeExplanation } from "./explain.js";
 import { Graph } from "./graph.js";
-import { hashValue } from "./hashing.js";
-import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./hypernode.js";
+import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
-import { SequentialEngine } from "./sequential-engine.js";
 import { envHash, nodeTag } from "./signature.js";
 import type { VizOptions } from "./viz-model.js";
 import { JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "./viz.js";
@@ -81,7 +81,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     const defaults = pipelineDefaults();
     this.cache = options.cache ?? defaultCache();
     this.callbacks = [...(defaults.callbacks ?? []), ...(options.callbacks ?? [])];
-    this.engine = options.engine ?? defaults.engine ?? new SequentialEngine();
+    this.engine = options.engine ?? defaultEngine();
     this.cacheSalt = options.cacheSalt;
     this.graph = new Graph(this.nodes);
     this.events = new CallbackDispatcher(this.callbacks);
@@ -139,7 +139,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
     const engine = options.engine ?? this.engine;
     const scope = this.#scope(engine);
-    return this.#committing(scope, engine.run(this, this.#withBound(inputs), { outputName: options.outputName, scope }));
+    return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs), { scope }));
   }
 
   map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
@@ -155,7 +155,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     const engine = options.engine ?? this.engine;
     const scope = this.#scope(engine);
     const { outputName, mapOver, mapMode } = options;
-    return this.#committing(scope, engine.map(this, this.#withBound(inputs), { outputName, mapOver, mapMode, scope }));
+    return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs), { mapOver, mapMode, scope }));
   }
 
   /**
@@ -170,12 +170,13 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /**
    * Deletes this pipeline's results from its cache: every entry of its nodes, nested pipelines'
    * included, as their code is now; returns how many. Other pipelines' entries stay (unless they run a
-   * node with the very same code). Needs a cache that can delete by prefix (MemoryCache, DiskCache).
+   * node with the very same code). Needs a cache that can delete by tag (`Cache.deleteByTag`:
+   * MemoryCache, DiskCache).
    */
   async clearCache(): Promise<number> {
     const cache = this.cache;
     if (!cache) throw new HyperNodesError(`pipeline '${this.id}' has no cache to clear`);
-    if (!cache.deletePrefix) throw new HyperNodesError(`the cache of pipeline '${this.id}' cannot delete one pipeline's entries: use cache.clear()`);
+    if (!cache.deleteByTag) throw new HyperNodesError(`the cache of pipeline '${this.id}' cannot delete one pipeline's entries: use cache.clear()`);
     const tags = new Set<string>();
     const collect = (nodes: readonly HyperNode[]) => {
       for (const n of nodes) {
@@ -185,7 +186,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     };
     collect(this.nodes);
     let deleted = 0;
-    for (const tag of tags) deleted += await cache.deletePrefix(tag);
+    for (const tag of tags) deleted += await cache.deleteByTag(tag);
     return deleted;
   }
 
@@ -202,7 +203,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /** This pipeline as a node of another pipeline. */
   asNode<const M extends Record<string, string> = {}, const O extends string | readonly string[] = never>(
     options: AsNodeOptions<M, O> = {},
-  ): PipelineNode<PipelineNodeOutputs<PipelineOutputs<N>, M, O>> {
+  ): PipelineNode<PipelineNodeOutputs<PipelineOutputs<N>, M, O>, this> {
     return new PipelineNode(this, options);
   }
 
@@ -212,21 +213,10 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     const key = names ? names.join("\u0000") : "\u0001all";
     let plan = this.#plans.get(key);
     if (!plan) {
-      plan = new ExecutionPlan(this.graph, names);
+      plan = new ExecutionPlan(this.graph, names, this);
       this.#plans.set(key, plan);
     }
     return plan;
-  }
-
-  /** @internal Rejects mapOver names that the planned nodes do not read. */
-  checkMapOver(names: readonly string[], plan: ExecutionPlan): void {
-    const unknown = names.filter((n) => !plan.rootArgs.includes(n));
-    if (unknown.length) {
-      throw new MapInputError(
-        `mapOver names ${unknown.map((u) => `'${u}'`).join(", ")}, which no node reads; ` +
-          `the inputs are: ${plan.rootArgs.map((a) => `'${a}'`).join(", ") || "(none)"}`,
-      );
-    }
   }
 
   toString(): string {

@@ -1,15 +1,7 @@
 import { escapeHtml } from "./html.js";
-import { PROGRESS_MIME_TYPE } from "./mime-types.js";
-import type { NotebookKernel } from "./notebook-kernel.js";
-import type { ProgressRenderer, ProgressRow } from "./progress.js";
-import { formatRow, rateAndEta } from "./progress-terminal.js";
-
-/** Our progress output: the bars, whether the run is over, and when the snapshot was taken (ms since epoch). */
-export interface ProgressMimeData {
-  rows: readonly ProgressRow[];
-  final: boolean;
-  at: number;
-}
+import { JUPYTER_MIMEBUNDLE, PROGRESS_MIME_TYPE, type NotebookKernel, type ProgressMimeData } from "./notebook-protocol.js";
+import { progressColors } from "./palette.js";
+import { barSegments, rowParts, rowText, type ProgressRenderer, type ProgressRow } from "./progress-format.js";
 
 let displays = 0;
 
@@ -33,31 +25,30 @@ export class NotebookProgress implements ProgressRenderer {
     const content: ProgressMimeData = { rows, final, at: Date.now() };
     const bundle = {
       [PROGRESS_MIME_TYPE]: content,
-      "text/html": progressHtml(rows, final),
-      "text/plain": rows.map((row) => formatRow(row, final)).join("\n"),
+      "text/html": progressHtml(content),
+      "text/plain": rows.map((row) => rowText(row, final, content.at)).join("\n"),
     };
-    void this.kernel.display({ [Symbol.for("jupyter.mimebundle")]: () => bundle }, { displayId: this.#displayId, update: this.#shown });
+    void this.kernel.display({ [JUPYTER_MIMEBUNDLE]: () => bundle }, { displayId: this.#displayId, update: this.#shown });
     this.#shown = true;
   }
 }
 
-const COLORS = { bar: "#6366f1", cached: "#0d9488", failed: "#dc2626", track: "#e5e7eb" };
+/** The HTML fallback, in the light palette (front ends without our renderer know no theme of ours). */
+const COLORS = progressColors("light");
 
-function progressHtml(rows: readonly ProgressRow[], final: boolean): string {
+function progressHtml({ rows, final, at }: ProgressMimeData): string {
   const line = (row: ProgressRow) => {
-    const pct = (n: number) => ((100 * n) / row.total).toFixed(1);
-    const ran = row.value - row.cached - row.failed;
-    const detail = [
-      `${row.value}/${row.total}`,
-      row.cached ? `⚡${row.cached} cached` : "",
-      row.failed ? `<span style="color:${COLORS.failed}">✗ ${row.failed} failed${row.error ? `: ${escapeHtml(row.error)}` : ""}</span>` : "",
-      row.isMap && !final ? escapeHtml(rateAndEta(row).trim()) : "",
-    ].filter(Boolean);
+    const pct = (fraction: number) => `${(100 * fraction).toFixed(1)}%`;
+    const bar = barSegments(row);
+    const { count, cached, failed, error, timing } = rowParts(row, final, at);
+    const failure = failed && `<span style="color:${COLORS.failed}">${escapeHtml(error ? `${failed}: ${error}` : failed)}</span>`;
+    const detail = [count, cached, failure, ...timing.map(escapeHtml)].filter(Boolean);
     return (
       `<tr><td style="padding:1px 8px 1px ${8 + 16 * row.depth}px;white-space:nowrap;font-family:monospace">${escapeHtml(row.label)}</td>` +
       `<td style="width:220px"><div style="display:flex;height:10px;background:${COLORS.track};border-radius:5px;overflow:hidden">` +
-      `<div style="width:${pct(ran)}%;background:${COLORS.bar}"></div><div style="width:${pct(row.cached)}%;background:${COLORS.cached}"></div>` +
-      `<div style="width:${pct(row.failed)}%;background:${COLORS.failed}"></div></div></td>` +
+      `<div style="width:${pct(bar.ran)};background:${bar.complete ? COLORS.done : COLORS.ran}"></div>` +
+      `<div style="width:${pct(bar.cached)};background:${COLORS.cached}"></div>` +
+      `<div style="width:${pct(bar.failed)};background:${COLORS.failed}"></div></div></td>` +
       `<td style="padding:1px 8px;white-space:nowrap;font-family:monospace;font-size:12px">${detail.join(" · ")}</td></tr>`
     );
   };

@@ -1,5 +1,6 @@
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
-import { notebookKernel } from "./notebook-kernel.js";
+import { notebookKernel } from "./notebook-protocol.js";
+import type { ProgressRenderer, ProgressRow } from "./progress-format.js";
 import { NotebookProgress } from "./progress-notebook.js";
 import { TerminalProgress } from "./progress-terminal.js";
 import { levelKey, READS_TALLY, Tally } from "./tally.js";
@@ -11,27 +12,6 @@ export interface ProgressOptions {
   force?: boolean;
   /** Where bars are drawn. Default process.stderr. */
   stream?: NodeJS.WriteStream;
-}
-
-/** One bar as drawn: a snapshot of a row's counters. */
-export interface ProgressRow {
-  label: string;
-  depth: number;
-  /** A map's bar (items), rather than a node's (executions). */
-  isMap: boolean;
-  total: number;
-  /** Finished: done, cached or failed. */
-  value: number;
-  cached: number;
-  failed: number;
-  error?: string;
-  /** When the row's first event came (ms since epoch), for items/s and ETA. */
-  startedAt: number;
-}
-
-/** Where rows are drawn: the terminal (cli-progress) or the notebook's live display. */
-export interface ProgressRenderer {
-  draw(rows: readonly ProgressRow[], final: boolean): void;
 }
 
 /** What the bars need of one nesting level beyond its counts, across every call that reaches it. */

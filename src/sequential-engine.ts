@@ -1,6 +1,5 @@
-import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget } from "./contracts.js";
 import { executeMap, executeRun, runStepsInOrder } from "./execution.js";
-import type { Pipeline } from "./pipeline.js";
 
 /** Runs nodes one after another in execution order, and map items (or batch calls) one after another. The default engine. */
 export class SequentialEngine implements Engine {
@@ -10,12 +9,12 @@ export class SequentialEngine implements Engine {
     this.batch = options.batch ?? true;
   }
 
-  run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
-    return executeRun(pipeline, inputs, options, runStepsInOrder);
+  run(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
+    return executeRun(target, inputs, options, runStepsInOrder);
   }
 
-  map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
-    return executeMap(pipeline, inputs, options, { concurrency: 1, batch: this.batch }) as Promise<
+  map(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
+    return executeMap(target, inputs, options, { concurrency: 1, batch: this.batch }) as Promise<
       Record<string, unknown>[]
     >;
   }

@@ -2,7 +2,6 @@
 // increments where per-node and per-item events would cost calls, clock reads and allocations
 // (more than the nodes of a small map). A callback that only needs counts (ProgressCallback) declares
 // READS_TALLY and reads them when it redraws, so live progress costs a map almost nothing.
-import type { CallbackContext } from "./callbacks.js";
 
 /** A callback with this key set reads the call's Tally instead of per-node and per-item events. */
 export const READS_TALLY: unique symbol = Symbol.for("hypernodes.readsTally");
@@ -51,8 +50,8 @@ export class Tally {
     return level;
   }
 
-  /** The call's Tally, created by its first level. */
-  static of(ctx: CallbackContext): Tally {
+  /** The call's Tally, created by its first level (kept in the call's CallbackContext). */
+  static of(ctx: { get<T>(key: string): T | undefined; set(key: string, value: unknown): void }): Tally {
     let tally = ctx.get<Tally>(TALLY_KEY);
     if (!tally) ctx.set(TALLY_KEY, (tally = new Tally()));
     return tally;

@@ -1,8 +1,10 @@
 import { createRequire } from "node:module";
 import { context, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
-import { JUPYTER_MIMEBUNDLE } from "./viz.js";
 import { escapeHtml } from "./html.js";
+import { JUPYTER_MIMEBUNDLE } from "./notebook-protocol.js";
+import { BAR_COLORS } from "./palette.js";
+import { textBar } from "./progress-format.js";
 
 // The same relative path from src/ (tests) and dist/ (the package).
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
@@ -59,7 +61,6 @@ interface NodeStats {
   totalMs: number;
 }
 
-const BAR_WIDTH = 24;
 let instances = 0;
 
 /**
@@ -270,7 +271,7 @@ export class TelemetryCallback extends PipelineCallback {
     const max = rows[0]?.totalMs ?? 0;
     const lines = cells.map((row, r) => {
       const text = row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-      return r === 0 ? text : `${text}  ${"█".repeat(max > 0 ? Math.round((rows[r - 1]!.totalMs / max) * BAR_WIDTH) : 0)}`;
+      return r === 0 ? text : `${text}  ${textBar(max > 0 ? rows[r - 1]!.totalMs / max : 0, { track: false })}`;
     });
     return [this.#header(), ...lines].join("\n");
   }
@@ -288,7 +289,7 @@ export class TelemetryCallback extends PipelineCallback {
         return (
           `<tr><td style="text-align:left;padding:0 8px">${escapeHtml(r.name)}</td><td${right}>${r.count}</td>` +
           `<td${right}>${r.hits}</td><td${right}>${ms(r.totalMs)}</td><td${right}>${r.count ? ms(r.totalMs / r.count) : "-"}</td>` +
-          `<td style="width:240px"><div style="background:#4c78a8;height:0.9em;width:${width}%"></div></td></tr>`
+          `<td style="width:240px"><div style="background:${BAR_COLORS.light.fill};height:0.9em;width:${width}%"></div></td></tr>`
         );
       })
       .join("");

@@ -1,25 +1,22 @@
-import type { NodeState, NodeStatus, ResolvedVizOptions, VizModel, VizNode } from "./viz-model.js";
-
-interface Colors {
-  fill: string;
-  line: string;
-}
+import type { DagDrawOptions, NodeStatus, VizModel, VizNode } from "./notebook-protocol.js";
+import { STATE_COLORS, type Swatch, type ThemeName } from "./palette.js";
 
 interface Theme {
   background: string;
   text: string;
   muted: string;
   edge: string;
-  function: Colors;
-  pipeline: Colors;
-  input: Colors;
-  optional: Colors;
-  output: Colors;
-  cluster: Colors;
-  state: Record<Exclude<NodeState, "pending">, Colors>;
+  function: Swatch;
+  pipeline: Swatch;
+  input: Swatch;
+  optional: Swatch;
+  output: Swatch;
+  cluster: Swatch;
+  /** Node states: the palette shared with progress bars. */
+  state: (typeof STATE_COLORS)[ThemeName];
 }
 
-const THEMES: Record<ResolvedVizOptions["theme"], Theme> = {
+const THEMES: Record<ThemeName, Theme> = {
   light: {
     background: "#ffffff",
     text: "#1f2937",
@@ -31,12 +28,7 @@ const THEMES: Record<ResolvedVizOptions["theme"], Theme> = {
     optional: { fill: "#fafafa", line: "#cbd5e1" },
     output: { fill: "#ffffff", line: "#94a3b8" },
     cluster: { fill: "#faf8ff", line: "#c4b5fd" },
-    state: {
-      running: { fill: "#fef3c7", line: "#d97706" },
-      done: { fill: "#dcfce7", line: "#16a34a" },
-      cached: { fill: "#ccfbf1", line: "#0d9488" },
-      failed: { fill: "#fee2e2", line: "#dc2626" },
-    },
+    state: STATE_COLORS.light,
   },
   dark: {
     background: "#1e1e1e",
@@ -49,12 +41,7 @@ const THEMES: Record<ResolvedVizOptions["theme"], Theme> = {
     optional: { fill: "#242424", line: "#4b5563" },
     output: { fill: "#1e1e1e", line: "#6b7280" },
     cluster: { fill: "#252233", line: "#6d5bb5" },
-    state: {
-      running: { fill: "#4a3410", line: "#f59e0b" },
-      done: { fill: "#163823", line: "#22c55e" },
-      cached: { fill: "#123834", line: "#2dd4bf" },
-      failed: { fill: "#4c1d1d", line: "#f87171" },
-    },
+    state: STATE_COLORS.dark,
   },
 };
 
@@ -64,7 +51,7 @@ const FONT = "Helvetica,Arial,sans-serif";
  * Graphviz draws cluster titles before edges, so an edge entering a cluster crosses its title:
  * move the titles on top, outlined in the cluster's fill colour so the edge passes behind them.
  */
-export function liftClusterTitles(svg: string, options: ResolvedVizOptions): string {
+export function liftClusterTitles(svg: string, options: DagDrawOptions): string {
   const halo = `stroke="${THEMES[options.theme].cluster.fill}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
   const titles: string[] = [];
   const lifted = svg.replace(
@@ -78,7 +65,7 @@ export function liftClusterTitles(svg: string, options: ResolvedVizOptions): str
 }
 
 /** Graphviz DOT for a model: the same model and options always give the same text. */
-export function modelToDot(model: VizModel, options: ResolvedVizOptions): string {
+export function modelToDot(model: VizModel, options: DagDrawOptions): string {
   const theme = THEMES[options.theme];
   const statuses = model.status?.nodes;
   const children = new Map<string | undefined, VizNode[]>();
@@ -138,7 +125,7 @@ function nodeAttrs(
   n: VizNode,
   status: NodeStatus | undefined,
   theme: Theme,
-  options: ResolvedVizOptions,
+  options: DagDrawOptions,
 ): Record<string, string> {
   const { muted } = theme;
   if (n.kind === "input") {
@@ -187,7 +174,7 @@ function nodeAttrs(
   };
 }
 
-function stateColors(status: NodeStatus | undefined, theme: Theme): Colors | undefined {
+function stateColors(status: NodeStatus | undefined, theme: Theme): Swatch | undefined {
   return status && status.state !== "pending" ? theme.state[status.state] : undefined;
 }
 

@@ -1,92 +1,17 @@
 import { inspect } from "node:util";
 import { HyperNodesError } from "./errors.js";
-import type { HyperNode } from "./hypernode.js";
-import type { MapMode } from "./map-plan.js";
+import type { HyperNode, NestedPipeline } from "./contracts.js";
+import type { DagDrawOptions, ItemCounts, NodeState, NodeStatus, RunStatus, VizEdge, VizModel, VizNode, VizNodeKind } from "./notebook-protocol.js";
 import { Node } from "./node.js";
-import type { Pipeline } from "./pipeline.js";
 import { PipelineNode } from "./pipeline-node.js";
 
-export interface VizOptions {
+export interface VizOptions extends Partial<DagDrawOptions> {
   /** 1 (default) draws nested pipelines as one node; 2 expands one level into a cluster; Infinity expands all. */
   depth?: number;
-  /** Graphviz rankdir: "TB" (default), "LR", "BT" or "RL". */
-  orient?: "TB" | "LR" | "BT" | "RL";
-  /** Draw each output as its own node between its producer and its consumers. */
-  separateOutputs?: boolean;
-  /** Show the types that are known without running: async functions, bound values' types. */
-  showTypes?: boolean;
-  theme?: "light" | "dark";
 }
 
-export type VizNodeKind = "input" | "function" | "pipeline" | "output";
-
-/** One drawn thing. Plain JSON: front ends may render the model themselves. */
-export interface VizNode {
-  /** DOT id, derived from the kind and the names path (sanitized, deduplicated in model order). */
-  id: string;
-  kind: VizNodeKind;
-  name: string;
-  /** Names of the enclosing nested pipeline nodes, then this one's name. */
-  path: string[];
-  /** Id of the nested pipeline (drawn as a cluster when expanded) it belongs to. */
-  parent?: string;
-  /** Functions and pipelines: output names (outer names for pipelines). */
-  outputs?: string[];
-  /** Functions: the function is async. */
-  async?: boolean;
-  /** Inputs: the bound value, short. */
-  bound?: string;
-  /** Inputs: the bound value's type. */
-  type?: string;
-  /** Inputs: every consumer can do without it. */
-  optional?: boolean;
-  /** Inputs: source text of the default, when a consumer shows one. */
-  default?: string;
-  /** Pipelines: drawn as a cluster of their inner nodes (in a full model: every nested pipeline). */
-  expanded?: boolean;
-  mapOver?: string[];
-  mapMode?: MapMode;
-}
-
-export interface VizEdge {
-  from: string;
-  to: string;
-  /** Set where a mapping renames the value: the names it goes by, in data-flow order ("docs → passage"). */
-  label?: string;
-}
-
-export type NodeState = "pending" | "running" | "cached" | "done" | "failed";
-
-export interface ItemCounts {
-  total: number;
-  done: number;
-  cached: number;
-  failed: number;
-}
-
-export interface NodeStatus {
-  state: NodeState;
-  /** Inside a map: how many items this node finished, of the map's total. */
-  items?: ItemCounts;
-  /** How long its last execution took, in ms (front ends show it on hover). */
-  ms?: number;
-}
-
-/** The state of a run, overlaid on the model by DagStatusCallback. */
-export interface RunStatus {
-  state: "idle" | "running" | "done" | "failed";
-  /** Items of the top-level map (done counts items that ran, cached those fully cached). */
-  items?: ItemCounts;
-  /** By node id (function and pipeline nodes). */
-  nodes: Record<string, NodeStatus>;
-}
-
-export interface VizModel {
-  name: string;
-  nodes: VizNode[];
-  edges: VizEdge[];
-  status?: RunStatus;
-}
+// The model's data is what our dag+json output carries: its types are the notebook protocol's.
+export type { VizNodeKind, VizNode, VizEdge, NodeState, ItemCounts, NodeStatus, RunStatus, VizModel };
 
 export type ResolvedVizOptions = Required<VizOptions>;
 
@@ -123,7 +48,7 @@ interface Source {
  * expanded into a cluster of its inner nodes. `viewModel` (viz-view.ts) collapses it to a depth, or
  * to whatever a reader expanded: node ids are the same in every view.
  */
-export function buildModel(pipeline: Pipeline<any>, options: ResolvedVizOptions): VizModel {
+export function buildModel(pipeline: NestedPipeline, options: ResolvedVizOptions): VizModel {
   const nodes: VizNode[] = [];
   const edges: VizEdge[] = [];
   const edgeIndex = new Map<string, VizEdge>();

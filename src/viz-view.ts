@@ -1,4 +1,4 @@
-import type { VizEdge, VizModel, VizNode } from "./viz-model.js";
+import type { VizEdge, VizModel, VizNode } from "./notebook-protocol.js";
 
 /**
  * What a reader sees of a full model (buildModel): a nested pipeline that is not expanded is one

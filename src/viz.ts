@@ -1,6 +1,6 @@
+import type { NestedPipeline } from "./contracts.js";
 import type { Graphviz } from "@hpcc-js/wasm-graphviz";
-import { DAG_MIME_TYPE } from "./mime-types.js";
-import type { Pipeline } from "./pipeline.js";
+import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type DagMimeData } from "./notebook-protocol.js";
 import { liftClusterTitles, modelToDot } from "./viz-dot.js";
 import { expandedToDepth, viewModel } from "./viz-view.js";
 import {
@@ -12,23 +12,7 @@ import {
   type VizOptions,
 } from "./viz-model.js";
 
-export { DAG_MIME_TYPE };
-/** Method name a notebook kernel may call for an object's MIME bundle. */
-export const JUPYTER_MIMEBUNDLE: unique symbol = Symbol.for("jupyter.mimebundle");
-
-/**
- * Our rich output: the view as drawn (`model`, `dot`), and what a front end needs to redraw it
- * differently — the full model (every nested pipeline expanded), the ids of the pipelines expanded
- * in this view, and the options.
- */
-export interface DagMimeData {
-  model: VizModel;
-  dot: string;
-  status: RunStatus | null;
-  full: VizModel;
-  expanded: string[];
-  options: Omit<ResolvedVizOptions, "depth">;
-}
+export { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type DagMimeData };
 
 export interface MimeBundle {
   [DAG_MIME_TYPE]: DagMimeData;
@@ -106,7 +90,7 @@ export class Visualization {
 }
 
 /** Draws a pipeline (see `VizOptions`): `pipeline.visualize(options)`. */
-export function visualize(pipeline: Pipeline<any>, options?: VizOptions): Visualization {
+export function visualize(pipeline: NestedPipeline, options?: VizOptions): Visualization {
   const resolved = resolveOptions(options);
   return new Visualization(buildModel(pipeline, resolved), resolved);
 }

@@ -1,17 +1,17 @@
 import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
-import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionScope } from "./engine.js";
+import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget, NestedPipeline, Scope } from "./contracts.js";
 import { HyperNodesError, messageOf, UnshippableFunctionError } from "./errors.js";
 import { executeMap, executeRun, runStepsAsDag } from "./execution.js";
 import type { Step } from "./execution-plan.js";
 import { FunctionShipper, type Refusal, type ShippedFunction } from "./function-shipping.js";
-import type { ExecutableNode } from "./hypernode.js";
+import type { ExecutableNode } from "./contracts.js";
 import type { NodeInvoker } from "./node-execution.js";
 import type { Node } from "./node.js";
-import type { Pipeline } from "./pipeline.js";
 import { checkRoundTrip } from "./serialization.js";
 import { Stateful } from "./stateful.js";
-import { RESOURCE_KEY, type FunctionRef, type SentError, type WorkerReply, type WorkerTask } from "./worker-entry.js";
+import { standInFor, unpackError } from "./wire-format.js";
+import type { FunctionRef, WorkerReply, WorkerTask } from "./worker-entry.js";
 
 export interface WorkerEngineOptions extends EngineOptions {
   /** Worker threads (default: the machine's available parallelism). */
@@ -74,7 +74,7 @@ export class WorkerEngine implements Engine {
       return placement ? this.#send(step, placement.fn, args, false, here) : here();
     },
     callBatch: (step, columns) => {
-      const here = () => withResources(columns, true, (ready) => step.node.executeBatch!(ready as unknown[][]));
+      const here = () => callWithLiveResources(columns, true, (ready) => step.node.executeBatch!(ready as unknown[][]));
       const placement = this.#placements.get(step.node);
       return placement?.batch ? this.#send(step, placement.batch, columns, true, here) : here();
     },
@@ -97,14 +97,14 @@ export class WorkerEngine implements Engine {
     this.#shipper = new FunctionShipper(modules);
   }
 
-  async run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
-    await this.#prepare(pipeline, options);
-    return executeRun(pipeline, inputs, options, (state, scope, invoker) => runStepsAsDag(state, scope, invoker, this.#inFlight), this.#invoker);
+  async run(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
+    await this.#prepare(target, options);
+    return executeRun(target, inputs, options, (state, scope, invoker) => runStepsAsDag(state, scope, invoker, this.#inFlight), this.#invoker);
   }
 
-  async map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
-    await this.#prepare(pipeline, options);
-    return executeMap(pipeline, inputs, options, {
+  async map(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]> {
+    await this.#prepare(target, options);
+    return executeMap(target, inputs, options, {
       concurrency: this.#inFlight,
       invoker: this.#invoker,
       collectErrors: this.collectErrors,
@@ -129,16 +129,16 @@ export class WorkerEngine implements Engine {
    * workers, or refuses it. Done again on each top-level call: values a function reads from notebook
    * cells may have changed since.
    */
-  async #prepare(pipeline: Pipeline<any>, options: EngineRunOptions): Promise<void> {
+  async #prepare(target: ExecutionTarget, options: EngineRunOptions): Promise<void> {
     if (options.scope.ctx.depth > 0) return;
     await this.#shipper.load();
-    await this.#place(pipeline.planFor(options.outputName).steps.map((step) => step.node));
+    await this.#place(target.nodes);
   }
 
   async #place(nodes: readonly ExecutableNode[]): Promise<void> {
     for (const hyper of nodes) {
       if (hyper.kind === "pipeline") {
-        await this.#place((hyper as unknown as { pipeline: Pipeline<any> }).pipeline.graph.executionOrder as ExecutableNode[]);
+        await this.#place((hyper as unknown as { pipeline: NestedPipeline }).pipeline.graph.executionOrder as ExecutableNode[]);
         continue;
       }
       const node = hyper as Node;
@@ -183,8 +183,7 @@ export class WorkerEngine implements Engine {
       reply = await this.#run(task);
     }
     if ("value" in reply) return reply.value;
-    if ("error" in reply) throw rebuild(reply.error);
-    if ("thrown" in reply) throw reply.thrown;
+    if ("error" in reply) throw unpackError(reply.error);
     throw new HyperNodesError("a worker thread did not load a function it was sent");
   }
 
@@ -213,9 +212,9 @@ export class WorkerEngine implements Engine {
         const why = factory.unshippable.length ? `it reads ${factory.unshippable.join(", ")}` : "its source cannot be read";
         return new StaysHere(`its ${input} is the stateful resource '${value.key}', whose factory cannot be sent to a worker thread: ${why}`);
       }
-      const id = value.id;
-      factories.set(id, factory);
-      return { [RESOURCE_KEY]: id };
+      const sent = standInFor(value);
+      factories.set(sent["hypernodes:stateful"].id, factory);
+      return sent;
     }
     try {
       checkRoundTrip(value, input);
@@ -237,13 +236,13 @@ export class WorkerEngine implements Engine {
 }
 
 /** A call in the main thread. A nested pipeline gets resources as handles: its own nodes decide where they are created. */
-function callHere(step: Step, args: unknown[], scope: ExecutionScope): unknown {
+function callHere(step: Step, args: unknown[], scope: Scope): unknown {
   if (step.node.kind === "pipeline") return step.node.execute(args, scope);
-  return withResources(args, false, (ready) => step.node.execute(ready, scope));
+  return callWithLiveResources(args, false, (ready) => step.node.execute(ready, scope));
 }
 
-/** Calls `call` with stateful resource handles among the inputs (or columns' entries) replaced by the resources. */
-function withResources(args: unknown[], columns: boolean, call: (ready: unknown[]) => unknown): unknown {
+/** Calls `call` with stateful resource handles among the inputs (or columns' entries) replaced by the resources, created on first use. */
+function callWithLiveResources(args: unknown[], columns: boolean, call: (ready: unknown[]) => unknown): unknown {
   const has = (v: unknown) => v instanceof Stateful;
   if (!args.some((a) => (columns ? (a as unknown[]).some(has) : has(a)))) return call(args);
   const resolve = (v: unknown) => (v instanceof Stateful ? v.get() : v);
@@ -252,12 +251,4 @@ function withResources(args: unknown[], columns: boolean, call: (ready: unknown[
 
 function describe(fn: Function): string {
   return fn.name ? `function ${fn.name}` : "an anonymous function";
-}
-
-/** A worker's error, as an Error of the same name, message, stack and fields. */
-function rebuild(sent: SentError): Error {
-  const error = new Error(sent.message);
-  error.name = sent.name;
-  if (sent.stack !== undefined) error.stack = sent.stack;
-  return Object.assign(error, sent.fields);
 }

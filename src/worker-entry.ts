@@ -5,9 +5,7 @@ import { callBatchWithInputs, callWithInputs } from "./node.js";
 import type { ParameterStyle } from "./parameters.js";
 import { checkRoundTrip } from "./serialization.js";
 import { sharedResource } from "./stateful.js";
-
-/** The property of the stand-in object that a stateful resource input crosses to a worker as. */
-export const RESOURCE_KEY = "hypernodes:stateful";
+import { packError, standInIdentity, type PackedError } from "./wire-format.js";
 
 /** A function as a task refers to it: the id, and the shipment when the worker may not have it yet. */
 export interface FunctionRef {
@@ -23,26 +21,21 @@ export interface WorkerTask {
   /** `args` are one array per input for the node's batch function. */
   batch: boolean;
   args: unknown[];
-  /** The factory of each stateful resource among the inputs, by key. */
+  /** The factory of each stateful resource among the inputs (as stand-ins: see wire-format.ts), by the resource's id. */
   factories: Record<string, FunctionRef>;
 }
 
-/** An Error as it crosses back: rebuilt in the main thread with the same name, message, stack and fields. */
-export interface SentError {
-  name: string;
-  message: string;
-  stack?: string;
-  fields: Record<string, unknown>;
-}
-
-/** `missing`: the worker has not loaded a function the task names without its shipment; send it again with them. */
-export type WorkerReply = { value: unknown } | { error: SentError } | { thrown: unknown } | { missing: true };
+/**
+ * The call's output, or what it threw (rebuilt in the main thread by unpackError). `missing`: the worker
+ * has not loaded a function the task names without its shipment; send it again with them.
+ */
+export type WorkerReply = { value: unknown } | { error: PackedError } | { missing: true };
 
 export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
   if ([task.fn, ...Object.values(task.factories)].some((ref) => !ref.code && !isLoaded(ref.id))) return { missing: true };
   try {
     const fn = await loadShipped(task.fn);
-    const resolve = (value: unknown) => resolveResource(value, task.factories);
+    const resolve = (value: unknown) => liveResource(value, task.factories);
     const args = await Promise.all(task.args.map((arg) => (task.batch ? Promise.all((arg as unknown[]).map(resolve)) : resolve(arg))));
     const value = await (task.batch
       ? callBatchWithInputs(fn, task.style, task.names, args as unknown[][])
@@ -54,29 +47,13 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
     }
     return { value };
   } catch (error) {
-    return sendable(error);
+    return { error: packError(error) };
   }
 }
 
-/** A resource stand-in becomes the resource, created on first use in this worker and reused (by key). */
-function resolveResource(value: unknown, factories: Record<string, FunctionRef>): unknown {
-  const key = (value as Record<string, unknown> | null)?.[RESOURCE_KEY];
-  if (typeof key !== "string") return value;
-  return sharedResource(key, key, async () => (await loadShipped(factories[key]!))());
-}
-
-function sendable(error: unknown): WorkerReply {
-  if (!(error instanceof Error)) {
-    try {
-      checkRoundTrip(error);
-      return { thrown: error };
-    } catch {
-      return { thrown: String(error) };
-    }
-  }
-  const fields: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (value === null || (typeof value !== "object" && typeof value !== "function" && typeof value !== "symbol")) fields[key] = value;
-  }
-  return { error: { name: error.name, message: error.message, stack: error.stack, fields } };
+/** A resource's stand-in becomes the resource, created on first use in this worker and reused (by identity). */
+function liveResource(value: unknown, factories: Record<string, FunctionRef>): unknown {
+  const resource = standInIdentity(value);
+  if (!resource) return value;
+  return sharedResource(resource.id, resource.key, async () => (await loadShipped(factories[resource.id]!))());
 }

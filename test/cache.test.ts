@@ -3,10 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { KeyvSqlite } from "@keyv/sqlite";
 import Database from "better-sqlite3";
 import Keyv from "keyv";
 import { afterEach, describe, expect, it } from "vitest";
 import { CacheFileError, DiskCache, KeyvCache, MemoryCache, node, Pipeline, SequentialEngine, SqliteStore, type Cache } from "hypernodes";
+import { cacheConformance } from "hypernodes/testing";
 
 const run = promisify(execFile);
 const fixture = new URL("./fixtures/slow-map.js", import.meta.url).pathname;
@@ -34,53 +36,23 @@ function counted<F extends (...a: any[]) => unknown>(fn: F, outputName: string) 
 
 const sumOfSquares = (from: number, n: number) => Array.from({ length: n }, (_, i) => (i + from) ** 2).reduce((a, b) => a + b, 0);
 
-const caches: [string, () => Cache][] = [
-  ["MemoryCache", () => new MemoryCache()],
-  ["DiskCache", () => new DiskCache({ path: tempDir() })],
-  ["KeyvCache (Keyv's Map store)", () => new KeyvCache(new Keyv())],
-];
-
-describe.each(caches)("%s", (_name, makeCache) => {
-  it("round-trips typed arrays, Map, Set, Date, BigInt, nested objects, null and undefined", async () => {
-    const value = {
-      floats: new Float32Array([1.5, 2.5]),
-      bytes: Buffer.from("hi"),
-      map: new Map<string, unknown>([["k", [1, { deep: true }]]]),
-      set: new Set([1, "two"]),
-      when: new Date(1_700_000_000_000),
-      big: 12345678901234567890n,
-      nothing: null,
-      missing: undefined,
-    };
-    const cache = makeCache();
-    await cache.set("k1", value);
-    await cache.set("k2", undefined);
-    await cache.set("k3", null);
-    const back = (await cache.get("k1")) as typeof value;
-    expect(back).toEqual(value);
-    expect(back.floats).toBeInstanceOf(Float32Array);
-    expect(back.map).toBeInstanceOf(Map);
-    expect((await cache.getMany(["k2", "k3", "absent"])).size).toBe(2);
-    expect(await cache.has("k2")).toBe(true);
-    expect(await cache.has("absent")).toBe(false);
-    expect(await cache.delete("k1")).toBe(true);
-    expect(await cache.has("k1")).toBe(false);
-    await cache.clear();
-    expect(await cache.has("k2")).toBe(false);
-    await cache.close();
-  });
-
-  it("returns a fresh copy on every hit", async () => {
-    const cache = makeCache();
-    const { calls, node: make } = counted(() => ({ list: [1, 2] }), "made");
-    const p = new Pipeline({ nodes: [make], cache });
-    const first = await p.run({});
-    (first.made as { list: number[] }).list.push(99);
-    const second = await p.run({});
-    (second.made as { list: number[] }).list.push(100);
-    expect((await p.run({})).made).toEqual({ list: [1, 2] });
-    expect(calls.n).toBe(1);
-  });
+// The Cache contract, on every cache in the repo (hypernodes/testing).
+const vitest = { describe, it, expect };
+cacheConformance("MemoryCache", () => new MemoryCache(), vitest);
+cacheConformance("DiskCache", () => new DiskCache({ path: tempDir() }), vitest, { reopen: (cache) => new DiskCache({ path: cache.path }) });
+cacheConformance("KeyvCache (Keyv's Map store)", () => new KeyvCache(new Keyv()), vitest, {
+  reopen: (cache) => new KeyvCache(cache.keyv),
+  deletesByTag: false,
+});
+const sqliteFiles = new WeakMap<KeyvCache, string>();
+const onKeyvSqlite = (file: string) => {
+  const cache = new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${file}`) }));
+  sqliteFiles.set(cache, file);
+  return cache;
+};
+cacheConformance("KeyvCache (@keyv/sqlite)", () => onKeyvSqlite(join(tempDir(), "keyv.sqlite")), vitest, {
+  reopen: (cache) => onKeyvSqlite(sqliteFiles.get(cache)!),
+  deletesByTag: false,
 });
 
 describe("DiskCache", () => {
@@ -120,6 +92,23 @@ describe("DiskCache", () => {
     const stats = await cache.stats();
     expect(stats.entries).toBe(1);
     expect(stats.bytes).toBeGreaterThan(1000);
+    await cache.close();
+  });
+
+  it("Keyv hands the store the cache's keys and bytes as they are: no namespace prefix, no JSON", async () => {
+    const dir = tempDir();
+    const cache = new DiskCache({ path: dir });
+    const signature = "ab".repeat(24);
+    await cache.set(signature, { list: [1, 2] });
+    await cache.set("text key", new Map([[1, 2]]));
+    await cache.flush();
+    const db = new Database(join(dir, "cache.sqlite"), { readonly: true });
+    const rows = db.prepare("SELECT hex(key) AS key, format FROM entries ORDER BY key").all();
+    db.close();
+    expect(rows).toEqual([
+      { key: "00" + Buffer.from("text key").toString("hex").toUpperCase(), format: 0 },
+      { key: "01" + signature.toUpperCase(), format: 0 },
+    ]);
     await cache.close();
   });
 
@@ -196,29 +185,33 @@ describe("pipeline.clearCache(): one pipeline's entries", () => {
     return { squares, cubes, square, cube };
   };
 
-  for (const [name, make] of [
-    ["DiskCache", () => new DiskCache({ path: tempDir() })],
-    ["MemoryCache", () => new MemoryCache()],
-  ] as const) {
-    it(`${name}: deletes its nodes' entries (nested ones included), keeps another pipeline's`, async () => {
-      const cache: Cache = make();
-      const { squares, cubes, square, cube } = twoPipelines(cache);
-      await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
-      await cubes.map({ x: [1, 2, 3] }, { mapOver: "x" });
-      // Three items: the nested pipeline node's entries and its inner node's.
-      expect(await squares.clearCache()).toBe(6);
-      await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
-      await cubes.map({ x: [1, 2, 3] }, { mapOver: "x" });
-      expect(square.calls.n).toBe(6); // recomputed
-      expect(cube.calls.n).toBe(3); // still cached
-      await cache.close();
-    });
-  }
-
   it("a cache that cannot delete by prefix says so; no cache is an error too", async () => {
     const { squares } = twoPipelines(new KeyvCache(new Keyv()));
     await expect(squares.clearCache()).rejects.toThrow("cannot delete by key prefix: clear() empties it all");
     await expect(new Pipeline({ nodes: [counted((x: number) => x, "y").node] }).clearCache()).rejects.toThrow("has no cache to clear");
+  });
+
+  it("a user's own cache is cleared through the deleteByTag it declares, and refused without it", async () => {
+    const memory = new MemoryCache();
+    const deleted: string[] = [];
+    const own: Cache = {
+      get: (s) => memory.get(s),
+      set: (s, v) => memory.set(s, v),
+      has: (s) => memory.has(s),
+      delete: (s) => memory.delete(s),
+      clear: () => memory.clear(),
+      close: () => memory.close(),
+      getMany: (s) => memory.getMany(s),
+      deleteByTag: (tag) => (deleted.push(tag), memory.deleteByTag(tag)),
+    };
+    const { squares, square } = twoPipelines(own);
+    await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
+    expect(await squares.clearCache()).toBe(6);
+    expect(deleted).toHaveLength(2);
+    await squares.map({ x: [1, 2, 3] }, { mapOver: "x" });
+    expect(square.calls.n).toBe(6);
+    const withoutIt: Cache = { ...own, deleteByTag: undefined };
+    await expect(twoPipelines(withoutIt).squares.clearCache()).rejects.toThrow("cannot delete one pipeline's entries: use cache.clear()");
   });
 
   it("SqliteStore.deletePrefix handles a prefix ending in ff (the range's upper bound carries)", async () => {

@@ -8,7 +8,7 @@ import { pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
 import { UnhashableValueError } from "../src/errors.js";
-import { hashValue } from "../src/hashing.js";
+import { hashValue } from "../src/code-identity.js";
 
 /** Indirect eval keeps the exact source text (the test transpiler would reformat inline functions). */
 const evalSource = (source: string): unknown => (0, eval)(source);
@@ -369,10 +369,10 @@ describe("hashValue: determinism", () => {
       await build({
         configFile: false,
         logLevel: "silent",
-        build: { ssr: join(import.meta.dirname, "../src/hashing.ts"), outDir: dir, minify: false },
+        build: { ssr: join(import.meta.dirname, "../src/code-identity.ts"), outDir: dir, minify: false },
         ssr: { noExternal: true },
       });
-      const module = pathToFileURL(join(dir, "hashing.js")).href;
+      const module = pathToFileURL(join(dir, "code-identity.js")).href;
       const script = `import { hashValue } from ${JSON.stringify(module)}; console.log(hashValue(${source(true)}));`;
       const output = execFileSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
       expect(output.trim()).toBe(hashValue(evalSource(source(false))));

@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConcurrentEngine, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
 /** A fake terminal that keeps everything written to it. */
 function terminal() {
@@ -45,8 +46,8 @@ describe("ProgressCallback", () => {
     const text = term.text();
     expect(text).toMatch(/\n? {2}measure\s+[█░]+ 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
     expect(text).toMatch(/per_doc\s+[█░]+ 1\/1 ✗ 1 failed/);
-    // The map's bar counts the failed item; it has no message of its own to show.
-    expect(text).toMatch(/map per_doc\s+[█░]+ 2\/2 ✗ 1 failed\n/);
+    // The map's bar counts the failed item; it has no message of its own to show, only its time.
+    expect(text).toMatch(/map per_doc\s+[█░]+ 2\/2 ✗ 1 failed in [\d.]+ m?s\n/);
     expect(text).not.toContain("undefined");
   });
 
@@ -96,6 +97,12 @@ describe("ProgressCallback", () => {
 });
 
 describe("ProgressCallback in a notebook", () => {
+  it("finds the kernel by the names the notebook protocol publishes (other kernels and front ends rely on them)", () => {
+    expect(KERNEL_GLOBAL).toBe(Symbol.for("hypernodes.kernel"));
+    expect(JUPYTER_MIMEBUNDLE).toBe(Symbol.for("jupyter.mimebundle"));
+    expect(HYPERNODES_COMM_TARGET).toBe("hypernodes");
+  });
+
   it("shows one live display, updated in place, ending in its final state with HTML and text fallbacks", async () => {
     const calls: { bundle: Record<string, unknown>; options: { displayId?: string; update?: boolean } }[] = [];
     const kernel = {
@@ -184,5 +191,43 @@ describe("ProgressCallback per call", () => {
       ["map failing", 2, 4, 1],
       ["risky", 2, 4, 1],
     ]);
+  });
+});
+
+describe("progress rows read the same everywhere (progress-format)", () => {
+  const row = (fields: Partial<ProgressRow> = {}): ProgressRow => ({
+    label: "map docs",
+    depth: 0,
+    isMap: true,
+    total: 40,
+    value: 10,
+    cached: 4,
+    failed: 0,
+    startedAt: 0,
+    ...fields,
+  });
+
+  it("shows items/s of the items that ran and the ETA rounded up, once a map has run a second", () => {
+    expect(rowParts(row(), false, 999).timing).toEqual([]);
+    // 6 items ran in 2 s; 30 items left at 0.2 s each.
+    expect(rowParts(row(), false, 2000).timing).toEqual(["3.0 it/s", "ETA 6 s"]);
+    expect(rowParts(row(), false, 2100).timing).toEqual(["2.9 it/s", "ETA 7 s"]);
+    // Nothing finished yet: nothing to estimate from; everything cached: no rate.
+    expect(rowParts(row({ value: 0, cached: 0 }), false, 5000).timing).toEqual([]);
+    expect(rowParts(row({ value: 10, cached: 10 }), false, 2000).timing).toEqual(["ETA 6 s"]);
+    // Node rows have no timing.
+    expect(rowParts(row({ isMap: false }), false, 2000).timing).toEqual([]);
+  });
+
+  it("says how long a finished map took", () => {
+    expect(rowParts(row({ value: 40 }), true, 850).timing).toEqual(["in 850 ms"]);
+    expect(rowParts(row({ value: 40 }), true, 2345).timing).toEqual(["in 2.35 s"]);
+    expect(rowParts(row({ value: 40 }), true, 12_345).timing).toEqual(["in 12.3 s"]);
+  });
+
+  it("words a row as one line: counts, cached, failures with their first line, timing", () => {
+    const failing = row({ label: "measure", depth: 1, isMap: false, value: 20, failed: 1, error: "no x\nstack" });
+    expect(rowText(failing, false, 2000)).toBe(`  measure${" ".repeat(19)} ${"█".repeat(12)}${"░".repeat(12)} 20/40 ⚡4 cached ✗ 1 failed: no x`);
+    expect(rowText(row(), false, 2000)).toMatch(/^map docs\s+█{6}░{18} 10\/40 ⚡4 cached 3\.0 it\/s ETA 6 s$/);
   });
 });

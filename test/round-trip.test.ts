@@ -1,19 +1,18 @@
 // Values come back from every cache exactly as they went in — class instances (found again by their
 // class's code identity), null-prototype objects, Errors, URLs — or are not cached at all, with one
-// warning. Classes are declared in `new Function` code or in scripts: esbuild (vitest) renames and
+// warning. That every cache does so is the cache contract (hypernodes/testing's cacheConformance, run
+// on every cache by test/cache.test.ts); here, what the stored format and the pipeline do. Classes are declared in `new Function` code or in scripts: esbuild (vitest) renames and
 // rewrites classes declared in this file.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify, types } from "node:util";
+import { promisify } from "node:util";
 import { serialize } from "node:v8";
-import Keyv from "keyv";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
   DiskCache,
-  KeyvCache,
   MemoryCache,
   node,
   Pipeline,
@@ -22,9 +21,8 @@ import {
   unregisterModuleObject,
   UnserializableValueError,
   WorkerEngine,
-  type Cache,
 } from "hypernodes";
-import { nextHashEpoch } from "../src/code-identity.js";
+import { expectSame as expectSameWith } from "hypernodes/testing";
 import { checkRoundTrip, decode, encode, MISS } from "../src/serialization.js";
 
 const run = promisify(execFile);
@@ -46,17 +44,6 @@ const classes = new Function(`
     constructor(x, y) { this.x = x; this.y = y; }
     norm() { return Math.hypot(this.x, this.y); }
   }
-  class Segment {
-    constructor(a, b) { this.from = a; this.to = b; }
-    length() { return Math.hypot(this.to.x - this.from.x, this.to.y - this.from.y); }
-  }
-  class Tree {
-    constructor(label) { this.label = label; this.parent = null; this.children = []; }
-    add(child) { child.parent = this; this.children.push(child); return child; }
-  }
-  class Labelled extends Point {
-    constructor(x, y, label) { super(x, y); this.label = label; }
-  }
   class ValidationError extends TypeError {
     constructor(message, field, options) { super(message, options); this.name = "ValidationError"; this.field = field; }
   }
@@ -64,324 +51,48 @@ const classes = new Function(`
     label = "registry";
     names() { return [...this.keys()]; }
   }
-  class Bag extends Array {
-    kind = "bag";
-  }
-  class Tags extends Set {
-    owner = "me";
-  }
-  class Vector extends Float64Array {
-    unit = "m";
-    sum() { return this.reduce((a, b) => a + b, 0); }
-  }
-  class Measure {
-    static unit = "m";
-    constructor(value) { this.value = value; }
-  }
   class Secretive {
     #secret = 1;
     constructor(value) { this.value = value; }
     reveal() { return this.#secret; }
   }
-  return { Point, Segment, Tree, Labelled, ValidationError, Registry, Bag, Tags, Vector, Measure, Secretive };
+  return { Point, ValidationError, Registry, Secretive };
 `)() as Record<string, new (...args: any[]) => any>;
-const { Point, Segment, Tree, Labelled, ValidationError, Registry, Bag, Tags, Vector, Measure, Secretive } = classes as Record<string, any>;
+const { Point, ValidationError, Registry, Secretive } = classes as Record<string, any>;
 
-/**
- * Asserts `actual` is a copy of `expected` that nothing can tell apart: same prototypes, own keys in
- * the same order with the same attributes (getters stay getters), same values, the same sharing of
- * references and cycles, same integrity levels, Errors still native errors, typed arrays owning their memory.
- */
-function expectSame(actual: unknown, expected: unknown, path = "value", pairs = new Map<object, unknown>()): void {
-  if (typeof expected !== "object" || expected === null) {
-    expect(Object.is(actual, expected), `${path}: ${String(actual)} is not ${String(expected)}`).toBe(true);
-    return;
-  }
-  expect(typeof actual === "object" && actual !== null, `${path} is not an object`).toBe(true);
-  const a = actual as object;
-  if (pairs.has(expected)) {
-    expect(a === pairs.get(expected), `${path} is not the same object as where it was met before`).toBe(true);
-    return;
-  }
-  expect(a !== expected, `${path} is the stored object itself, not a copy`).toBe(true);
-  pairs.set(expected, a);
-  expect(Object.getPrototypeOf(a) === Object.getPrototypeOf(expected), `${path}: another prototype`).toBe(true);
-  expect(types.isNativeError(a), `${path}: isNativeError`).toBe(types.isNativeError(expected));
-  expect([Object.isExtensible(a), Object.isSealed(a), Object.isFrozen(a)], `${path}: integrity`).toEqual([
-    Object.isExtensible(expected),
-    Object.isSealed(expected),
-    Object.isFrozen(expected),
-  ]);
-  if (ArrayBuffer.isView(expected)) {
-    const view = a as ArrayBufferView;
-    expect(Buffer.from(view.buffer, view.byteOffset, view.byteLength).equals(Buffer.from(expected.buffer, expected.byteOffset, expected.byteLength)), `${path}: bytes`).toBe(true);
-    if (!Buffer.isBuffer(expected)) expect([view.byteOffset, view.buffer.byteLength], `${path}: its own memory`).toEqual([0, view.byteLength]);
-  }
-  const keys = ArrayBuffer.isView(expected) ? Reflect.ownKeys(expected).filter((k) => typeof k !== "string" || !/^\d+$/.test(k)) : Reflect.ownKeys(expected);
-  const actualKeys = ArrayBuffer.isView(a) ? Reflect.ownKeys(a).filter((k) => typeof k !== "string" || !/^\d+$/.test(k)) : Reflect.ownKeys(a);
-  expect(actualKeys, `${path}: own keys`).toEqual(keys);
-  for (const key of keys) {
-    const d = Object.getOwnPropertyDescriptor(expected, key)!;
-    const got = Object.getOwnPropertyDescriptor(a, key)!;
-    const where = `${path}.${String(key)}`;
-    expect([got.enumerable, got.configurable, got.writable, "value" in got], `${where}: attributes`).toEqual([d.enumerable, d.configurable, d.writable, "value" in d]);
-    if ("value" in d) expectSame(got.value, d.value, where, pairs);
-  }
-  if (expected instanceof Map) {
-    const entries = [...(a as Map<unknown, unknown>)];
-    expect(entries.length, `${path}: size`).toBe(expected.size);
-    [...expected].forEach(([k, v], i) => {
-      expectSame(entries[i]![0], k, `${path}.keys()[${i}]`, pairs);
-      expectSame(entries[i]![1], v, `${path}.get(…)[${i}]`, pairs);
-    });
-  } else if (expected instanceof Set) {
-    const values = [...(a as Set<unknown>)];
-    [...expected].forEach((v, i) => expectSame(values[i], v, `${path}.values()[${i}]`, pairs));
-  } else if (expected instanceof Date) {
-    expect((a as Date).getTime(), path).toBe(expected.getTime());
-  } else if (expected instanceof RegExp) {
-    expect([(a as RegExp).source, (a as RegExp).flags, (a as RegExp).lastIndex], path).toEqual([expected.source, expected.flags, expected.lastIndex]);
-  } else if (expected instanceof URL || expected instanceof URLSearchParams) {
-    expect(String(a), path).toBe(String(expected));
-  }
-}
+/** Asserts `actual` is a copy of `expected` that nothing can tell apart (see hypernodes/testing). */
+const expectSame = (actual: unknown, expected: unknown) => expectSameWith(expect, actual, expected);
 
-/** Each cache: one object writes, and reads come from the object that wrote (memory) and from a fresh one (the store). */
-const caches: [string, () => { cache: Cache; readers: () => Promise<Cache[]>; close: () => Promise<void> }][] = [
-  [
-    "MemoryCache",
-    () => {
-      const cache = new MemoryCache();
-      return { cache, readers: async () => [cache], close: () => cache.close() };
-    },
-  ],
-  [
-    "DiskCache",
-    () => {
-      const dir = tempDir();
-      const cache = new DiskCache({ path: dir });
-      const others: DiskCache[] = [];
-      return {
-        cache,
-        readers: async () => {
-          await cache.flush();
-          const fresh = new DiskCache({ path: dir });
-          others.push(fresh);
-          return [cache, fresh];
-        },
-        close: async () => {
-          for (const c of others) await c.close();
-          await cache.close();
-        },
-      };
-    },
-  ],
-  [
-    "KeyvCache",
-    () => {
-      const keyv = new Keyv();
-      const cache = new KeyvCache(keyv);
-      return {
-        cache,
-        readers: async () => {
-          await cache.flush();
-          return [cache, new KeyvCache(keyv)];
-        },
-        close: () => cache.close(),
-      };
-    },
-  ],
-];
-
-/** Stores `value`, then checks every reader gives it back exactly, twice (each hit a fresh copy). */
-async function roundTrip(makeCache: (typeof caches)[number][1], value: unknown): Promise<unknown[]> {
-  const { cache, readers, close } = makeCache();
-  try {
-    await cache.set("k", value);
-    const back: unknown[] = [];
-    for (const reader of await readers()) {
-      const first = await reader.get("k");
-      expectSame(first, value);
-      const hits = await reader.getMany(["k"]);
-      expectSame(hits.get("k"), value);
-      expect(hits.get("k")).not.toBe(first);
-      back.push(first);
-    }
-    return back;
-  } finally {
-    await close();
-  }
-}
-
-describe.each(caches)("%s: values come back exactly", (_name, makeCache) => {
-  it("class instances: nested, shared, cyclic, in arrays, Maps and Sets, with their methods", async () => {
-    const a = new Point(3, 4);
-    const root = new Tree("root");
-    root.add(new Tree("leaf")).add(new Tree("leaf of leaf"));
-    const value = {
-      a,
-      again: a,
-      segment: new Segment(a, new Labelled(6, 8, "far")),
-      tree: root,
-      list: [a, new Point(1, 1)],
-      byName: new Map<unknown, unknown>([
-        ["a", a],
-        [new Point(0, 0), "a key"],
-      ]),
-      set: new Set([a, root]),
-    };
-    for (const back of (await roundTrip(makeCache, value)) as (typeof value)[]) {
-      expect(back.a).toBeInstanceOf(Point);
-      expect(back.a.norm()).toBe(5);
-      expect(back.segment.to).toBeInstanceOf(Labelled);
-      expect(back.segment.to).toBeInstanceOf(Point);
-      expect(back.segment.length()).toBe(5);
-      expect(back.tree.children[0].children[0].parent.parent).toBe(back.tree);
-      expect(back.byName.get("a")).toBe(back.a);
-    }
-  });
-
-  it("an instance as the value itself, and subclasses of Map, Set, Array and typed arrays with their fields", async () => {
-    await roundTrip(makeCache, new Labelled(1, 2, "p"));
-    const registry = new Registry([["x", new Point(1, 2)]]);
-    const bag = Bag.from([1, 2, 3]);
-    bag.kind = "numbers";
-    const tags = new Tags(["a", new Point(0, 1)]);
-    const vector = Vector.from([1, 2, 3]);
-    const [back] = (await roundTrip(makeCache, { registry, bag, tags, vector })) as { registry: any; bag: any; vector: any }[];
-    expect(back!.registry.names()).toEqual(["x"]);
-    expect(back!.bag.map((x: number) => x * 2)).toBeInstanceOf(Bag);
-    expect([back!.vector.sum(), back!.vector.unit]).toEqual([6, "m"]);
-  });
-
-  it("null-prototype objects, and frozen, sealed and non-writable properties", async () => {
-    const dict = Object.assign(Object.create(null), { a: 1, nested: Object.assign(Object.create(null), { __proto__: "own" }) });
-    const frozen = Object.freeze({ list: Object.freeze([1, 2]), point: Object.freeze(new Point(1, 2)) });
-    const readOnly = Object.defineProperty({ a: 1 }, "fixed", { value: 2, enumerable: true, writable: false, configurable: true });
-    await roundTrip(makeCache, { dict, frozen, sealed: Object.seal({ s: 1 }), closed: Object.preventExtensions({ c: 1 }), readOnly });
-  });
-
-  it("Errors: standard ones, subclasses with fields and name, causes, AggregateError's errors, stacks", async () => {
-    const cause = new RangeError("too far");
-    const value = {
-      plain: new Error("plain"),
-      typed: new TypeError("typed"),
-      custom: new ValidationError("bad field", "email", { cause }),
-      withFields: Object.assign(new Error("ENOENT: no such file"), { code: "ENOENT", errno: -2, path: "/nope" }),
-      assignedCause: Object.assign(new Error("outer"), { cause: { reason: "enumerable, as assigned" } }),
-      renamed: Object.assign(new Error("renamed"), { name: "TypeError" }),
-      aggregate: new AggregateError([cause, new Error("second")], "both failed"),
-      noStack: (() => {
-        const e = new SyntaxError("no stack");
-        delete e.stack;
-        return e;
-      })(),
-    };
-    const [back] = (await roundTrip(makeCache, value)) as (typeof value)[];
-    expect(back!.custom).toBeInstanceOf(ValidationError);
-    expect(back!.custom.cause).toBe(back!.aggregate.errors[0]);
-    expect(back!.aggregate).toBeInstanceOf(AggregateError);
-    expect(back!.renamed).not.toBeInstanceOf(TypeError);
-  });
-
-  it("URLs and URLSearchParams, a URL's searchParams still linked to it; RegExp lastIndex; fields of Maps and Dates", async () => {
-    const url = new URL("https://example.com/a?q=1");
-    const value = {
-      url,
-      params: url.searchParams,
-      alone: new URLSearchParams("x=1&x=2"),
-      urls: new Map([[url, "home"]]),
-      regex: Object.assign(/a/g, { lastIndex: 2 }),
-      map: Object.assign(new Map([[1, 2]]), { note: "kept" }),
-      date: Object.assign(new Date(0), { zone: "UTC" }),
-    };
-    const [back] = (await roundTrip(makeCache, value)) as (typeof value)[];
-    back!.params.append("r", "2");
-    expect(back!.url.href).toBe("https://example.com/a?q=1&r=2");
-    expect(back!.urls.get(back!.url)).toBe("home");
-  });
-
-  it("typed arrays and Buffers read back own their memory: mutating one never changes the next hit", async () => {
-    const { cache, readers, close } = makeCache();
-    await cache.set("k", { floats: new Float64Array([1, 2, 3]), bytes: Buffer.from("abc"), view: new DataView(new ArrayBuffer(4)) });
-    for (const reader of await readers()) {
-      const first = (await reader.get("k")) as { floats: Float64Array; bytes: Buffer };
-      first.floats[0] = 99;
-      first.bytes[0] = 0x7a;
-      const second = (await reader.get("k")) as { floats: Float64Array; bytes: Buffer };
-      expect([second.floats[0], second.bytes.toString()]).toEqual([1, "abc"]);
-      expect([second.floats.byteOffset, second.floats.buffer.byteLength]).toEqual([0, 24]);
-      expect(second.bytes).toBeInstanceOf(Buffer);
-    }
-    await close();
-  });
-
-  it("refuses, naming where and why, what would not come back exactly", async () => {
-    const { cache, close } = makeCache();
-    const refused = async (value: unknown, message: string | RegExp) => {
-      const error = await cache.set("k", value).catch((e: unknown) => e);
+describe("what caches refuse", () => {
+  it("names where and why a value would not come back exactly", () => {
+    const refused = (value: unknown, message: string | RegExp) => {
+      let error: unknown;
+      try {
+        encode(value, { classes: true });
+      } catch (e) {
+        error = e;
+      }
       expect(error).toBeInstanceOf(UnserializableValueError);
       expect((error as Error).message).toMatch(message);
     };
-    await refused({ a: { [Symbol("tag")]: 1 } }, "value.a has a symbol-keyed property Symbol(tag), which would be lost");
-    await refused({ a: [Object.defineProperty({}, "hidden", { value: 1 })] }, "value.a[0] has a non-enumerable property 'hidden', which would be lost");
-    await refused({ a: { get total() { return 1; } } }, "value.a has an accessor (getter/setter) property 'total', which would come back as a plain value");
-    await refused(new Map([["k", new WeakMap()]]), "value.get(…)[0] is a WeakMap (a platform object), which cannot be stored");
-    await refused([Promise.resolve()], "value[0] is a Promise (a platform object)");
-    await refused({ f: () => 1 }, "value.f is a function");
-    await refused({ s: Symbol("s") }, "value.s is a symbol");
-    await refused({ c: new Secretive(1) }, "value.c is a Secretive instance: class Secretive has #private members (#secret), which cannot be restored");
-    await refused(Object.create({ inherited: 1 }), /^value is an object whose prototype is not a class's/);
-    await refused({ h: new Headers() }, "value.h is a Headers");
+    refused({ a: { [Symbol("tag")]: 1 } }, "value.a has a symbol-keyed property Symbol(tag), which would be lost");
+    refused({ a: [Object.defineProperty({}, "hidden", { value: 1 })] }, "value.a[0] has a non-enumerable property 'hidden', which would be lost");
+    refused({ a: { get total() { return 1; } } }, "value.a has an accessor (getter/setter) property 'total', which would come back as a plain value");
+    refused(new Map([["k", new WeakMap()]]), "value.get(…)[0] is a WeakMap (a platform object), which cannot be stored");
+    refused([Promise.resolve()], "value[0] is a Promise (a platform object)");
+    refused({ f: () => 1 }, "value.f is a function");
+    refused({ s: Symbol("s") }, "value.s is a symbol");
+    refused({ c: new Secretive(1) }, "value.c is a Secretive instance: class Secretive has #private members (#secret), which cannot be restored");
+    refused(Object.create({ inherited: 1 }), /^value is an object whose prototype is not a class's/);
+    refused({ h: new Headers() }, "value.h is a Headers");
     const cyclic = new Error("cycle");
     cyclic.cause = { back: cyclic };
-    await refused({ e: cyclic }, "value.e is an Error whose cause leads back to it");
+    refused({ e: cyclic }, "value.e is an Error whose cause leads back to it");
     const shared = Buffer.alloc(8);
-    await refused({ a: shared, b: shared.subarray(2) }, /shares memory with/);
+    refused({ a: shared, b: shared.subarray(2) }, /shares memory with/);
     const longList = new Array(1000).fill(0);
     Object.defineProperty(longList, "meta", { value: 1 });
-    await refused({ longList }, "value.longList has a non-enumerable property 'meta'");
-    expect(await cache.has("k")).toBe(false);
-    await close();
-  });
-
-  it("an entry whose class is not in this process is a miss: get gives undefined, getMany leaves it out, has stays true", async () => {
-    const { cache, readers, close } = makeCache();
-    await cache.set("k", { m: new Measure(2) });
-    await cache.set("plain", 1);
-    Measure.unit = "cm"; // a static is part of the class's identity: the stored instances' class is gone
-    nextHashEpoch();
-    try {
-      for (const reader of await readers()) {
-        expect(await reader.get("k")).toBeUndefined();
-        expect([...(await reader.getMany(["k", "plain"])).keys()]).toEqual(["plain"]);
-        expect(await reader.has("k")).toBe(true);
-      }
-    } finally {
-      Measure.unit = "m";
-      nextHashEpoch();
-    }
-    for (const reader of await readers()) expect((await reader.get("k")) as { m: unknown }).toEqual({ m: new Measure(2) });
-    await close();
-  });
-
-  it("a node returning a class instance is a cache hit on the next run", async () => {
-    const { cache, close } = makeCache();
-    let calls = 0;
-    const fit = node(
-      (n: number) => {
-        calls++;
-        return { model: new Segment(new Point(0, 0), new Point(n, 0)), points: [new Point(1, 1)] };
-      },
-      { outputName: "fitted", name: "fit", version: "1" },
-    );
-    const pipeline = new Pipeline({ nodes: [fit], cache });
-    const first = await pipeline.run({ n: 3 });
-    const second = await pipeline.run({ n: 3 });
-    expect(calls).toBe(1);
-    expectSame(second.fitted, first.fitted);
-    expect((second.fitted as { model: { length(): number } }).model.length()).toBe(3);
-    await close();
+    refused({ longList }, "value.longList has a non-enumerable property 'meta'");
   });
 });
 

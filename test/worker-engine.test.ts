@@ -217,10 +217,10 @@ describe("WorkerEngine: results, cache, callbacks, errors", () => {
     expect(outputs).toHaveLength(6);
   });
 
-  it("reports a node's error with its item index; the original's name, message and fields cross back", async () => {
+  it("reports a node's error with its item index; the original's name, message, stack and fields cross back", async () => {
     const risky = node(
       (x: number) => {
-        if (x === 3) throw Object.assign(new RangeError(`bad ${x}`), { code: "E_BAD" });
+        if (x === 3) throw Object.assign(new RangeError(`bad ${x}`), { code: "E_BAD", details: { status: 429, at: new Date(3) }, retry: () => x });
         return x;
       },
       { outputName: "y", name: "risky" },
@@ -235,8 +235,10 @@ describe("WorkerEngine: results, cache, callbacks, errors", () => {
     expect(error).toBeInstanceOf(NodeExecutionError);
     expect((error as NodeExecutionError).itemIndex).toBe(3);
     expect((error as Error).message).toBe("Node 'risky' failed at map item 3: bad 3");
-    const cause = (error as Error).cause as Error & { code: string };
-    expect([cause.name, cause.message, cause.code]).toEqual(["RangeError", "bad 3", "E_BAD"]);
+    const cause = (error as Error).cause as Error & { code: string; details: unknown };
+    expect([cause.name, cause.message, cause.code, cause.details]).toEqual(["RangeError", "bad 3", "E_BAD", { status: 429, at: new Date(3) }]);
+    expect(cause.stack).toMatch(/^RangeError: bad 3\n/);
+    expect("retry" in cause).toBe(false); // a function stays behind
     expect(errors).toEqual([cause]);
   });
 

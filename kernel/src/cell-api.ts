@@ -1,23 +1,10 @@
 // What code running in cells sees of the kernel: a global `display(value)`, and for libraries (such as
 // hypernodes' live progress, or comm targets for the JupyterLab extension) the kernel object at
-// `globalThis[Symbol.for("hypernodes.kernel")]`.
+// `globalThis[KERNEL_GLOBAL]`, as the notebook protocol (hypernodes/browser) describes it.
+import { KERNEL_GLOBAL, type DisplayOptions, type NotebookKernel } from "hypernodes/browser";
 import type { CommRegistry } from "./comms.js";
 import { mimeBundle } from "./mime-bundle.js";
 import type { CellOutput } from "./output.js";
-
-export const KERNEL_GLOBAL = Symbol.for("hypernodes.kernel");
-
-export interface DisplayOptions {
-  /** Names the display, so that a later call with `update: true` and the same id replaces it in place. */
-  displayId?: string;
-  update?: boolean;
-}
-
-export interface KernelApi {
-  /** Shows a value as ONE display_data message: its whole MIME bundle, or its text. */
-  display(value: unknown, options?: DisplayOptions): Promise<void>;
-  comms: CommRegistry;
-}
 
 /** Type declarations for cells, added to every cell's program so that `display(x)` type-checks. */
 export const CELL_DECLARATIONS = `declare global {
@@ -32,6 +19,6 @@ export function installCellApi(output: CellOutput, comms: CommRegistry): void {
       mimeBundle(value).then((data) => ({ data, metadata: {}, transient: displayId ? { display_id: displayId } : {} })),
       update,
     );
-  const api: KernelApi = { display, comms };
+  const api: NotebookKernel = { display, comms };
   Object.assign(globalThis, { display, [KERNEL_GLOBAL]: api });
 }

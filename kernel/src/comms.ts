@@ -1,8 +1,10 @@
 // Comms: Jupyter's two-way channels between the kernel and a front end (comm_open, comm_msg,
 // comm_close, either side first), which the JupyterLab extension talks to the kernel through. Code in
 // the kernel registers a target by name; a front end opens a comm to it, then both sides send messages
-// until one closes it. The kernel can also open comms itself.
+// until one closes it. The kernel can also open comms itself. Libraries reach them through the
+// kernel object (cell-api.ts), typed by the notebook protocol as KernelComms.
 import { randomUUID } from "node:crypto";
+import type { KernelComm, KernelComms } from "hypernodes/browser";
 import { logError } from "./log.js";
 import type { Message } from "./wire.js";
 
@@ -18,7 +20,7 @@ interface CommContent {
   data?: unknown;
 }
 
-export class Comm {
+export class Comm implements KernelComm {
   /** The message being answered: replies are tied to it (or, for a comm the kernel opened, to the current cell). */
   parent: Message<unknown> | undefined;
   private readonly messageHandlers: CommHandler[] = [];
@@ -65,7 +67,7 @@ export class Comm {
   }
 }
 
-export class CommRegistry {
+export class CommRegistry implements KernelComms {
   private readonly targets = new Map<string, CommTarget>();
   private readonly comms = new Map<string, Comm>();
 

@@ -1,25 +1,16 @@
-// The "hypernodes" comm target: what the JupyterLab side panel and the headless runner talk to.
-// Each message `{ request, id?, ... }` gets one answer echoing `id`:
-//   ping                → { pong: true, version }   (tells a client it is on our kernel)
-//   stats               → { stats: { executed, cached }, cache: { entries, bytes, dir } | null }
-//   pipelines           → { pipelines: [{ name, id, nodes, inputs, outputs, lastRun }] } (cells' variables)
-//   dag { name }        → { dag }: the pipeline's dag+json data, every nested pipeline expandable
-//   explain { name, inputs? } → { explain, inputs }: what the next run would recompute and why
-//                         (inputs default to the pipeline's last run's)
-//   clear { name? }     → { cleared: entries removed }: the named pipeline's entries
-//                         (pipeline.clearCache()), or without a name the notebook's cache and every
-//                         session pipeline's own, emptied (each drops its in-memory layer too)
-// Failures answer { error }.
-import type { Cache, NodeExplanation, Pipeline } from "hypernodes";
+// The "hypernodes" comm target: what the JupyterLab side panel and the headless runner talk to. Its
+// requests and answers are the notebook protocol's (CommRequest, CommAnswers in hypernodes/browser):
+// each message `{ request, id?, ... }` gets one answer echoing `id`, a failure answers `{ error }`.
+import type { Cache, Pipeline } from "hypernodes";
+import { HYPERNODES_COMM_TARGET, type CommAnswers, type CommRequestName } from "hypernodes/browser";
 import type { CommRegistry } from "./comms.js";
 import type { NotebookSession } from "./notebook-defaults.js";
 
-export const HYPERNODES_TARGET = "hypernodes";
-
+/** A message as it arrives: checked here, whatever the client sent. */
 type Message = { request?: unknown; id?: unknown; name?: unknown; inputs?: unknown };
 
 export function registerHypernodesTarget(comms: CommRegistry, version: string, session: NotebookSession): void {
-  comms.registerTarget(HYPERNODES_TARGET, (comm) => {
+  comms.registerTarget(HYPERNODES_COMM_TARGET, (comm) => {
     // Returning the answer's promise keeps the kernel busy until it is sent: clients may wait for idle.
     comm.onMsg((data) => {
       const message = (data ?? {}) as Message;
@@ -31,37 +22,42 @@ export function registerHypernodesTarget(comms: CommRegistry, version: string, s
   });
 }
 
-async function answer(session: NotebookSession, version: string, message: Message): Promise<object> {
-  switch (message.request) {
-    case "ping":
-      return { pong: true, version };
-    case "stats":
-      return { stats: session.stats(), cache: await cacheStats(session) };
-    case "pipelines":
-      return {
-        pipelines: [...session.pipelines()].map(([name, p]) => ({
-          name,
-          id: p.id,
-          nodes: p.nodes.length,
-          inputs: p.rootArgs,
-          outputs: [...p.graph.availableOutputNames],
-          lastRun: session.lastInputs.has(p.id),
-        })),
-      };
-    case "dag":
-      return { dag: pipelineNamed(session, message.name).visualize({ depth: 1 }).mimeData() };
-    case "explain": {
-      const pipeline = pipelineNamed(session, message.name);
-      const inputs = (message.inputs as Record<string, unknown> | undefined) ?? session.lastInputs.get(pipeline.id);
-      if (!inputs) throw new Error(`'${String(message.name)}' has not been run in this session: give the inputs to explain`);
-      const explain: NodeExplanation[] = await pipeline.explain(inputs);
-      return { explain, inputs: Object.keys(inputs) };
-    }
-    case "clear":
-      return { cleared: message.name === undefined ? await clear(session) : await pipelineNamed(session, message.name).clearCache() };
-    default:
-      throw new Error(`unknown request ${JSON.stringify(message.request)}`);
+type Answerer<R extends CommRequestName> = (session: NotebookSession, version: string, message: Message) => Promise<CommAnswers[R]>;
+
+/** Each request's answer. */
+const ANSWERS: { [R in CommRequestName]: Answerer<R> } = {
+  ping: async (_session, version) => ({ pong: true, version }),
+  stats: async (session) => ({ stats: session.stats(), cache: await cacheStats(session) }),
+  pipelines: async (session) => ({
+    // The pipelines held by the cells' variables.
+    pipelines: [...session.pipelines()].map(([name, p]) => ({
+      name,
+      id: p.id,
+      nodes: p.nodes.length,
+      inputs: p.rootArgs,
+      outputs: [...p.graph.availableOutputNames],
+      lastRun: session.lastInputs.has(p.id),
+    })),
+  }),
+  dag: async (session, _version, message) => ({ dag: pipelineNamed(session, message.name).visualize({ depth: 1 }).mimeData() }),
+  explain: async (session, _version, message) => {
+    const pipeline = pipelineNamed(session, message.name);
+    // The inputs default to the pipeline's last run's.
+    const inputs = (message.inputs as Record<string, unknown> | undefined) ?? session.lastInputs.get(pipeline.id);
+    if (!inputs) throw new Error(`'${String(message.name)}' has not been run in this session: give the inputs to explain`);
+    return { explain: await pipeline.explain(inputs), inputs: Object.keys(inputs) };
+  },
+  clear: async (session, _version, message) => ({
+    cleared: message.name === undefined ? await clear(session) : await pipelineNamed(session, message.name).clearCache(),
+  }),
+};
+
+function answer(session: NotebookSession, version: string, message: Message): Promise<object> {
+  const request = message.request as CommRequestName;
+  if (typeof request !== "string" || !Object.hasOwn(ANSWERS, request)) {
+    return Promise.reject(new Error(`unknown request ${JSON.stringify(message.request)}`));
   }
+  return ANSWERS[request](session, version, message);
 }
 
 function pipelineNamed(session: NotebookSession, name: unknown): Pipeline<any> {
@@ -79,9 +75,9 @@ async function clear(session: NotebookSession): Promise<number> {
   const caches = new Set([notebookCache(session), ...[...session.pipelines().values()].map((p) => p.cache)]);
   // Entries removed: each store counted once (DiskCaches on one file share it).
   const stores = new Map<unknown, Cache>();
-  for (const cache of caches) if (cache) stores.set((cache as { file?: string }).file ?? cache, cache);
+  for (const cache of caches) if (cache) stores.set(cache instanceof session.hypernodes.DiskCache ? cache.file : cache, cache);
   let removed = 0;
-  for (const cache of stores.values()) removed += (await (cache as { stats?: () => Promise<{ entries: number }> }).stats?.())?.entries ?? 0;
+  for (const cache of stores.values()) removed += (await cache.stats?.())?.entries ?? 0;
   for (const cache of caches) await cache?.clear();
   return removed;
 }

@@ -1,14 +1,12 @@
 // A value as notebook front ends show it: the object's own MIME bundle when it has one (hypernodes'
 // Pipeline and Visualization do), otherwise text: a string as is, anything else as Node's REPL prints it.
 import { inspect } from "node:util";
-
-/** Method an object may have for its MIME bundle (the same symbol hypernodes exports as JUPYTER_MIMEBUNDLE). */
-const MIMEBUNDLE = Symbol.for("jupyter.mimebundle");
+import { JUPYTER_MIMEBUNDLE } from "hypernodes/browser";
 
 export type MimeBundle = Record<string, unknown>;
 
 export async function mimeBundle(value: unknown): Promise<MimeBundle> {
-  const method = (value as { [MIMEBUNDLE]?: unknown } | null | undefined)?.[MIMEBUNDLE];
+  const method = (value as { [JUPYTER_MIMEBUNDLE]?: unknown } | null | undefined)?.[JUPYTER_MIMEBUNDLE];
   if (typeof method === "function") {
     const bundle: unknown = await method.call(value);
     if (bundle && typeof bundle === "object" && Object.keys(bundle).length) {

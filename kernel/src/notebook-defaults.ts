@@ -6,12 +6,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import type * as Hypernodes from "hypernodes";
-
-/** Node executions and cache hits of the session's pipelines (for the runner's summary and the lab panel). */
-export interface SessionStats {
-  executed: number;
-  cached: number;
-}
+import type { SessionStats } from "hypernodes/browser";
 
 /** The session as the lab panel sees it (through the hypernodes comm). */
 export interface NotebookSession {

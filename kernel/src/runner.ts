@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as delay } from "node:timers/promises";
 import type { KernelMessage } from "@jupyterlab/services";
 import type * as nbformat from "@jupyterlab/nbformat";
+import { HYPERNODES_COMM_TARGET, type CommMessage, type SessionInfo, type SessionStats } from "hypernodes/browser";
 import { CellOutputs } from "./cell-outputs.js";
 import type { KernelSpec } from "./find-kernelspec.js";
 import { KernelClient } from "./kernel-client.js";
@@ -40,7 +41,7 @@ export interface RunResult {
   elapsedMs: number;
   failure?: CellFailure;
   /** Node executions and cache hits of the run, when the kernel is ours (undefined otherwise). */
-  stats?: { executed: number; cached: number };
+  stats?: SessionStats;
 }
 
 /** The kernel did not start: its spec's command failed, it exited, or it did not answer in time. */
@@ -107,12 +108,13 @@ async function sessionStats(client: KernelClient): Promise<RunResult["stats"]> {
   const commId = randomUUID();
   let answer: RunResult["stats"];
   const onIopub = (message: { header: { msg_type: string }; content: unknown }) => {
-    const data = (message.content as { data?: { stats?: RunResult["stats"] } }).data;
+    const data = (message.content as { data?: Partial<SessionInfo> }).data;
     if (message.header.msg_type === "comm_msg" && data?.stats) answer = data.stats;
   };
+  const request: CommMessage = { request: "stats" };
   // comm_open and comm_msg get no shell reply: their IOPub output ends with the kernel's idle status.
-  client.request("shell", "comm_open", { comm_id: commId, target_name: "hypernodes", data: {} });
-  const { idle } = client.request("shell", "comm_msg", { comm_id: commId, data: { request: "stats" } }, onIopub);
+  client.request("shell", "comm_open", { comm_id: commId, target_name: HYPERNODES_COMM_TARGET, data: {} });
+  const { idle } = client.request("shell", "comm_msg", { comm_id: commId, data: request }, onIopub);
   await Promise.race([idle.catch(() => undefined), delay(2000)]);
   client.request("shell", "comm_close", { comm_id: commId, data: {} });
   return answer;

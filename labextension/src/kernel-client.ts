@@ -1,27 +1,22 @@
 // Talks to the HyperNodes kernel over its "hypernodes" comm target (kernel/src/hypernodes-comm.ts):
-// one request, one answer matched by id. A kernel without the target never answers a ping.
+// one request, one answer matched by id, as the notebook protocol (hypernodes/browser) types them. A
+// kernel without the target never answers a ping.
 import type { Kernel } from "@jupyterlab/services";
-import type { DagMimeData } from "hypernodes/browser";
+import {
+  HYPERNODES_COMM_TARGET,
+  type CommAnswers,
+  type CommMessage,
+  type CommReply,
+  type CommRequest,
+  type CommRequestName,
+  type DagMimeData,
+  type NodeExplanation,
+  type PipelineInfo,
+  type SessionInfo,
+} from "hypernodes/browser";
 
-export interface PipelineInfo {
-  name: string;
-  id: string;
-  nodes: number;
-  inputs: string[];
-  outputs: string[];
-  lastRun: boolean;
-}
-
-export interface SessionInfo {
-  stats: { executed: number; cached: number };
-  cache: { entries: number; bytes: number; dir: string } | null;
-}
-
-export interface Explanation {
-  node: string;
-  status: "hit" | "miss" | "uncached";
-  reason?: string;
-}
+/** What a request carries besides its name. */
+type RequestArgs<R extends CommRequestName> = Omit<Extract<CommRequest, { request: R }>, "request">;
 
 export class NotHypernodesKernel extends Error {}
 
@@ -33,13 +28,13 @@ export class HypernodesClient {
   #next = 0;
 
   private constructor(kernel: Kernel.IKernelConnection) {
-    this.#comm = kernel.createComm("hypernodes");
+    this.#comm = kernel.createComm(HYPERNODES_COMM_TARGET);
     this.#comm.onMsg = (msg) => {
-      const data = msg.content.data as { id?: number; error?: string };
-      const waiter = data.id === undefined ? undefined : this.#waiting.get(data.id);
+      const data = msg.content.data as CommReply;
+      const waiter = typeof data.id === "number" ? this.#waiting.get(data.id) : undefined;
       if (!waiter) return;
-      this.#waiting.delete(data.id!);
-      if (data.error !== undefined) waiter.reject(new Error(data.error));
+      this.#waiting.delete(data.id as number);
+      if ("error" in data) waiter.reject(new Error(data.error));
       else waiter.resolve(data);
     };
     this.#comm.onClose = () => this.#failAll(new NotHypernodesKernel("the kernel closed the hypernodes comm"));
@@ -50,7 +45,7 @@ export class HypernodesClient {
     const client = new HypernodesClient(kernel);
     client.#comm.open({});
     try {
-      await client.request<{ version: string }>("ping", {}, PING_TIMEOUT_MS);
+      await client.request("ping", {}, PING_TIMEOUT_MS);
     } catch (error) {
       client.dispose();
       throw error instanceof NotHypernodesKernel ? error : new NotHypernodesKernel(String(error));
@@ -58,38 +53,39 @@ export class HypernodesClient {
     return client;
   }
 
-  request<T>(request: string, args: object = {}, timeoutMs?: number): Promise<T> {
+  request<R extends CommRequestName>(request: R, args: RequestArgs<R>, timeoutMs?: number): Promise<CommAnswers[R]> {
     const id = this.#next++;
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<CommAnswers[R]>((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
       if (timeoutMs !== undefined) {
         setTimeout(() => {
           if (this.#waiting.delete(id)) reject(new NotHypernodesKernel(`no answer to '${request}' within ${timeoutMs} ms`));
         }, timeoutMs);
       }
-      this.#comm.send({ request, id, ...args });
+      const message = { request, id, ...args } as CommMessage;
+      this.#comm.send(message as Parameters<Kernel.IComm["send"]>[0]); // inputs are JSON as the caller gives them
     });
   }
 
   session(): Promise<SessionInfo> {
-    return this.request("stats");
+    return this.request("stats", {});
   }
 
   async pipelines(): Promise<PipelineInfo[]> {
-    return (await this.request<{ pipelines: PipelineInfo[] }>("pipelines")).pipelines;
+    return (await this.request("pipelines", {})).pipelines;
   }
 
   async dag(name: string): Promise<DagMimeData> {
-    return (await this.request<{ dag: DagMimeData }>("dag", { name })).dag;
+    return (await this.request("dag", { name })).dag;
   }
 
-  async explain(name: string): Promise<Explanation[]> {
-    return (await this.request<{ explain: Explanation[] }>("explain", { name })).explain;
+  async explain(name: string): Promise<NodeExplanation[]> {
+    return (await this.request("explain", { name })).explain;
   }
 
   /** Clears one pipeline's entries, or without a name the whole cache; resolves to how many went. */
   async clear(name?: string): Promise<number> {
-    return (await this.request<{ cleared: number }>("clear", name === undefined ? {} : { name })).cleared;
+    return (await this.request("clear", name === undefined ? {} : { name })).cleared;
   }
 
   dispose(): void {

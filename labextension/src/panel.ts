@@ -4,9 +4,9 @@
 // "not a HyperNodes kernel" message.
 import type { ISessionContext } from "@jupyterlab/apputils";
 import { Widget } from "@lumino/widgets";
-import { DAG_MIME_TYPE } from "hypernodes/browser";
+import { DAG_MIME_TYPE, type PipelineInfo } from "hypernodes/browser";
 import { DagRenderer } from "./dag-renderer";
-import { HypernodesClient, NotHypernodesKernel, type PipelineInfo } from "./kernel-client";
+import { HypernodesClient, NotHypernodesKernel } from "./kernel-client";
 import { element } from "./dom";
 
 export class HypernodesPanel extends Widget {

@@ -1,10 +1,12 @@
 // Renders our progress+json output: one bar per node and per map (nested pipelines indented),
-// counts, cached items apart (⚡), items/s and ETA while running, failures in red with the error's
-// first line. Each update_display_data re-renders in place, reusing the rows' elements.
+// counts, cached items apart (⚡), items/s and ETA while running and the time taken once over, failures
+// in red with the error's first line: worded and coloured as everywhere else (progress-format.ts and
+// palette.ts in hypernodes/browser). Each update_display_data re-renders in place, reusing the rows' elements.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
-import { PROGRESS_MIME_TYPE, type ProgressMimeData, type ProgressRow } from "hypernodes/browser";
+import { barSegments, PROGRESS_MIME_TYPE, progressColors, rowParts, type ProgressMimeData, type ProgressRow } from "hypernodes/browser";
 import { element } from "./dom";
+import { labTheme, watchTheme } from "./theme";
 
 interface RowElements {
   root: HTMLElement;
@@ -19,10 +21,13 @@ interface RowElements {
 
 export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
   readonly #rows: RowElements[] = [];
+  readonly #unwatchTheme: () => void;
 
   constructor() {
     super();
     this.addClass("hn-progress");
+    this.#applyColors();
+    this.#unwatchTheme = watchTheme(() => this.#applyColors());
   }
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -32,6 +37,11 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     rows.forEach((row, i) => fill(this.#rows[i]!, row, final, at));
     this.node.classList.toggle("hn-progress-final", final);
     return Promise.resolve();
+  }
+
+  /** The run palette the DAG's node states use too, for the lab's theme (style/index.css reads it). */
+  #applyColors(): void {
+    for (const [part, color] of Object.entries(progressColors(labTheme()))) this.node.style.setProperty(`--hn-progress-${part}`, color);
   }
 
   #appendRow(): RowElements {
@@ -49,33 +59,29 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     this.node.append(root);
     return { root, label, ran, cached, failed, counts, rate, error };
   }
+
+  override dispose(): void {
+    this.#unwatchTheme();
+    super.dispose();
+  }
 }
 
+/** A row as progress-format.ts words it (as the terminal and the HTML fallback do), on the kernel's clock (`at`). */
 function fill(el: RowElements, row: ProgressRow, final: boolean, at: number): void {
-  const pct = (n: number) => `${row.total ? (100 * n) / row.total : 0}%`;
-  const ran = row.value - row.cached - row.failed;
+  const pct = (fraction: number) => `${100 * fraction}%`;
+  const bar = barSegments(row);
+  const { count, cached, failed, error, timing } = rowParts(row, final, at);
   el.root.style.setProperty("--hn-depth", String(row.depth));
   el.root.classList.toggle("hn-progress-map", row.isMap);
   el.root.classList.toggle("hn-progress-has-failed", row.failed > 0);
-  el.root.classList.toggle("hn-progress-complete", row.value >= row.total);
+  el.root.classList.toggle("hn-progress-complete", bar.complete);
   setText(el.label, row.label);
-  el.ran.style.width = pct(ran);
-  el.cached.style.width = pct(row.cached);
-  el.failed.style.width = pct(row.failed);
-  setText(el.counts, `${row.value}/${row.total}${row.cached ? ` · ⚡${row.cached} cached` : ""}${row.failed ? ` · ✗ ${row.failed} failed` : ""}`);
-  setText(el.rate, row.isMap ? rateText(row, final, at) : "");
-  setText(el.error, row.failed && row.error ? row.error.split("\n")[0]! : "");
-}
-
-/** Items/s of the items that ran (cached ones cost nothing) and the ETA, on the kernel's clock. */
-function rateText(row: ProgressRow, final: boolean, at: number): string {
-  const seconds = (at - row.startedAt) / 1000;
-  const ran = row.value - row.cached;
-  if (final) return `in ${seconds < 1 ? `${Math.round(seconds * 1000)} ms` : `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`}`;
-  if (seconds < 0.5 || row.value === 0) return "";
-  const rate = ran > 0 ? `${(ran / seconds).toFixed(1)} it/s` : "";
-  const eta = row.value < row.total ? `ETA ${Math.ceil((seconds / row.value) * (row.total - row.value))} s` : "";
-  return [rate, eta].filter(Boolean).join(" · ");
+  el.ran.style.width = pct(bar.ran);
+  el.cached.style.width = pct(bar.cached);
+  el.failed.style.width = pct(bar.failed);
+  setText(el.counts, [count, cached, failed].filter(Boolean).join(" · "));
+  setText(el.rate, timing.join(" · "));
+  setText(el.error, error);
 }
 
 function setText(el: HTMLElement, text: string): void {

@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
-import { PROGRESS_MIME_TYPE } from "hypernodes/browser";
+import { PROGRESS_MIME_TYPE, STATE_COLORS } from "hypernodes/browser";
 import { openBrowser } from "../e2e/lab.js";
 import { chain, dagData, nestedPipeline, progressSnapshots } from "./fixtures.js";
 import { buildTestPage } from "./page/build.mjs";
@@ -211,5 +211,29 @@ describe("progress renderer", () => {
     const drawn = await rows();
     expect(drawn[0]!.counts).toBe("10/10 · ⚡5 cached");
     expect(await page.locator(".hn-progress-rate").first().innerText()).toMatch(/^in \d+(\.\d+)? m?s$/);
+  });
+
+  it("colours the bars with the DAG's state palette, following the lab's theme", async () => {
+    const snapshots = await progressSnapshots(40, 30);
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add({ [PROGRESS_MIME_TYPE]: snapshots.at(-1)!, "text/plain": "fallback" });
+    const colours = () =>
+      page.evaluate(() => {
+        const background = (selector: string) => getComputedStyle(document.querySelector(selector)!).backgroundColor;
+        return { cached: background(".hn-progress-cached"), failed: background(".hn-progress-failed") };
+      });
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+    expect(await colours()).toEqual({ cached: rgb(STATE_COLORS.light.cached.line), failed: rgb(STATE_COLORS.light.failed.line) });
+    // This page has no lab theme: the dark one's background and text colours are set by hand.
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "false";
+      document.body.style.cssText = "background:#111;--jp-ui-font-color1:#e5e7eb;--jp-ui-font-color2:#9ca3af;--jp-layout-color3:#374151";
+    });
+    await expect.poll(colours).toEqual({ cached: rgb(STATE_COLORS.dark.cached.line), failed: rgb(STATE_COLORS.dark.failed.line) });
+    await page.screenshot({ path: new URL("progress-dark.png", ARTIFACTS).pathname });
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "true";
+      document.body.style.cssText = "font-family: sans-serif";
+    });
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, type CallbackContext, type PipelineCallback } from "hypernodes";
+import { BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
 import { READS_TALLY, Tally } from "../../src/tally.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -126,6 +126,35 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Runs the worker CLI to its end: exit code and what it printed. */
+function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ["bin/hypernodes-worker.js", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, output })));
+}
+
+describe("hypernodes-worker", () => {
+  it("prints its usage for --help, and refuses missing or malformed options with exit code 2", async () => {
+    const usage = /^Usage: hypernodes-worker --module <path or URL> \[--redis redis:\/\/host:port\] \[--queue name\] \[--concurrency n\] \[--lock-duration ms\]\n/m;
+    const help = await runCli(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.output).toMatch(usage);
+    const none = await runCli([]);
+    expect(none).toMatchObject({ code: 2, output: expect.stringMatching(usage) });
+    expect(await runCli(["--bogus"])).toMatchObject({ code: 2, output: expect.stringMatching(/^Unknown option '--bogus'\nUsage:/) });
+    const zero = await runCli(["--module", fixture, "--concurrency", "0"]);
+    expect(zero).toMatchObject({ code: 2, output: expect.stringMatching(/^--concurrency and --lock-duration take positive integers\nUsage:/) });
+  }, 30_000);
+
+  it("exits with code 1 when its module cannot be loaded", async () => {
+    const missing = await runCli(["--module", join(dir, "missing.js"), "--redis", redisUrl]);
+    expect(missing.code).toBe(1);
+    expect(missing.output).toMatch(/^hypernodes-worker: Cannot load the pipeline module file:.*missing\.js/);
+  }, 30_000);
+});
+
 describe("BullMQEngine", () => {
   it("refuses up front a pipeline its module does not export, and an engine without a module", async () => {
     const local = new Pipeline({ nodes: [node((x: number) => x, { outputName: "same" })] });
@@ -164,14 +193,16 @@ describe("BullMQEngine", () => {
     expect(await copy.map({ x: xs, delayMs: 150 }, { mapOver: "x", engine })).toEqual(expected(xs));
   }, 30_000);
 
-  it("reports a node failure in a worker as NodeExecutionError with its node and item", async () => {
+  it("reports a node failure in a worker as NodeExecutionError with its node and item, the original's fields kept", async () => {
     progress = new Progress();
     const failure = await fixtures.squares.map({ x: [11, 12, 13, 14] }, { mapOver: "x", engine }).catch((error: unknown) => error);
     expect(progress.errors).toEqual(["square: RangeError: unlucky 13"]);
     expect(failure).toBeInstanceOf(NodeExecutionError);
     expect(failure).toMatchObject({ nodeName: "square", itemIndex: 2 });
     expect((failure as Error).message).toMatch(/Node 'square' failed at map item 2: unlucky 13/);
-    expect(((failure as Error).cause as Error).name).toBe("RangeError");
+    const cause = (failure as Error).cause as Error & { code: string; details: unknown };
+    expect([cause.name, cause.message, cause.code, cause.details]).toEqual(["RangeError", "unlucky 13", "E_UNLUCKY", { x: 13 }]);
+    expect(cause.stack).toMatch(/^RangeError: unlucky 13\n/);
     // Both items in one job: each gets its own result.
     const collecting = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main", collectErrors: true, itemsPerJob: 2 });
     try {
@@ -203,11 +234,26 @@ describe("BullMQEngine", () => {
     expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([50, 51, 52]);
   }, 30_000);
 
+  it("reports a failure inside a mapped nested pipeline with its node path and item", async () => {
+    const failure = await fixtures.report.run({ xs: [50, 13] }, { engine }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(NodeExecutionError);
+    expect(failure).toMatchObject({ nodeName: "square", path: ["perItem", "square"], itemPath: [1] });
+    expect((failure as Error).message).toBe("Node 'square' (in perItem > square) failed at map item 1: unlucky 13");
+    expect(((failure as Error).cause as { code: string }).code).toBe("E_UNLUCKY");
+  }, 30_000);
+
   it("creates a stateful resource on the workers only", async () => {
     const rows = (await fixtures.scaling.map({ x: [1, 2, 3, 4] }, { mapOver: "x", engine })) as { scaled: { x: number; pid: number } }[];
     expect(rows.map((r) => r.scaled.x)).toEqual([3, 6, 9, 12]);
     expect(rows.every((r) => r.scaled.pid !== process.pid)).toBe(true);
     expect(fixtures.resourceCreations.count).toBe(0);
+    // Another resource than the module binds: the worker refuses the job, naming it by its key.
+    let created = 0;
+    const other = stateful(() => ({ factor: 5, pid: ++created }), { key: "model@2" });
+    await expect(fixtures.scaling.map({ x: [1], model: other }, { mapOver: "x", engine })).rejects.toThrow(
+      /Input 'model' is the stateful resource 'model@2', which pipeline 'scaling' does not bind in the worker's module with the same factory code/,
+    );
+    expect(created).toBe(0);
   }, 30_000);
 
   it("has a worker on other code refuse the job, naming the node", async () => {

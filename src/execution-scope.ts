@@ -1,7 +1,6 @@
 import type { Cache } from "./cache.js";
 import type { CallbackContext, CallbackDispatcher } from "./callbacks.js";
-import type { MapMode } from "./map-plan.js";
-import type { Pipeline } from "./pipeline.js";
+import type { Engine, NestedPipeline, Scope } from "./contracts.js";
 import { envHash } from "./signature.js";
 import { Tally, type LevelTally } from "./tally.js";
 
@@ -17,9 +16,8 @@ interface CallShared {
  * What one `run`/`map` call executes with: the cache, callbacks and engine of the top-level
  * pipeline (they flow into nested pipelines), and this nesting level's callback context.
  */
-export class ExecutionScope {
+export class ExecutionScope implements Scope {
   readonly #shared: CallShared;
-  /** This level's counts, when a callback reads them (see tally.ts). */
   readonly tally: LevelTally | undefined;
 
   constructor(
@@ -39,7 +37,7 @@ export class ExecutionScope {
    * The scope one level down, for the nested pipeline run by `pipelineNodeName`: the outer cache and
    * callbacks when it has them, else the inner pipeline's own; an inner cacheSalt still counts.
    */
-  child(pipelineNodeName: string, inner: Pipeline<any>): ExecutionScope {
+  child(pipelineNodeName: string, inner: NestedPipeline): ExecutionScope {
     const env = !this.cache ? inner.envHash : inner.cacheSalt === undefined ? this.envHash : envHash(this.envHash, inner.cacheSalt);
     return new ExecutionScope(
       this.engine,
@@ -62,34 +60,4 @@ export class ExecutionScope {
   async flushCaches(): Promise<void> {
     for (const cache of this.#shared.caches) await cache.flush?.();
   }
-}
-
-export interface EngineRunOptions {
-  /** Only these outputs (and the nodes they need) are computed and returned. */
-  outputName?: string | readonly string[];
-  scope: ExecutionScope;
-}
-
-export interface EngineMapOptions extends EngineRunOptions {
-  mapOver: string | readonly string[];
-  mapMode?: MapMode;
-}
-
-/** Options of the built-in engines. */
-export interface EngineOptions {
-  /**
-   * In `map`, nodes with a batch implementation run it over chunks of items (default true); false
-   * runs every item through the single-item function. Results and cache entries are the same either way.
-   */
-  batch?: boolean;
-}
-
-/**
- * Decides how a pipeline's nodes and map items are scheduled. Node execution itself (signatures,
- * cache, callbacks, errors) is shared in node-execution.ts, so an engine only orders the work.
- * `inputs` arrive with bound inputs already merged in.
- */
-export interface Engine {
-  run(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>>;
-  map(pipeline: Pipeline<any>, inputs: Record<string, unknown>, options: EngineMapOptions): Promise<Record<string, unknown>[]>;
 }
