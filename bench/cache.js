@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { KeyvSqlite } from "@keyv/sqlite";
 import Keyv from "keyv";
 import { DiskCache, KeyvCache } from "hypernodes";
-import { hashValue } from "../dist/code-identity.js";
+import { hashValue } from "../dist/identity/code-identity.js";
 import { measure, report } from "./measure.js";
 import { range, threeNodePipeline } from "./workloads.js";
 

@@ -1,6 +1,6 @@
 // Visualization: model + DOT of a 200-node pipeline (target < 5 ms) and its SVG render, warm (< 300 ms).
 import { node, Pipeline } from "hypernodes";
-import { visualize } from "../dist/viz.js";
+import { visualize } from "../dist/viz/viz.js";
 import { report } from "./measure.js";
 
 /** 200 nodes, each reading one or two earlier outputs picked by a fixed pseudo-random sequence (many crossing edges). */

@@ -2,7 +2,7 @@
 // notebook protocol (our MIME types and their data, the kernel's symbols, the hypernodes comm's
 // requests and answers), how a progress row reads, the run palette, and redrawing a DAG from the
 // dag+json data (another view of the full model, its DOT) without Node's modules.
-export * from "./notebook-protocol.js";
+export * from "./notebook/notebook-protocol.js";
 export {
   BAR_WIDTH,
   RATE_AFTER_MS,
@@ -14,8 +14,8 @@ export {
   type BarSegments,
   type ProgressRow,
   type RowParts,
-} from "./progress-format.js";
-export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./palette.js";
-export { modelToDot, clusterId, liftClusterTitles } from "./viz-dot.js";
-export { viewModel, expandedToDepth } from "./viz-view.js";
-export type { ResolvedVizOptions } from "./viz-model.js";
+} from "./notebook/progress-format.js";
+export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
+export { modelToDot, clusterId, liftClusterTitles } from "./viz/viz-dot.js";
+export { viewModel, expandedToDepth } from "./viz/viz-view.js";
+export type { ResolvedVizOptions } from "./viz/viz-model.js";

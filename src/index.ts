@@ -1,5 +1,5 @@
-export { node, Node, type NodeOptions, type BatchFunction, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./node.js";
-export type { HyperNode, OutputsOf, InputsOf } from "./contracts.js";
+export { node, Node, type NodeOptions, type BatchFunction, type NodeOutputs, type NodeInputs, type AnyFunction, type OutputNames } from "./core/node.js";
+export type { HyperNode, OutputsOf, InputsOf } from "./core/contracts.js";
 export {
   Pipeline,
   type PipelineOptions,
@@ -7,29 +7,29 @@ export {
   type MapOptions,
   type PipelineOutputs,
   type PipelineInputs,
-} from "./pipeline.js";
-export { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
-export type { MapMode } from "./map-plan.js";
-export { Graph } from "./graph.js";
-export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./callbacks.js";
-export { ProgressCallback, type ProgressOptions } from "./progress.js";
-export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type SummaryMimeBundle } from "./telemetry.js";
-export { SequentialEngine } from "./sequential-engine.js";
-export { stateful, Stateful } from "./stateful.js";
-export { ConcurrentEngine, type ConcurrentEngineOptions } from "./concurrent-engine.js";
-export { WorkerEngine, type WorkerEngineOptions } from "./worker-engine.js";
-export { BullMQEngine, type BullMQEngineOptions } from "./bullmq-engine.js";
-export { startPipelineWorker, type PipelineWorkerOptions } from "./bullmq-worker.js";
-export { ExecutionScope } from "./execution-scope.js";
-export type { Engine, EngineOptions, EngineRunOptions, EngineMapOptions, ExecutionTarget, Scope, NestedPipeline } from "./contracts.js";
-export type { Cache, CacheStats } from "./cache.js";
-export { MemoryCache } from "./memory-cache.js";
-export { KeyvCache, type KeyvCacheOptions, type KeyvCacheStore, type StoredSize } from "./keyv-cache.js";
-export { DiskCache, type DiskCacheOptions } from "./disk-cache.js";
-export { SqliteStore } from "./sqlite-store.js";
-export { registerModuleObject, unregisterModuleObject } from "./module-objects.js";
-export { setPipelineDefaults, pipelineDefaults, type PipelineDefaults } from "./defaults.js";
-export type { NodeExplanation } from "./explain.js";
+} from "./core/pipeline.js";
+export { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./core/pipeline-node.js";
+export type { MapMode } from "./core/map-plan.js";
+export { Graph } from "./core/graph.js";
+export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./observe/callbacks.js";
+export { ProgressCallback, type ProgressOptions } from "./observe/progress.js";
+export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type SummaryMimeBundle } from "./observe/telemetry.js";
+export { SequentialEngine } from "./engines/sequential-engine.js";
+export { stateful, Stateful } from "./core/stateful.js";
+export { ConcurrentEngine, type ConcurrentEngineOptions } from "./engines/concurrent-engine.js";
+export { WorkerEngine, type WorkerEngineOptions } from "./engines/worker/worker-engine.js";
+export { BullMQEngine, type BullMQEngineOptions } from "./engines/bullmq/bullmq-engine.js";
+export { startPipelineWorker, type PipelineWorkerOptions } from "./engines/bullmq/bullmq-worker.js";
+export { ExecutionScope } from "./execution/execution-scope.js";
+export type { Engine, EngineOptions, EngineRunOptions, EngineMapOptions, ExecutionTarget, Scope, NestedPipeline } from "./core/contracts.js";
+export type { Cache, CacheStats } from "./cache/cache.js";
+export { MemoryCache } from "./cache/memory-cache.js";
+export { KeyvCache, type KeyvCacheOptions, type KeyvCacheStore, type StoredSize } from "./cache/keyv-cache.js";
+export { DiskCache, type DiskCacheOptions } from "./cache/disk-cache.js";
+export { SqliteStore } from "./cache/sqlite-store.js";
+export { registerModuleObject, unregisterModuleObject } from "./identity/module-objects.js";
+export { setPipelineDefaults, pipelineDefaults, type PipelineDefaults } from "./core/defaults.js";
+export type { NodeExplanation } from "./core/explain.js";
 export {
   HyperNodesError,
   NodeDefinitionError,
@@ -45,7 +45,7 @@ export {
   CallbackError,
   CacheFileError,
   NodeExecutionError,
-} from "./errors.js";
-export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz.js";
-export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz-model.js";
-export { DagStatusCallback, type DagStatusOptions, type DagStatusListener } from "./dag-status.js";
+} from "./core/errors.js";
+export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz/viz.js";
+export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz/viz-model.js";
+export { DagStatusCallback, type DagStatusOptions, type DagStatusListener } from "./observe/dag-status.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { analyzeFunction } from "../src/free-variables.js";
+import { analyzeFunction } from "../src/identity/free-variables.js";
 
 const free = (fn: Function) => {
   const analyzed = analyzeFunction(fn)!;

@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "vitest";
-import { UnhashableValueError } from "../src/errors.js";
-import { hashValue } from "../src/code-identity.js";
+import { UnhashableValueError } from "../src/core/errors.js";
+import { hashValue } from "../src/identity/code-identity.js";
 
 /** Indirect eval keeps the exact source text (the test transpiler would reformat inline functions). */
 const evalSource = (source: string): unknown => (0, eval)(source);
@@ -369,7 +369,7 @@ describe("hashValue: determinism", () => {
       await build({
         configFile: false,
         logLevel: "silent",
-        build: { ssr: join(import.meta.dirname, "../src/code-identity.ts"), outDir: dir, minify: false },
+        build: { ssr: join(import.meta.dirname, "../src/identity/code-identity.ts"), outDir: dir, minify: false },
         ssr: { noExternal: true },
       });
       const module = pathToFileURL(join(dir, "code-identity.js")).href;

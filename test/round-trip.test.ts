@@ -23,7 +23,7 @@ import {
   WorkerEngine,
 } from "hypernodes";
 import { expectSame as expectSameWith } from "hypernodes/testing";
-import { checkRoundTrip, decode, encode, MISS } from "../src/serialization.js";
+import { checkRoundTrip, decode, encode, MISS } from "../src/cache/serialization.js";
 
 const run = promisify(execFile);
 const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -153,7 +153,7 @@ describe("values that cannot be cached", () => {
   });
 
   it("the warning is printed by Node at once, and --no-warnings silences it", async () => {
-    const script = `const { warn } = await import(${JSON.stringify(join(DIST, "..", "warnings.js"))}); warn("not cached", "HYPERNODES_TEST"); console.error("after");`;
+    const script = `const { warn } = await import(${JSON.stringify(join(DIST, "..", "core", "warnings.js"))}); warn("not cached", "HYPERNODES_TEST"); console.error("after");`;
     const shown = await run(process.execPath, ["--input-type=module", "-e", script]);
     expect(shown.stderr).toMatch(/^\(node:\d+\) \[HYPERNODES_TEST\] Warning: not cached\n[^]*after\n$/);
     const silenced = await run(process.execPath, ["--no-warnings", "--input-type=module", "-e", script]);

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { MemoryCache, node, Pipeline, UnhashableValueError, type Cache } from "hypernodes";
-import { normalizeSource } from "../src/code-hash.js";
+import { normalizeSource } from "../src/identity/code-hash.js";
 
 const fn = (params: string, body: string) => new Function(params, body) as (...a: any[]) => any;
 

@@ -8,7 +8,7 @@ import {
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { CallbackContext, MemoryCache, node, Pipeline } from "hypernodes";
-import { TelemetryCallback } from "../src/telemetry.js";
+import { TelemetryCallback } from "../src/observe/telemetry.js";
 
 const double = node((x: number) => x * 2, { outputName: "doubled", name: "double" });
 const addOne = node((doubled: number) => doubled + 1, { outputName: "result", name: "addOne" });

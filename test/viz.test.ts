@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CallbackError, MemoryCache, node, Pipeline } from "hypernodes";
-import { DagStatusCallback } from "../src/dag-status.js";
-import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, renderSvg, visualize, type Visualization } from "../src/viz.js";
-import { resolveOptions, type NodeStatus, type VizModel, type VizOptions } from "../src/viz-model.js";
-import { expandedToDepth, viewModel } from "../src/viz-view.js";
-import { modelToDot } from "../src/viz-dot.js";
+import { DagStatusCallback } from "../src/observe/dag-status.js";
+import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, renderSvg, visualize, type Visualization } from "../src/viz/viz.js";
+import { resolveOptions, type NodeStatus, type VizModel, type VizOptions } from "../src/viz/viz-model.js";
+import { expandedToDepth, viewModel } from "../src/viz/viz-view.js";
+import { modelToDot } from "../src/viz/viz-dot.js";
 
 const ARTIFACTS = new URL("../test-artifacts/viz/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });

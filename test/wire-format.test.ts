@@ -2,8 +2,8 @@
 // the same through a worker thread (structured clone) and through Redis (serialization.ts's bytes).
 import { describe, expect, it } from "vitest";
 import { NodeExecutionError, stateful } from "hypernodes";
-import { decode, encode } from "../src/serialization.js";
-import { packError, packNodeFailure, standInFor, standInIdentity, unpackError, unpackNodeFailure } from "../src/wire-format.js";
+import { decode, encode } from "../src/cache/serialization.js";
+import { packError, packNodeFailure, standInFor, standInIdentity, unpackError, unpackNodeFailure } from "../src/engines/wire-format.js";
 
 /** What the receiving side gets: by structured clone (WorkerEngine) and by our bytes (BullMQEngine). */
 const transports: [string, <T>(value: T) => T][] = [

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
-import { READS_TALLY, Tally } from "../../src/tally.js";
+import { READS_TALLY, Tally } from "../../src/observe/tally.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const fixture = new URL("../fixtures/distributed-pipeline.js", import.meta.url).href;

@@ -1,0 +1,256 @@
+import { hashValue } from "../identity/code-identity.js";
+import type { Cache } from "../cache/cache.js";
+import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "../observe/callbacks.js";
+import { ExecutionScope } from "../execution/execution-scope.js";
+import { type Engine } from "./contracts.js";
+import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
+import { ExecutionPlan } from "./execution-plan.js";
+import { defaultCache, defaultEngine, pipelineDefaults } from "./defaults.js";
+import { digest } from "../identity/digest.js";
+import { explainPlan, type NodeExplanation } from "./explain.js";
+import { Graph } from "./graph.js";
+import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./contracts.js";
+import type { MapMode } from "./map-plan.js";
+import { Node } from "./node.js";
+import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
+import { envHash, nodeTag } from "../identity/signature.js";
+import type { VizOptions } from "../viz/viz-model.js";
+import { JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "../viz/viz.js";
+import { warn } from "./warnings.js";
+
+export interface PipelineOptions<N extends readonly HyperNode<any, any>[]> {
+  nodes: N;
+  name?: string;
+  cache?: Cache;
+  callbacks?: readonly PipelineCallback[];
+  engine?: Engine;
+  /** Joins every signature: change it to invalidate this pipeline's cache entries on purpose. */
+  cacheSalt?: string;
+}
+
+export interface RunOptions<K extends string = string> {
+  /** Only these outputs (and the nodes they need) are computed and returned. */
+  outputName?: K | readonly K[];
+  /** Engine for this call only. */
+  engine?: Engine;
+}
+
+export interface MapOptions<K extends string = string> extends RunOptions<K> {
+  /** The input(s) holding the lists to map over. */
+  mapOver: string | readonly string[];
+  /** "zip" (default) pairs the lists item by item; "product" runs every combination. */
+  mapMode?: MapMode;
+}
+
+/** The outputs record of a pipeline made of nodes N. */
+export type PipelineOutputs<N extends readonly unknown[]> = [N[number]] extends [never]
+  ? {}
+  : Simplify<UnionToIntersection<OutputsOf<N[number]>>>;
+/** Inputs of a pipeline: those known to the type system are type-checked, any other name is allowed. */
+export type PipelineInputs<N extends readonly unknown[]> = Partial<UnionToIntersection<InputsOf<N[number]>>> &
+  Record<string, unknown>;
+
+type Selected<Out, K extends string> = string extends K ? Out : Pick<Out, K & keyof Out>;
+
+/** A DAG of nodes wired by name, run once (`run`) or per item of lists (`map`). */
+export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly HyperNode<any, any>[]> {
+  readonly nodes: N;
+  readonly name: string | undefined;
+  readonly cache: Cache | undefined;
+  readonly callbacks: readonly PipelineCallback[];
+  readonly engine: Engine;
+  readonly cacheSalt: string | undefined;
+  readonly graph: Graph;
+  #bound: Record<string, unknown> = {};
+  readonly #plans = new Map<string, ExecutionPlan>();
+  /** @internal Delivers events to this pipeline's callbacks. */
+  readonly events: CallbackDispatcher;
+
+  constructor(options: PipelineOptions<N>) {
+    if (!options || !Array.isArray(options.nodes)) {
+      throw new HyperNodesError("new Pipeline({ nodes }) needs an array of nodes");
+    }
+    options.nodes.forEach((n, i) => {
+      if (!(n instanceof Node) && !(n instanceof PipelineNode)) {
+        const what = typeof n === "function" ? `the plain function '${(n as Function).name || "anonymous"}'` : String(n);
+        throw new HyperNodesError(`Pipeline node ${i} is ${what}: wrap functions with node(fn), pipelines with pipeline.asNode()`);
+      }
+    });
+    this.nodes = options.nodes;
+    this.name = options.name;
+    const defaults = pipelineDefaults();
+    this.cache = options.cache ?? defaultCache();
+    this.callbacks = [...(defaults.callbacks ?? []), ...(options.callbacks ?? [])];
+    this.engine = options.engine ?? defaultEngine();
+    this.cacheSalt = options.cacheSalt;
+    this.graph = new Graph(this.nodes);
+    this.events = new CallbackDispatcher(this.callbacks);
+  }
+
+  /** The id callbacks see for this pipeline. */
+  get id(): string {
+    return this.name ?? "pipeline";
+  }
+
+  /** Inputs no node produces. */
+  get rootArgs(): string[] {
+    return [...this.graph.rootArgs];
+  }
+
+  /** A copy of the bound inputs. */
+  get boundInputs(): Record<string, unknown> {
+    return { ...this.#bound };
+  }
+
+  /**
+   * What the pipeline computes, for hashing it as a value (a node whose code runs it, a pipeline
+   * passed as an input): its nodes' code and wiring and its bound inputs — not its cache, engine or
+   * callbacks, which do not change results.
+   */
+  cacheKey(): string {
+    const nodes = this.graph.executionOrder.map((n) => [n.name, n.codeHash, n.rootArgs, n.outputNames]);
+    return `pipeline:${digest(`${JSON.stringify(nodes)}|${hashValue(this.#bound, `bound inputs of pipeline '${this.id}'`)}`)}`;
+  }
+
+  /** Root inputs still needed: neither bound nor optional. */
+  get unfulfilledArgs(): string[] {
+    return this.graph.rootArgs.filter((a) => !Object.hasOwn(this.#bound, a) && !this.graph.optionalArgs.has(a));
+  }
+
+  /** Merges default inputs (later calls override keys; inputs given to run/map override bound ones). */
+  bind(inputs: PipelineInputs<N>): this {
+    this.#bound = { ...this.#bound, ...inputs };
+    return this;
+  }
+
+  /** Removes the named bound inputs, or all of them when called without names. */
+  unbind(...keys: string[]): this {
+    if (keys.length === 0) this.#bound = {};
+    else for (const k of keys) delete this.#bound[k];
+    return this;
+  }
+
+  run(inputs?: PipelineInputs<N>, options?: RunOptions<never>): Promise<PipelineOutputs<N>>;
+  run<K extends string & keyof PipelineOutputs<N>>(
+    inputs: PipelineInputs<N> | undefined,
+    options: RunOptions<K>,
+  ): Promise<Selected<PipelineOutputs<N>, K>>;
+  /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
+  async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
+    const engine = options.engine ?? this.engine;
+    const scope = this.#scope(engine);
+    return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs), { scope }));
+  }
+
+  map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
+  map<K extends string & keyof PipelineOutputs<N>>(
+    inputs: PipelineInputs<N> | undefined,
+    options: MapOptions<K>,
+  ): Promise<Selected<PipelineOutputs<N>, K>[]>;
+  /** Runs the pipeline once per item of the `mapOver` lists; resolves to one outputs record per item, in order. */
+  async map(inputs: Record<string, unknown> = {}, options: MapOptions): Promise<Record<string, unknown>[]> {
+    if (!options || options.mapOver === undefined) {
+      throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
+    }
+    const engine = options.engine ?? this.engine;
+    const scope = this.#scope(engine);
+    const { outputName, mapOver, mapMode } = options;
+    return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs), { mapOver, mapMode, scope }));
+  }
+
+  /**
+   * For each node the next `run(inputs)` would execute: whether it would hit the cache, and on a
+   * miss what changed since its last recorded execution (its code, a named input, an upstream node).
+   */
+  async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
+    const scope = this.#scope(this.engine);
+    return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
+  }
+
+  /**
+   * Deletes this pipeline's results from its cache: every entry of its nodes, nested pipelines'
+   * included, as their code is now; returns how many. Other pipelines' entries stay (unless they run a
+   * node with the very same code). Needs a cache that can delete by tag (`Cache.deleteByTag`:
+   * MemoryCache, DiskCache).
+   */
+  async clearCache(): Promise<number> {
+    const cache = this.cache;
+    if (!cache) throw new HyperNodesError(`pipeline '${this.id}' has no cache to clear`);
+    if (!cache.deleteByTag) throw new HyperNodesError(`the cache of pipeline '${this.id}' cannot delete one pipeline's entries: use cache.clear()`);
+    const tags = new Set<string>();
+    const collect = (nodes: readonly HyperNode[]) => {
+      for (const n of nodes) {
+        tags.add(nodeTag(n.codeHash));
+        if (n instanceof PipelineNode) collect(n.pipeline.nodes);
+      }
+    };
+    collect(this.nodes);
+    let deleted = 0;
+    for (const tag of tags) deleted += await cache.deleteByTag(tag);
+    return deleted;
+  }
+
+  /** This pipeline drawn as a Graphviz DAG: `model`, `toDot()`, `await toSvg()`, `await mimeBundle()`. */
+  visualize(options?: VizOptions): Visualization {
+    return visualize(this, options);
+  }
+
+  /** Displayed in a notebook, a pipeline shows its DAG. */
+  [JUPYTER_MIMEBUNDLE]() {
+    return visualize(this).mimeBundle();
+  }
+
+  /** This pipeline as a node of another pipeline. */
+  asNode<const M extends Record<string, string> = {}, const O extends string | readonly string[] = never>(
+    options: AsNodeOptions<M, O> = {},
+  ): PipelineNode<PipelineNodeOutputs<PipelineOutputs<N>, M, O>, this> {
+    return new PipelineNode(this, options);
+  }
+
+  /** @internal The compiled plan for a selection of outputs (memoised). */
+  planFor(outputName: string | readonly string[] | undefined): ExecutionPlan {
+    const names = typeof outputName === "string" ? [outputName] : outputName;
+    const key = names ? names.join("\u0000") : "\u0001all";
+    let plan = this.#plans.get(key);
+    if (!plan) {
+      plan = new ExecutionPlan(this.graph, names, this);
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  toString(): string {
+    return `Pipeline(${this.name ? `${this.name}: ` : ""}${this.graph.executionOrder.map((n) => n.name).join(" -> ")})`;
+  }
+
+  /**
+   * Commits the caches' buffered writes when a call ends, failed or not, so finished nodes stay
+   * cached. A commit that fails does not fail the call (its results are good): the writes stay
+   * pending for the next commit, and a warning says why.
+   */
+  async #committing<T>(scope: ExecutionScope, work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } finally {
+      await scope.flushCaches().catch((error: unknown) =>
+        warn(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, "HYPERNODES_CACHE_WRITE"),
+      );
+    }
+  }
+
+  /** @internal The environment part of signatures: cache format version and salts. */
+  get envHash(): string {
+    return envHash(this.cache?.salt, this.cacheSalt);
+  }
+
+  #withBound(inputs: Record<string, unknown>): Record<string, unknown> {
+    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
+      throw new HyperNodesError(`Pipeline inputs must be an object of named values, got ${Array.isArray(inputs) ? "an array" : String(inputs)}`);
+    }
+    return { ...this.#bound, ...inputs };
+  }
+
+  #scope(engine: Engine): ExecutionScope {
+    return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id));
+  }
+}

@@ -1,0 +1,152 @@
+// The worker side of BullMQEngine (`npx hypernodes-worker`, see worker-cli.ts, starts one): imports the
+// module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
+import { hostname } from "node:os";
+import type { Job, Worker } from "bullmq";
+import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "../../observe/callbacks.js";
+import { ExecutionScope } from "../../execution/execution-scope.js";
+import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "../../core/errors.js";
+import { executeMap } from "../../execution/execution.js";
+import type { ExecutionPlan } from "../../core/execution-plan.js";
+import type { Pipeline } from "../../core/pipeline.js";
+import { importModule, moduleUrl, pipelineAt } from "../pipeline-module.js";
+import { SequentialEngine } from "../sequential-engine.js";
+import { Stateful } from "../../core/stateful.js";
+import { READS_TALLY, Tally } from "../../observe/tally.js";
+import { packNodeFailure, standInIdentity } from "../wire-format.js";
+import { DEFAULT_QUEUE, connectionOptions, pack, unpack, type JobData, type JobResult, type RecordedEvent, type RedisConnection } from "./bullmq-jobs.js";
+
+export interface PipelineWorkerOptions {
+  /** The module exporting the pipeline(s): a path (relative to the working directory) or a URL. */
+  module: string;
+  connection: RedisConnection;
+  queue?: string;
+  /** Jobs run at once by this worker (useful for async, I/O-bound nodes). Default 1. */
+  concurrency?: number;
+  /**
+   * Milliseconds a job's lock lasts without renewal (default 30000): a killed worker's job goes to
+   * another worker once its lock expired. A synchronous node must not block the event loop that long.
+   */
+  lockDuration?: number;
+}
+
+/** Starts a worker; resolves once the module is loaded. `await worker.close()` stops it. */
+export async function startPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
+  const url = moduleUrl(options.module);
+  const exports = await importModule(url);
+  const where = `worker ${hostname()}/${process.pid} (module ${url})`;
+  const lockDuration = options.lockDuration ?? 30_000;
+  const { Worker, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
+  const processor = async (job: Job<JobData>) => {
+    try {
+      return await runJob(exports, url, where, job.data);
+    } catch (error) {
+      // Another worker has the same module: retrying cannot help.
+      throw error instanceof JobRefused ? new UnrecoverableError(error.message) : error;
+    }
+  };
+  return new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
+    connection: connectionOptions(options.connection),
+    concurrency: options.concurrency ?? 1,
+    lockDuration,
+    stalledInterval: Math.max(100, Math.floor(lockDuration / 2)),
+  });
+}
+
+/** A job this worker's module cannot run (stale code, no such pipeline): no worker of it can. */
+class JobRefused extends HyperNodesError {}
+
+async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData): Promise<string> {
+  let pipeline: Pipeline<any>;
+  try {
+    pipeline = pipelineAt(exports, data.path, url);
+    checkCode(pipeline.planFor(data.outputName), data.code, where);
+  } catch (error) {
+    throw new JobRefused(messageOf(error));
+  }
+  const root = exports[data.path[0]] as Pipeline<any>;
+  const inputs = handlesForStandIns(unpack<Record<string, unknown>>(data.fixed), [root, pipeline], data);
+  const rows = unpack<unknown[][]>(data.items);
+  data.mapOver.forEach((name, k) => (inputs[name] = rows.map((row) => row[k])));
+  let ctx = new CallbackContext(data.hierarchyPath[0]!);
+  for (const id of data.hierarchyPath.slice(1)) ctx = ctx.child(id);
+  const recorded: RecordedEvent[] = [];
+  const events = new CallbackDispatcher([recorder(data.events, data.hierarchyPath.length, recorded)]);
+  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, events, ctx);
+  try {
+    const results = await executeMap(
+      pipeline.planFor(data.outputName),
+      inputs,
+      { mapOver: data.mapOver, mapMode: "zip", scope },
+      { concurrency: 1, collectErrors: true, batch: true },
+    );
+    const result: JobResult = {
+      // The failure's item path without the item's index in the job: the caller adds its index in the map.
+      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: packNodeFailure(r, 1) } : { outputs: r })),
+      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes],
+      events: recorded,
+    };
+    try {
+      return pack(result, "A map item's outputs");
+    } catch (error) {
+      // An event's inputs may hold what cannot travel (a live resource): the results still can.
+      if (!((error as Error).cause instanceof UnserializableValueError) || recorded.length === 0) throw error;
+      return pack({ ...result, events: [] }, "A map item's outputs");
+    }
+  } finally {
+    // The caller's next map must see these results in the shared cache.
+    await scope.flushCaches();
+  }
+}
+
+/** The job's own map and item events: the caller fires its own for these. */
+const CALLERS_OWN = new Set<CallbackEvent>(["onPipelineStart", "onPipelineEnd", "onMapStart", "onMapEnd", "onMapItemStart", "onMapItemEnd", "onMapItemCached"]);
+
+/**
+ * A callback that records `events` (but the job's own map and item events) for the caller to replay,
+ * and has the engine count nodes (done, cached, failed) into the tally for the caller's progress.
+ */
+function recorder(events: readonly CallbackEvent[], jobLevel: number, into: RecordedEvent[]): PipelineCallback {
+  const callback: Record<string | symbol, unknown> = { [READS_TALLY]: true };
+  for (const event of events) {
+    callback[event] = (...args: unknown[]) => {
+      const ctx = args.pop() as CallbackContext;
+      const path = ctx.hierarchyPath.slice(jobLevel);
+      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, args]);
+    };
+  }
+  return callback as PipelineCallback;
+}
+
+/** Refuses a job planned on other code than this worker's, naming the first node that differs. */
+function checkCode(plan: ExecutionPlan, expected: readonly [string, string][], where: string): void {
+  const actual = plan.steps.map((s) => [s.node.name, s.node.codeHash] as const);
+  const names = (list: readonly (readonly [string, string])[]) => list.map(([name]) => name).join(", ");
+  if (actual.length !== expected.length || actual.some(([name], i) => name !== expected[i]![0])) {
+    throw new HyperNodesError(`Stale code: the caller runs nodes ${names(expected)} but ${where} has ${names(actual)}; restart the workers on the current code`);
+  }
+  const i = actual.findIndex(([, hash], k) => hash !== expected[k]![1]);
+  if (i >= 0) {
+    throw new HyperNodesError(`Stale code: node '${actual[i]![0]}' has other code in ${where} than in the caller; restart the workers on the current code`);
+  }
+}
+
+/**
+ * Stateful inputs arrive as stand-ins (their identity: key and factory code hash) and become the
+ * handle bound in the worker's module with the same identity, so the worker creates its own resource
+ * from it (another factory there is stale code).
+ */
+function handlesForStandIns(fixed: Record<string, unknown>, pipelines: Pipeline<any>[], data: JobData): Record<string, unknown> {
+  for (const [name, value] of Object.entries(fixed)) {
+    const resource = standInIdentity(value);
+    if (!resource) continue;
+    const bound = pipelines.flatMap((p) => Object.values(p.boundInputs));
+    const handle = bound.find((v): v is Stateful => v instanceof Stateful && v.id === resource.id);
+    if (!handle) {
+      throw new JobRefused(
+        `Input '${name}' is the stateful resource '${resource.key}', which pipeline '${data.path.join(" > ")}' does not bind in the worker's module with the same factory code: bind it there, and run the worker on the caller's code`,
+      );
+    }
+    fixed[name] = handle;
+  }
+  return fixed;
+}

@@ -1,0 +1,63 @@
+import type { Cache } from "../cache/cache.js";
+import type { CallbackContext, CallbackDispatcher } from "../observe/callbacks.js";
+import type { Engine, NestedPipeline, Scope } from "../core/contracts.js";
+import { envHash } from "../identity/signature.js";
+import { Tally, type LevelTally } from "../observe/tally.js";
+
+/** What every nesting level of one call shares. */
+interface CallShared {
+  /** Things done once per call (a warning per node, a signature record per node). */
+  done: Set<string>;
+  /** Every cache written during the call, to commit at its end. */
+  caches: Set<Cache>;
+}
+
+/**
+ * What one `run`/`map` call executes with: the cache, callbacks and engine of the top-level
+ * pipeline (they flow into nested pipelines), and this nesting level's callback context.
+ */
+export class ExecutionScope implements Scope {
+  readonly #shared: CallShared;
+  readonly tally: LevelTally | undefined;
+
+  constructor(
+    readonly engine: Engine,
+    readonly cache: Cache | undefined,
+    readonly envHash: string,
+    readonly events: CallbackDispatcher,
+    readonly ctx: CallbackContext,
+    shared?: CallShared,
+  ) {
+    this.#shared = shared ?? { done: new Set(), caches: new Set() };
+    if (cache) this.#shared.caches.add(cache);
+    this.tally = events.readsTally ? Tally.of(ctx).level(ctx.hierarchyPath) : undefined;
+  }
+
+  /**
+   * The scope one level down, for the nested pipeline run by `pipelineNodeName`: the outer cache and
+   * callbacks when it has them, else the inner pipeline's own; an inner cacheSalt still counts.
+   */
+  child(pipelineNodeName: string, inner: NestedPipeline): ExecutionScope {
+    const env = !this.cache ? inner.envHash : inner.cacheSalt === undefined ? this.envHash : envHash(this.envHash, inner.cacheSalt);
+    return new ExecutionScope(
+      this.engine,
+      this.cache ?? inner.cache,
+      env,
+      this.events.active ? this.events : inner.events,
+      this.ctx.child(pipelineNodeName),
+      this.#shared,
+    );
+  }
+
+  /** True the first time a key is seen in this run/map call. */
+  firstTime(key: string): boolean {
+    if (this.#shared.done.has(key)) return false;
+    this.#shared.done.add(key);
+    return true;
+  }
+
+  /** Commits the buffered writes of every cache used during the call. */
+  async flushCaches(): Promise<void> {
+    for (const cache of this.#shared.caches) await cache.flush?.();
+  }
+}

@@ -1,0 +1,234 @@
+// What the library, the notebook kernel (kernel/) and the JupyterLab extension (labextension/) agree
+// on, in one place: our MIME types and their data, the symbols a kernel and a value meet by, and the
+// requests and answers of the "hypernodes" comm. Browser-safe (constants and types only): exported
+// through `hypernodes/browser`, which the kernel and the lab import it from.
+import type { NodeExplanation } from "../core/explain.js";
+import type { MapMode } from "../core/map-plan.js";
+import type { ProgressRow } from "./progress-format.js";
+
+// ---------------------------------------------------------------------------------------------
+// Outputs. Every output that carries one of our types also carries SVG/HTML and text fallbacks
+// for other front ends.
+
+/** A pipeline's DAG (`pipeline.visualize()`, DagStatusCallback's live status): DagMimeData. */
+export const DAG_MIME_TYPE = "application/vnd.hypernodes.dag+json";
+/** ProgressCallback's live bars: ProgressMimeData. */
+export const PROGRESS_MIME_TYPE = "application/vnd.hypernodes.progress+json";
+
+/**
+ * Our DAG output: the view as drawn (`model`, `dot`), and what a front end needs to redraw it
+ * differently — the full model (every nested pipeline expanded), the ids of the pipelines expanded
+ * in this view, and the options.
+ */
+export interface DagMimeData {
+  model: VizModel;
+  dot: string;
+  status: RunStatus | null;
+  full: VizModel;
+  expanded: string[];
+  options: DagDrawOptions;
+}
+
+/** How a DAG is drawn, at any depth (a front end redraws it at the depth its reader expands). */
+export interface DagDrawOptions {
+  /** Graphviz rankdir: "TB" (default), "LR", "BT" or "RL". */
+  orient: "TB" | "LR" | "BT" | "RL";
+  /** Draw each output as its own node between its producer and its consumers. */
+  separateOutputs: boolean;
+  /** Show the types that are known without running: async functions, bound values' types. */
+  showTypes: boolean;
+  theme: "light" | "dark";
+}
+
+export interface VizModel {
+  name: string;
+  nodes: VizNode[];
+  edges: VizEdge[];
+  status?: RunStatus;
+}
+
+export type VizNodeKind = "input" | "function" | "pipeline" | "output";
+
+/** One drawn thing. Plain JSON: front ends may render the model themselves. */
+export interface VizNode {
+  /** DOT id, derived from the kind and the names path (sanitized, deduplicated in model order). */
+  id: string;
+  kind: VizNodeKind;
+  name: string;
+  /** Names of the enclosing nested pipeline nodes, then this one's name. */
+  path: string[];
+  /** Id of the nested pipeline (drawn as a cluster when expanded) it belongs to. */
+  parent?: string;
+  /** Functions and pipelines: output names (outer names for pipelines). */
+  outputs?: string[];
+  /** Functions: the function is async. */
+  async?: boolean;
+  /** Inputs: the bound value, short. */
+  bound?: string;
+  /** Inputs: the bound value's type. */
+  type?: string;
+  /** Inputs: every consumer can do without it. */
+  optional?: boolean;
+  /** Inputs: source text of the default, when a consumer shows one. */
+  default?: string;
+  /** Pipelines: drawn as a cluster of their inner nodes (in a full model: every nested pipeline). */
+  expanded?: boolean;
+  mapOver?: string[];
+  mapMode?: MapMode;
+}
+
+export interface VizEdge {
+  from: string;
+  to: string;
+  /** Set where a mapping renames the value: the names it goes by, in data-flow order ("docs → passage"). */
+  label?: string;
+}
+
+export type NodeState = "pending" | "running" | "cached" | "done" | "failed";
+
+export interface ItemCounts {
+  total: number;
+  done: number;
+  cached: number;
+  failed: number;
+}
+
+export interface NodeStatus {
+  state: NodeState;
+  /** Inside a map: how many items this node finished, of the map's total. */
+  items?: ItemCounts;
+  /** How long its last execution took, in ms (front ends show it on hover). */
+  ms?: number;
+}
+
+/** The state of a run, overlaid on the model by DagStatusCallback. */
+export interface RunStatus {
+  state: "idle" | "running" | "done" | "failed";
+  /** Items of the top-level map (done counts items that ran, cached those fully cached). */
+  items?: ItemCounts;
+  /** By node id (function and pipeline nodes). */
+  nodes: Record<string, NodeStatus>;
+}
+
+/** Our progress output: the bars, whether the run is over, and when the snapshot was taken (ms since epoch). */
+export interface ProgressMimeData {
+  rows: readonly ProgressRow[];
+  final: boolean;
+  at: number;
+}
+
+/** The method a notebook kernel calls for an object's MIME bundle (ours, tslab's, and hypernodes' objects'). */
+export const JUPYTER_MIMEBUNDLE: unique symbol = Symbol.for("jupyter.mimebundle");
+
+// ---------------------------------------------------------------------------------------------
+// The kernel, as libraries running in its cells find it.
+
+/** Where the HyperNodes kernel puts its NotebookKernel, on globalThis. */
+export const KERNEL_GLOBAL: unique symbol = Symbol.for("hypernodes.kernel");
+
+export interface DisplayOptions {
+  /** Names the display, so that a later call with `update: true` and the same id replaces it in place. */
+  displayId?: string;
+  update?: boolean;
+}
+
+/** What the HyperNodes notebook kernel offers libraries (live progress, live DAG status, comm targets). */
+export interface NotebookKernel {
+  /** Shows a value as ONE display_data message: its whole MIME bundle (JUPYTER_MIMEBUNDLE), or its text. */
+  display(value: unknown, options?: DisplayOptions): Promise<void>;
+  comms: KernelComms;
+}
+
+/** Jupyter's comms: two-way channels between the kernel and a front end, opened to a target by name. */
+export interface KernelComms {
+  /** Registers (or replaces) the handler for comms a front end opens to `name`. */
+  registerTarget(name: string, target: (comm: KernelComm, data: unknown) => void | Promise<void>): void;
+  /** Opens a comm from the kernel to a target the front end registered. */
+  open(targetName: string, data?: unknown): KernelComm;
+}
+
+export interface KernelComm {
+  readonly id: string;
+  readonly targetName: string;
+  send(data: unknown): void;
+  close(data?: unknown): void;
+  onMsg(handler: (data: unknown) => void | Promise<void>): void;
+  onClose(handler: (data: unknown) => void | Promise<void>): void;
+}
+
+/** The kernel's API when running in a HyperNodes notebook, else undefined. */
+export function notebookKernel(): NotebookKernel | undefined {
+  return (globalThis as { [KERNEL_GLOBAL]?: NotebookKernel })[KERNEL_GLOBAL];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The "hypernodes" comm target, which the JupyterLab side panel and the headless runner talk to.
+// Each request `{ request, id?, ... }` gets one answer on the same comm, echoing `id`; a failure
+// answers `{ error }`. A kernel without the target closes the comm (or never answers a ping).
+
+export const HYPERNODES_COMM_TARGET = "hypernodes";
+
+export type CommRequest =
+  /** Tells a client it is on our kernel. */
+  | { request: "ping" }
+  | { request: "stats" }
+  /** The pipelines held by the cells' variables. */
+  | { request: "pipelines" }
+  /** A pipeline's dag+json data, every nested pipeline expandable. */
+  | { request: "dag"; name: string }
+  /** What the next run would recompute and why (inputs default to the pipeline's last run's). */
+  | { request: "explain"; name: string; inputs?: Record<string, unknown> }
+  /**
+   * The named pipeline's cache entries (pipeline.clearCache()), or without a name the notebook's
+   * cache and every session pipeline's own, emptied (each drops its in-memory layer too).
+   */
+  | { request: "clear"; name?: string };
+
+export type CommRequestName = CommRequest["request"];
+
+/** A request as sent: `id` comes back in its answer. */
+export type CommMessage = CommRequest & { id?: number | string };
+
+/** The answer to each request. */
+export interface CommAnswers {
+  ping: { pong: true; version: string };
+  stats: SessionInfo;
+  pipelines: { pipelines: PipelineInfo[] };
+  dag: { dag: DagMimeData };
+  /** `inputs`: the names of the inputs it assumed. */
+  explain: { explain: NodeExplanation[]; inputs: string[] };
+  /** How many entries were removed. */
+  clear: { cleared: number };
+}
+
+export interface CommFailure {
+  error: string;
+}
+
+/** An answer as received. */
+export type CommReply<R extends CommRequestName = CommRequestName> = (CommAnswers[R] | CommFailure) & { id?: number | string };
+
+/** Node executions and cache hits of the session's pipelines (the runner's summary, the lab panel). */
+export interface SessionStats {
+  executed: number;
+  cached: number;
+}
+
+export interface SessionInfo {
+  stats: SessionStats;
+  /** The notebook's default DiskCache, or null. */
+  cache: { entries: number; bytes: number; dir: string } | null;
+}
+
+export interface PipelineInfo {
+  /** The variable holding it. */
+  name: string;
+  id: string;
+  nodes: number;
+  inputs: string[];
+  outputs: string[];
+  /** It was `run` in this session (so `explain` knows its inputs). */
+  lastRun: boolean;
+}
+
+export type { NodeExplanation };

@@ -1,0 +1,234 @@
+import type { DagDrawOptions, NodeStatus, VizModel, VizNode } from "../notebook/notebook-protocol.js";
+import { STATE_COLORS, type Swatch, type ThemeName } from "../notebook/palette.js";
+
+interface Theme {
+  background: string;
+  text: string;
+  muted: string;
+  edge: string;
+  function: Swatch;
+  pipeline: Swatch;
+  input: Swatch;
+  optional: Swatch;
+  output: Swatch;
+  cluster: Swatch;
+  /** Node states: the palette shared with progress bars. */
+  state: (typeof STATE_COLORS)[ThemeName];
+}
+
+const THEMES: Record<ThemeName, Theme> = {
+  light: {
+    background: "#ffffff",
+    text: "#1f2937",
+    muted: "#6b7280",
+    edge: "#94a3b8",
+    function: { fill: "#eef2ff", line: "#6366f1" },
+    pipeline: { fill: "#f5f3ff", line: "#8b5cf6" },
+    input: { fill: "#f1f5f9", line: "#64748b" },
+    optional: { fill: "#fafafa", line: "#cbd5e1" },
+    output: { fill: "#ffffff", line: "#94a3b8" },
+    cluster: { fill: "#faf8ff", line: "#c4b5fd" },
+    state: STATE_COLORS.light,
+  },
+  dark: {
+    background: "#1e1e1e",
+    text: "#e5e7eb",
+    muted: "#9ca3af",
+    edge: "#6b7280",
+    function: { fill: "#272a4a", line: "#818cf8" },
+    pipeline: { fill: "#2e2547", line: "#a78bfa" },
+    input: { fill: "#2a3140", line: "#94a3b8" },
+    optional: { fill: "#242424", line: "#4b5563" },
+    output: { fill: "#1e1e1e", line: "#6b7280" },
+    cluster: { fill: "#252233", line: "#6d5bb5" },
+    state: STATE_COLORS.dark,
+  },
+};
+
+const FONT = "Helvetica,Arial,sans-serif";
+
+/**
+ * Graphviz draws cluster titles before edges, so an edge entering a cluster crosses its title:
+ * move the titles on top, outlined in the cluster's fill colour so the edge passes behind them.
+ */
+export function liftClusterTitles(svg: string, options: DagDrawOptions): string {
+  const halo = `stroke="${THEMES[options.theme].cluster.fill}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
+  const titles: string[] = [];
+  const lifted = svg.replace(
+    /(<g id="clust\d+" class="cluster">\n(?:<(?:title|path|polygon)[^\n]*\n)*)((?:<text [^\n]*\n)+)/g,
+    (_, head: string, texts: string) => {
+      titles.push(texts.replace(/<text /g, `<text ${halo} `));
+      return head;
+    },
+  );
+  return lifted.replace(/<\/g>\n<\/svg>\s*$/, `${titles.join("")}</g>\n</svg>\n`);
+}
+
+/** Graphviz DOT for a model: the same model and options always give the same text. */
+export function modelToDot(model: VizModel, options: DagDrawOptions): string {
+  const theme = THEMES[options.theme];
+  const statuses = model.status?.nodes;
+  const children = new Map<string | undefined, VizNode[]>();
+  for (const n of model.nodes) {
+    const list = children.get(n.parent);
+    if (list) list.push(n);
+    else children.set(n.parent, [n]);
+  }
+  const graph = { rankdir: options.orient, bgcolor: theme.background, fontname: FONT, fontcolor: theme.text };
+  const node = { fontname: FONT, fontsize: "12", fontcolor: theme.text, penwidth: "1.2", margin: "0.22,0.06", height: "0.4" };
+  const edge = { color: theme.edge, arrowsize: "0.7", penwidth: "1.1", fontname: FONT, fontsize: "9", fontcolor: theme.muted };
+  const lines = [
+    `digraph ${quote(model.name.replace(/[^A-Za-z0-9_]/g, "_"))} {`,
+    `  graph ${attrs({ ...graph, nodesep: "0.3", ranksep: "0.4", pad: "0.2" })};`,
+    `  node ${attrs(node)};`,
+    `  edge ${attrs(edge)};`,
+  ];
+  const emit = (parent: string | undefined, indent: string) => {
+    for (const n of children.get(parent) ?? []) {
+      const status = statuses?.[n.id];
+      if (!n.expanded) {
+        lines.push(`${indent}${quote(n.id)} ${attrs(nodeAttrs(n, status, theme, options))};`);
+        continue;
+      }
+      const colors = stateColors(status, theme) ?? theme.cluster;
+      const label = html([
+        `<B>${escapeHtml(n.name)}</B>`,
+        small(mapLabel(n), theme.muted),
+        small(itemsLabel(status), theme.text),
+      ]);
+      const cluster = { label, labeljust: "l", fontsize: "13", style: "rounded,filled", margin: "10" };
+      const penwidth = status?.state === "running" ? "2" : "1.2";
+      lines.push(`${indent}subgraph ${quote(clusterId(n.id))} {`);
+      lines.push(`${indent}  graph ${attrs({ ...cluster, fillcolor: theme.cluster.fill, color: colors.line, penwidth })};`);
+      emit(n.id, `${indent}  `);
+      lines.push(`${indent}}`);
+    }
+  };
+  emit(undefined, "  ");
+  for (const e of model.edges) {
+    // On the background colour, a label stays readable where an edge runs under it.
+    const label =
+      e.label &&
+      `<<TABLE BORDER="0" CELLPADDING="2" BGCOLOR="${theme.background}"><TR><TD>${escapeHtml(e.label)}</TD></TR></TABLE>>`;
+    lines.push(`  ${quote(e.from)} -> ${quote(e.to)}${label ? ` ${attrs({ label })}` : ""};`);
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Graphviz draws a subgraph as a cluster only when its name starts with "cluster". */
+export function clusterId(pipelineId: string): string {
+  return `cluster${pipelineId.slice(pipelineId.indexOf("_"))}`;
+}
+
+function nodeAttrs(
+  n: VizNode,
+  status: NodeStatus | undefined,
+  theme: Theme,
+  options: DagDrawOptions,
+): Record<string, string> {
+  const { muted } = theme;
+  if (n.kind === "input") {
+    const name = escapeHtml(options.showTypes && n.type ? `${n.name}: ${n.type}` : n.name);
+    const value =
+      n.bound !== undefined ? `= ${n.bound}` : n.optional ? (n.default !== undefined ? `default ${n.default}` : "optional") : "";
+    const colors = n.optional ? theme.optional : theme.input;
+    return {
+      shape: "ellipse",
+      style: n.bound !== undefined ? "filled,dashed" : "filled",
+      fillcolor: colors.fill,
+      color: colors.line,
+      fontcolor: n.optional ? muted : theme.text,
+      label: html([name, small(value, muted)]),
+    };
+  }
+  if (n.kind === "output") {
+    return {
+      shape: "ellipse",
+      style: "filled",
+      fillcolor: theme.output.fill,
+      color: theme.output.line,
+      fontsize: "11",
+      label: html([escapeHtml(n.name)]),
+    };
+  }
+  const colors = stateColors(status, theme) ?? (n.kind === "pipeline" ? theme.pipeline : theme.function);
+  // The outputs line is left out when it would only repeat the name (the default output name).
+  const outputs = !options.separateOutputs && n.outputs && n.outputs.join() !== n.name ? `→ ${n.outputs.join(", ")}` : "";
+  const tag = options.showTypes && n.async ? small("async", muted, true) : "";
+  return {
+    shape: "box",
+    style: "rounded,filled",
+    fillcolor: colors.fill,
+    color: colors.line,
+    // A double border tells a nested pipeline from a function.
+    peripheries: n.kind === "pipeline" ? "2" : "1",
+    penwidth: status?.state === "running" || status?.state === "failed" ? "2" : "1.2",
+    label: html([
+      tag,
+      `<B>${escapeHtml(n.name)}</B>`,
+      small(mapLabel(n), muted),
+      small(outputs, muted),
+      small(itemsLabel(status), theme.text),
+    ]),
+  };
+}
+
+function stateColors(status: NodeStatus | undefined, theme: Theme): Swatch | undefined {
+  return status && status.state !== "pending" ? theme.state[status.state] : undefined;
+}
+
+function mapLabel(n: VizNode): string {
+  if (!n.mapOver) return "";
+  return `map over ${n.mapOver.join(n.mapMode === "product" ? " × " : ", ")}`;
+}
+
+function itemsLabel(status: NodeStatus | undefined): string {
+  const items = status?.items;
+  if (!items) return "";
+  const parts = [`${items.done + items.cached + items.failed}/${items.total}`];
+  if (items.cached) parts.push(`${items.cached} cached`);
+  if (items.failed) parts.push(`${items.failed} failed`);
+  return parts.join(" · ");
+}
+
+function small(text: string, color: string, italic = false): string {
+  if (!text) return "";
+  const body = italic ? `<I>${escapeHtml(text)}</I>` : escapeHtml(text);
+  return `<FONT POINT-SIZE="10" COLOR="${color}">${body}</FONT>`;
+}
+
+/** An HTML-like label of non-empty lines. */
+function html(lines: string[]): string {
+  return `<${lines.filter(Boolean).join("<BR/>")}>`;
+}
+
+/**
+ * Text for an HTML-like label: markup characters become entities and line breaks <BR/>. Other
+ * control characters would end the label early in Graphviz, so they show as U+FFFD.
+ */
+function escapeHtml(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/\r\n|\r|\n/g, "<BR/>")
+    .replace(/[\u0000-\u001f\u007f]/g, "\uFFFD");
+}
+
+/**
+ * A DOT quoted string. Only ids and attribute values of our own pass here, never a quote or a
+ * backslash (DOT cannot quote a trailing backslash): names go into HTML labels.
+ */
+function quote(text: string): string {
+  return `"${text}"`;
+}
+
+/** Plain words and numbers stay bare (`rankdir=LR`), as Graphviz's own tools write them. */
+const BARE = /^(?:[A-Za-z_][A-Za-z0-9_]*|-?\d+(?:\.\d+)?)$/;
+
+function attrs(record: Record<string, string>): string {
+  const parts = Object.entries(record).map(([k, v]) => `${k}=${v.startsWith("<") || BARE.test(v) ? v : quote(v)}`);
+  return `[${parts.join(", ")}]`;
+}
