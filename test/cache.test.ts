@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -112,16 +112,23 @@ describe("DiskCache", () => {
     await cache.close();
   });
 
-  it("refuses a corrupt or foreign file with an error naming the path", () => {
+  it("moves a file that is not a database aside, but refuses a foreign database untouched, naming its path", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "cache.sqlite"), "this is not a database".repeat(100));
-    expect(() => new DiskCache({ path: dir })).toThrow(CacheFileError);
-    expect(() => new DiskCache({ path: dir })).toThrow(join(dir, "cache.sqlite"));
+    const cache = new DiskCache({ path: dir });
+    await cache.set("k", 1);
+    expect(await cache.get("k")).toBe(1);
+    await cache.close();
+    const aside = readdirSync(dir).find((f) => f.startsWith("cache.sqlite.corrupt-"))!;
+    expect(readFileSync(join(dir, aside), "utf8")).toBe("this is not a database".repeat(100));
     const foreign = tempDir();
     const db = new Database(join(foreign, "cache.sqlite"));
     db.exec("CREATE TABLE invoices (id INTEGER)");
     db.close();
-    expect(() => new DiskCache({ path: foreign })).toThrow(/not a HyperNodes cache/);
+    const before = readFileSync(join(foreign, "cache.sqlite"));
+    expect(() => new DiskCache({ path: foreign })).toThrow(CacheFileError);
+    expect(() => new DiskCache({ path: foreign })).toThrow(`${join(foreign, "cache.sqlite")} is a SQLite database but not a HyperNodes cache`);
+    expect(readFileSync(join(foreign, "cache.sqlite"))).toEqual(before);
   });
 
   it("a SIGKILL in the middle of a cached map loses at most the uncommitted batch and corrupts nothing", async () => {

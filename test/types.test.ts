@@ -33,6 +33,15 @@ describe("types", () => {
     await p.run({ a: "1", b: 2 }).catch(() => undefined);
   });
 
+  it("a single parameter of a built-in object type (typed array, Map, Date) is one input, not fields", async () => {
+    const embed = node((count: number) => new Float32Array(count), { outputName: "embedding" });
+    const norm = node((embedding: Float32Array) => embedding.length, { outputName: "norm" });
+    const byKey = node((table: Map<string, number>) => table.size, { outputName: "size" });
+    const p = new Pipeline({ nodes: [embed, norm, byKey] });
+    const rows = await p.map({ count: [2, 3], table: new Map([["a", 1]]) }, { mapOver: "count" });
+    expect(rows.map((r) => [r.norm, r.size])).toEqual([[2, 1], [3, 1]]);
+  });
+
   it("nested pipeline outputs follow outputMapping and mapOver", async () => {
     const inner = new Pipeline({ nodes: [doubleIt, label] });
     const batch = inner.asNode({ outputMapping: { label: "labels" }, mapOver: "x" });

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Keyv from "keyv";
+import { HyperNodesError } from "../core/errors.js";
 import { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
 import { SqliteStore } from "./sqlite-store.js";
 
@@ -17,6 +18,9 @@ export class DiskCache extends KeyvCache {
   readonly file: string;
 
   constructor(options: DiskCacheOptions = {}) {
+    if (options.maxValueBytes !== undefined && options.maxValueBytes > SQLITE_MAX_VALUE_BYTES) {
+      throw new HyperNodesError(`DiskCache maxValueBytes can be at most ${SQLITE_MAX_VALUE_BYTES} (SQLite's limit on a row), got ${options.maxValueBytes}`);
+    }
     const path = resolve(options.path ?? ".hypernodes");
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
@@ -25,6 +29,9 @@ export class DiskCache extends KeyvCache {
     this.file = file;
   }
 }
+
+/** SQLite's limit on a string or blob, and on a whole row (SQLITE_MAX_LENGTH), less the key and format. */
+const SQLITE_MAX_VALUE_BYTES = 1e9 - 1000;
 
 /**
  * Keyv on the file's shared SqliteStore, configured through Keyv's options: keys as the cache names

@@ -1,9 +1,11 @@
 import type Keyv from "keyv";
 import type { KeyvStoreAdapter } from "keyv";
-import { HyperNodesError } from "../core/errors.js";
+import { HyperNodesError, messageOf, UnserializableValueError } from "../core/errors.js";
+import { warn } from "../core/warnings.js";
 import type { Cache, CacheStats } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
+import { serialize } from "node:v8";
 
 export interface KeyvCacheOptions {
   /** Joins every signature: change it to invalidate everything stored through this cache on purpose. */
@@ -15,7 +17,16 @@ export interface KeyvCacheOptions {
   batchSize?: number;
   /** Bytes of recently read or written entries kept in memory, so a re-run cell never waits on the store. */
   memoryBytes?: number;
+  /**
+   * A value whose stored form is larger than this is returned by its node but not cached, with one
+   * warning. Default 512 MB (DiskCache stores at most SQLite's 1e9 bytes per value).
+   */
+  maxValueBytes?: number;
 }
+
+/** After a commit fails, the next attempt waits this long, doubling up to RETRY_MAX_MS (explicit flushes try at once). */
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * A Keyv store as KeyvCache uses it: Keyv's adapter contract, and what a store may add for KeyvCache,
@@ -46,6 +57,7 @@ export interface StoredSize {
 export class KeyvCache implements Cache {
   readonly keyv: Keyv;
   readonly salt: string | undefined;
+  readonly maxValueBytes: number;
   readonly #batchSize: number;
   readonly #memoryLimit: number;
   #pending = new Map<string, Encoded>();
@@ -55,12 +67,15 @@ export class KeyvCache implements Cache {
   readonly #recent = new Map<string, Encoded>();
   #recentBytes = 0;
   readonly #lookups = new HitCounter();
+  /** While commits fail: when the next one may be tried, and the wait after it fails again. */
+  #retry: { at: number; waitMs: number } | undefined;
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     this.keyv = keyv;
     this.salt = options.salt;
-    this.#batchSize = options.batchSize ?? 16_384;
-    this.#memoryLimit = options.memoryBytes ?? 64 * 2 ** 20;
+    this.#batchSize = sizeOption(options, "batchSize", 16_384, 1);
+    this.#memoryLimit = sizeOption(options, "memoryBytes", 64 * 2 ** 20, 0);
+    this.maxValueBytes = sizeOption(options, "maxValueBytes", 512e6, 1);
   }
 
   async get(signature: string): Promise<unknown> {
@@ -95,25 +110,53 @@ export class KeyvCache implements Cache {
     return hits;
   }
 
+  /**
+   * Buffers a write (committed in batches, see `batchSize`). Throws UnserializableValueError, before
+   * anything is stored, for a value that cannot be stored faithfully or is larger than `maxValueBytes`.
+   */
   async set(signature: string, value: unknown): Promise<void> {
-    const encoded = encode(value, { classes: true }); // throws UnserializableValueError before anything is stored
+    const encoded = encode(value, { classes: true });
+    const size = storedSize(encoded, this.maxValueBytes);
+    if (size > this.maxValueBytes) {
+      throw new UnserializableValueError(`it is ${formatBytes(size)} stored, over this cache's maxValueBytes (${formatBytes(this.maxValueBytes)})`);
+    }
     if (this.#pending.size === 0) this.#pendingSince = performance.now();
     this.#pending.set(signature, encoded);
     this.#remember(signature, encoded);
-    if (this.#pending.size >= this.#batchSize || performance.now() - this.#pendingSince > 1000) await this.flush();
+    const now = performance.now();
+    const due = this.#pending.size >= this.#batchSize || now - this.#pendingSince > 1000;
+    if (due && (!this.#retry || now >= this.#retry.at)) await this.#commit();
   }
 
-  /** Commits pending writes in one batch; on failure they stay pending for the next flush. */
+  /**
+   * Commits pending writes in one batch. A commit that fails (disk full, I/O error, a store that is
+   * down) never loses them and never fails the caller: they stay pending, in memory, and are retried
+   * by the next write after a growing wait (1 s up to 30 s) or the next flush; one warning says so
+   * until a commit succeeds again.
+   */
   async flush(): Promise<void> {
-    if (this.#pending.size === 0) return;
+    await this.#commit();
+  }
+
+  /** Whether everything pending was committed. */
+  async #commit(): Promise<boolean> {
+    if (this.#pending.size === 0) return true;
     const batch = this.#pending;
     this.#pending = new Map();
     try {
       await this.keyv.setMany([...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) })));
+      this.#retry = undefined;
+      return true;
     } catch (error) {
-      for (const [key, encoded] of batch) if (!this.#pending.has(key)) this.#pending.set(key, encoded);
+      for (const [key, encoded] of this.#pending) batch.set(key, encoded); // newer writes win
+      this.#pending = batch;
       this.#pendingSince = performance.now();
-      throw error;
+      if (!this.#retry) {
+        warn(`Cache writes could not be committed (${messageOf(error)}); ${batch.size} results are kept in memory and retried`, "HYPERNODES_CACHE_WRITE");
+      }
+      const waitMs = Math.min((this.#retry?.waitMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
+      this.#retry = { at: performance.now() + waitMs, waitMs };
+      return false;
     }
   }
 
@@ -134,8 +177,14 @@ export class KeyvCache implements Cache {
     await this.keyv.clear();
   }
 
+  /** Commits what is pending and disconnects; results that still cannot be committed are dropped, with a warning. */
   async close(): Promise<void> {
-    await this.flush();
+    if (!(await this.#commit())) {
+      warn(`Cache closed with ${this.#pending.size} results that could not be committed; they will be recomputed`, "HYPERNODES_CACHE_WRITE");
+    }
+    this.#pending.clear();
+    this.#recent.clear();
+    this.#recentBytes = 0;
     await this.keyv.disconnect();
   }
 
@@ -196,4 +245,22 @@ export class KeyvCache implements Cache {
     this.#recentBytes -= byteSize(this.#recent.get(signature));
     this.#recent.delete(signature);
   }
+}
+
+/** Bytes `encoded` takes in the store (a long string is measured only when it may be over `limit`). */
+function storedSize(encoded: Encoded, limit: number): number {
+  if (typeof encoded === "string") return encoded.length * 2 > limit ? serialize(encoded).byteLength : encoded.length;
+  return byteSize(encoded);
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : bytes >= 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${bytes} bytes`;
+}
+
+/** A size option, checked when the cache is made (not at its first write): a number, at least `min`. */
+function sizeOption(options: KeyvCacheOptions, name: "batchSize" | "memoryBytes" | "maxValueBytes", fallback: number, min: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !(value >= min)) throw new HyperNodesError(`cache option ${name} must be a number of at least ${min}, got ${String(value)}`);
+  return value;
 }

@@ -1,8 +1,12 @@
 import { EventEmitter } from "node:events";
+import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { deserialize, serialize } from "node:v8";
+import { crc32 } from "node:zlib";
 import Database from "better-sqlite3";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
 import { CacheFileError, messageOf } from "../core/errors.js";
+import { warn } from "../core/warnings.js";
 import type { KeyvCacheStore, StoredSize } from "./keyv-cache.js";
 
 /** Marks a SQLite file as ours (PRAGMA application_id), so a foreign database is refused, not written to. */
@@ -18,34 +22,106 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
  * It implements Keyv's store adapter contract (`KeyvStoreAdapter`) and both of KeyvCache's optional
  * store capabilities (`KeyvCacheStore`): `deletePrefix` (a node's entries) and `stats`.
  *
+ * It heals itself rather than fail every later call: every value carries a CRC-32 checked on read (a
+ * mismatch is a miss, a warning, and the entry deleted); a file SQLite finds corrupt is moved aside
+ * (`…corrupt-<time>`) with a warning and a fresh one starts; a file deleted or replaced under a running
+ * process (a user clearing the cache folder by hand) is noticed within a second, and before every
+ * commit, and opened again.
+ *
  * Why not @keyv/sqlite: on the sqlite3 driver it costs ~50 µs per write even inside a transaction and
  * matches getMany rows by linear search; `npm run bench` measures both side by side.
  */
 export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvCacheStore {
   readonly opts: { dialect: "sqlite"; path: string };
   namespace?: string;
-  readonly #db: Database.Database;
-  readonly #statements: ReturnType<SqliteStore["prepare"]>;
+  #db!: Database.Database;
+  #statements!: ReturnType<SqliteStore["prepare"]>;
+  /** The open file's identity (device and inode), to notice it deleted or replaced. */
+  #identity = "";
+  /** When the file's identity was last checked (performance.now()). */
+  #checkedAt = 0;
 
   constructor(readonly path: string) {
     super();
     this.opts = { dialect: "sqlite", path };
-    this.#db = open(path);
+    this.#open();
+  }
+
+  #open(): void {
+    mkdirSync(dirname(this.path), { recursive: true });
+    try {
+      this.#db = open(this.path);
+    } catch (error) {
+      const damage = corruption(error);
+      if (!damage) throw error;
+      this.#moveAside(damage);
+      this.#db = open(this.path);
+    }
     this.#statements = this.prepare();
+    this.#identity = fileIdentity(this.path);
+    this.#checkedAt = performance.now();
+  }
+
+  /** Opens the file again when it was deleted or replaced since it was opened (checked at most once a second unless `now`). */
+  #live(now = false): void {
+    const time = performance.now();
+    if (!now && time - this.#checkedAt < 1000) return;
+    this.#checkedAt = time;
+    if (fileIdentity(this.path) === this.#identity) return;
+    if (this.#db.open) this.#db.close();
+    this.#open();
+  }
+
+  /** Runs a statement; a file SQLite finds corrupt is moved aside and the statement runs again on a fresh one. */
+  #guard<T>(run: () => T, checkFile = false): T {
+    this.#live(checkFile);
+    try {
+      return run();
+    } catch (error) {
+      const damage = corruption(error);
+      if (!damage) throw error;
+      if (this.#db.open) this.#db.close();
+      this.#moveAside(damage);
+      this.#open();
+      return run();
+    }
+  }
+
+  #moveAside(damage: Error): void {
+    if (!existsSync(this.path)) return;
+    const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    renameSync(this.path, aside);
+    for (const suffix of ["-wal", "-shm"]) if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix);
+    warn(`The cache file ${this.path} is corrupt (${damage.message}): it was moved to ${aside} and a fresh cache started`, "HYPERNODES_CACHE_CORRUPT");
+  }
+
+  /** Whether a row's value is as written: a row written before checksums existed has none to check. */
+  static #intact(value: Buffer, checksum: number | null): boolean {
+    return checksum === null || crc32(value) === checksum;
+  }
+
+  /** Deletes rows whose value failed its checksum (after the query that read them: a connection runs one statement at a time). */
+  #dropDamaged(keys: Buffer[]): void {
+    if (keys.length === 0) return;
+    for (const key of keys) this.#statements.delete.run(key);
+    warn(
+      `The cache file ${this.path} held ${keys.length === 1 ? "an entry whose bytes" : `${keys.length} entries whose bytes`} changed since written (checksum mismatch): deleted, to be recomputed`,
+      "HYPERNODES_CACHE_CORRUPT",
+    );
   }
 
   private prepare() {
     const db = this.#db;
     return {
-      get: db.prepare<[Buffer], Row>("SELECT value, format FROM entries WHERE key = ?"),
-      // Keys travel as one JSON array of hex blobs; rows come back as [index in that array, value, format].
+      get: db.prepare<[Buffer], Row>("SELECT value, format, checksum FROM entries WHERE key = ?"),
+      // Keys travel as one JSON array of hex blobs; rows come back as [index in that array, value, format, checksum].
       getMany: db
-        .prepare<[string], [number, Buffer, number]>(
-          "SELECT j.key, e.value, e.format FROM json_each(?) j JOIN entries e ON e.key = unhex(j.value)",
+        .prepare<[string], [number, Buffer, number, number | null]>(
+          "SELECT j.key, e.value, e.format, e.checksum FROM json_each(?) j JOIN entries e ON e.key = unhex(j.value)",
         )
         .raw(),
       has: db.prepare<[Buffer], { one: number }>("SELECT 1 AS one FROM entries WHERE key = ?"),
-      set: db.prepare<[Buffer, Buffer, number]>("INSERT OR REPLACE INTO entries (key, value, format) VALUES (?, ?, ?)"),
+      set: db.prepare<[Buffer, Buffer, number, number]>("INSERT OR REPLACE INTO entries (key, value, format, checksum) VALUES (?, ?, ?, ?)"),
       delete: db.prepare<[Buffer]>("DELETE FROM entries WHERE key = ?"),
       clear: db.prepare("DELETE FROM entries"),
       clearPrefix: db.prepare<[{ low: Buffer; high: Buffer }]>("DELETE FROM entries WHERE key >= @low AND key < @high"),
@@ -56,55 +132,76 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   }
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
-    const row = this.#statements.get.get(keyBytes(key));
-    return row ? (toRecord(row) as StoredData<Value>) : undefined;
+    const bytes = keyBytes(key);
+    return this.#guard(() => {
+      const row = this.#statements.get.get(bytes);
+      if (!row) return undefined;
+      if (SqliteStore.#intact(row.value, row.checksum)) return toRecord(row) as StoredData<Value>;
+      this.#dropDamaged([bytes]);
+      return undefined;
+    });
   }
 
   async getMany<Value>(keys: string[]): Promise<StoredData<Value | undefined>[]> {
-    // Dense (undefined, not holes): Keyv walks the result with for…in, which skips holes and shifts hits.
-    const records = new Array<StoredData<Value | undefined>>(keys.length).fill(undefined);
-    const hex = JSON.stringify(keys.map((key) => keyBytes(key).toString("hex")));
-    for (const [i, value, format] of this.#statements.getMany.iterate(hex)) records[i] = toRecord({ value, format }) as StoredData<Value>;
-    return records;
+    const bytes = keys.map(keyBytes);
+    const hex = JSON.stringify(bytes.map((key) => key.toString("hex")));
+    return this.#guard(() => {
+      // Dense (undefined, not holes): Keyv walks the result with for…in, which skips holes and shifts hits.
+      const records = new Array<StoredData<Value | undefined>>(keys.length).fill(undefined);
+      const damaged: Buffer[] = [];
+      for (const [i, value, format, checksum] of this.#statements.getMany.iterate(hex)) {
+        if (SqliteStore.#intact(value, checksum)) records[i] = toRecord({ value, format }) as StoredData<Value>;
+        else damaged.push(bytes[i]!);
+      }
+      this.#dropDamaged(damaged);
+      return records;
+    });
   }
 
   async has(key: string): Promise<boolean> {
-    return this.#statements.has.get(keyBytes(key)) !== undefined;
+    return this.#guard(() => this.#statements.has.get(keyBytes(key)) !== undefined);
   }
 
   async set(key: string, value: unknown): Promise<void> {
-    this.#statements.set.run(keyBytes(key), ...toRow(value));
+    await this.setMany([{ key, value }]);
   }
 
   /** All entries in one transaction: committed together or not at all. */
   async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
-    const set = this.#statements.set;
-    this.#db.transaction(() => {
-      for (const { key, value } of entries) set.run(keyBytes(key), ...toRow(value));
-    })();
+    const rows = entries.map(({ key, value }) => [keyBytes(key), ...toRow(value)] as const);
+    this.#guard(() => {
+      const set = this.#statements.set;
+      this.#db.transaction(() => {
+        for (const [key, value, format] of rows) set.run(key, value, format, crc32(value));
+      })();
+    }, true);
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#statements.delete.run(keyBytes(key)).changes > 0;
+    return this.#guard(() => this.#statements.delete.run(keyBytes(key)).changes > 0);
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
-    let changes = 0;
-    this.#db.transaction(() => {
-      for (const key of keys) changes += this.#statements.delete.run(keyBytes(key)).changes;
-    })();
-    return changes > 0;
+    return this.#guard(() => {
+      let changes = 0;
+      this.#db.transaction(() => {
+        for (const key of keys) changes += this.#statements.delete.run(keyBytes(key)).changes;
+      })();
+      return changes > 0;
+    });
   }
 
   async clear(): Promise<void> {
-    if (this.namespace) this.#deleteRange(keyBytes(`${this.namespace}:`));
-    else this.#statements.clear.run();
+    this.#guard(() => {
+      if (this.namespace) this.#deleteRange(keyBytes(`${this.namespace}:`));
+      else this.#statements.clear.run();
+    }, true);
   }
 
   /** Deletes the signatures starting with `hexPrefix` (a node's tag); returns how many. */
   deletePrefix(hexPrefix: string): number {
     if (!/^(?:[0-9a-f]{2})+$/.test(hexPrefix)) throw new Error(`deletePrefix: not an even-length hex prefix: '${hexPrefix}'`);
-    return this.#deleteRange(Buffer.concat([TAG_SIGNATURE, Buffer.from(hexPrefix, "hex")]));
+    return this.#guard(() => this.#deleteRange(Buffer.concat([TAG_SIGNATURE, Buffer.from(hexPrefix, "hex")])), true);
   }
 
   /** Deletes the keys whose bytes start with `low`, up to the next prefix of its length. */
@@ -119,7 +216,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
 
   /** Entries and bytes stored (values' serialized size). */
   stats(): StoredSize {
-    const row = this.#statements.stats.get()!;
+    const row = this.#guard(() => this.#statements.stats.get()!, true);
     return { entries: row.entries, bytes: row.bytes ?? 0 };
   }
 
@@ -168,6 +265,8 @@ const TAG_TEXT = Buffer.from([0]);
 interface Row {
   value: Buffer;
   format: number;
+  /** CRC-32 of `value`; null in rows written before checksums existed. */
+  checksum: number | null;
 }
 
 function toRow(record: unknown): [Buffer, number] {
@@ -178,7 +277,22 @@ function toRow(record: unknown): [Buffer, number] {
   return [serialize(record), 1];
 }
 
-function toRecord(row: Row): unknown {
+/** The file's device and inode ("" when it does not exist). */
+function fileIdentity(path: string): string {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  return stat ? `${stat.dev}:${stat.ino}` : "";
+}
+
+/** SQLite's error saying the file is damaged or not a database (better-sqlite3's SqliteError codes), also as a cause. */
+function corruption(error: unknown): Error | undefined {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === "SQLITE_CORRUPT" || code === "SQLITE_NOTADB") return e;
+  }
+  return undefined;
+}
+
+function toRecord(row: Pick<Row, "value" | "format">): unknown {
   return row.format === 0 ? { value: row.value, expires: undefined } : deserialize(row.value);
 }
 
@@ -186,19 +300,22 @@ function open(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(path, { timeout: 10_000 });
-    db.pragma("journal_mode = WAL");
-    // WAL + NORMAL: a commit survives a process kill; only an OS crash can lose the last commits.
-    db.pragma("synchronous = NORMAL");
-    db.pragma("cache_size = -65536"); // 64 MiB of pages: batches of random keys touch many of them
-    db.pragma("wal_autocheckpoint = 10000"); // fewer checkpoints (and their fsyncs) during long maps
+    // Before anything writes to it (journal_mode does): a foreign database is left untouched.
     const applicationId = db.pragma("application_id", { simple: true }) as number;
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
     if (applicationId !== APPLICATION_ID && tables.n > 0) {
       throw new CacheFileError(`${path} is a SQLite database but not a HyperNodes cache; choose another cache path`);
     }
+    db.pragma("journal_mode = WAL");
+    // WAL + NORMAL: a commit survives a process kill; only an OS crash can lose the last commits.
+    db.pragma("synchronous = NORMAL");
+    db.pragma("cache_size = -65536"); // 64 MiB of pages: batches of random keys touch many of them
+    db.pragma("wal_autocheckpoint = 10000"); // fewer checkpoints (and their fsyncs) during long maps
     db.exec(
-      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL, checksum INTEGER) WITHOUT ROWID",
     );
+    const columns = db.prepare("SELECT name FROM pragma_table_info('entries')").pluck().all();
+    if (!columns.includes("checksum")) db.exec("ALTER TABLE entries ADD COLUMN checksum INTEGER"); // a file from before checksums
     if (applicationId !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
     return db;
   } catch (error) {

@@ -58,7 +58,10 @@ export class MappingError extends HyperNodesError {}
 /** A value that cannot be hashed for a cache signature (circular structure, symbol, …). */
 export class UnhashableValueError extends HyperNodesError {}
 
-/** A value the cache cannot store faithfully (functions, symbols, …): it is returned but not cached. */
+/**
+ * A value the cache cannot store faithfully (functions, symbols, …) or at all (larger than its
+ * `maxValueBytes`): it is returned but not cached.
+ */
 export class UnserializableValueError extends HyperNodesError {}
 
 /** A cache file that is not a SQLite database, or a database that is not a HyperNodes cache. */

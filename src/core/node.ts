@@ -60,10 +60,14 @@ type TupleOutputs<O extends readonly string[], R> = Simplify<{
     : unknown;
 }>;
 
-/** Inputs known to the type system: names given `as const`, or a single object parameter's fields. */
+/**
+ * Inputs known to the type system: names given `as const`, or a single object parameter's fields
+ * (a destructured `({ a, b })`). A single parameter of a built-in object type (a typed array, Map,
+ * Date…) is one named value, not fields: its type says nothing about the pipeline's input names.
+ */
 export type NodeInputs<F extends AnyFunction, I extends readonly string[]> = string extends I[number]
   ? Parameters<F> extends [infer P]
-    ? P extends readonly unknown[] | Function
+    ? P extends readonly unknown[] | Function | ArrayBufferView | ArrayBufferLike | Map<unknown, unknown> | Set<unknown> | Date | RegExp | Error | PromiseLike<unknown> | URL
       ? {}
       : P extends object
         ? Partial<P>
