@@ -22,7 +22,7 @@ export { BullMQEngine, type BullMQEngineOptions } from "./engines/bullmq/bullmq-
 export { startPipelineWorker, type PipelineWorkerOptions } from "./engines/bullmq/bullmq-worker.js";
 export { ExecutionScope } from "./execution/execution-scope.js";
 export type { Engine, EngineOptions, EngineRunOptions, EngineMapOptions, ExecutionTarget, Scope, NestedPipeline } from "./core/contracts.js";
-export type { Cache, CacheStats } from "./cache/cache.js";
+export type { Cache, CacheStats, Pruned, PruneOptions } from "./cache/cache.js";
 export { MemoryCache } from "./cache/memory-cache.js";
 export { KeyvCache, type KeyvCacheOptions, type KeyvCacheStore, type StoredSize } from "./cache/keyv-cache.js";
 export { DiskCache, type DiskCacheOptions } from "./cache/disk-cache.js";

@@ -1,8 +1,8 @@
 // A cache failure never loses results and never spreads: a value too large to store, a disk that
 // fills up, a cache folder deleted under a running process, a damaged file, a flipped byte. Each case
 // first reproduces the failure the way a user meets it, then checks what the user gets.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -207,3 +207,123 @@ describe("the cache heals itself", () => {
     await reopened.close();
   });
 });
+
+/** Running a process as another user (`nobody`) needs root and util-linux's setpriv (CI has both). */
+const canSwitchUser = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
+if (!canSwitchUser) console.log("test/cache-durability: the read-only case runs a process as `nobody` (root and setpriv): skipped here");
+
+describe.runIf(canSwitchUser)("a cache folder this user may only read (a team's shared cache)", () => {
+  const fixture = new URL("./fixtures/label-map.js", import.meta.url).pathname;
+  const labels = (dir: string, n: number, asNobody: boolean) => {
+    const command = [process.execPath, fixture, dir, String(n)];
+    const run = asNobody
+      ? spawnSync("setpriv", ["--reuid=nobody", "--regid=nogroup", "--clear-groups", ...command], { encoding: "utf8" })
+      : spawnSync(command[0]!, command.slice(1), { encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    return { ...(JSON.parse(run.stdout) as { calls: number; labels: string[] }), stderr: run.stderr };
+  };
+
+  it("serves its hits, computes the rest without storing them, and says so once", () => {
+    const root = tempDir();
+    chmodSync(root, 0o755);
+    const dir = join(root, "shared");
+    expect(labels(dir, 5, false).calls).toBe(5);
+    expect(statSync(dir).mode & 0o022).toBe(0); // others may read, not write
+
+    const reader = labels(dir, 8, true);
+    expect(reader.labels).toEqual(range(8).map((x) => `item ${x}`));
+    expect(reader.calls).toBe(3);
+    expect(reader.stderr.match(/HYPERNODES_CACHE_READONLY/g)).toHaveLength(1);
+    expect(reader.stderr).toContain(`The cache file ${join(dir, "cache.sqlite")} is read-only for this process: cached results are served, new ones are not stored`);
+    expect(labels(dir, 8, true).calls).toBe(3);
+    expect(labels(dir, 8, false).calls).toBe(3); // its owner still writes
+  });
+});
+
+describe("cache lifecycle: access times, prune, maxBytes, hypernodes-cache", () => {
+  const DAY = 86_400_000;
+  /** A DiskCache holding `n` entries "k0"… of `size` bytes, entry i last used `ageOf(i)` ms ago. */
+  async function agedCache(n: number, size: number, ageOf: (i: number) => number) {
+    const dir = tempDir();
+    const cache = new DiskCache({ path: dir });
+    for (let i = 0; i < n; i++) await cache.set(`k${i}`, "x".repeat(size));
+    await cache.close();
+    const db = new Database(cache.file);
+    const set = db.prepare("UPDATE entries SET accessed = ? WHERE key = ?");
+    const now = Math.floor(Date.now() / 1000);
+    for (let i = 0; i < n; i++) set.run(now - Math.floor(ageOf(i) / 1000), Buffer.concat([Buffer.from([0]), Buffer.from(`k${i}`)]));
+    db.close();
+    return dir;
+  }
+  const present = async (cache: DiskCache, n: number) => {
+    const found = await cache.getMany(range(n).map((i) => `k${i}`));
+    return range(n).filter((i) => found.has(`k${i}`));
+  };
+
+  it("prune({ olderThan }) removes what was not used for that long, and says how much", async () => {
+    const dir = await agedCache(10, 1000, (i) => (i < 4 ? 40 * DAY : DAY));
+    const cache = new DiskCache({ path: dir });
+    const before = await cache.stats();
+    expect(before.oldestAccess!.getTime()).toBeLessThan(Date.now() - 39 * DAY);
+    expect(before.newestAccess!.getTime()).toBeGreaterThan(Date.now() - 2 * DAY);
+    const pruned = await cache.prune({ olderThan: 30 * DAY });
+    expect(pruned.entries).toBe(4);
+    expect(pruned.bytes).toBeGreaterThanOrEqual(4000);
+    expect(await present(cache, 10)).toEqual([4, 5, 6, 7, 8, 9]);
+    await cache.close();
+  });
+
+  it("prune({ maxBytes }) removes the least recently used first, and a read counts as a use", async () => {
+    const dir = await agedCache(100, 1000, (i) => (100 - i) * DAY); // k0 the oldest
+    const reader = new DiskCache({ path: dir });
+    expect(await reader.get("k1")).toBe("x".repeat(1000)); // used now: kept over newer-written entries
+    await reader.close();
+    const cache = new DiskCache({ path: dir });
+    const before = await cache.stats();
+    const pruned = await cache.prune({ maxBytes: 50_000 });
+    const { bytes } = await cache.stats();
+    expect(bytes).toBeLessThanOrEqual(50_000);
+    expect(bytes).toBeGreaterThan(49_000); // no more than needed
+    expect(bytes + pruned.bytes).toBe(before.bytes);
+    const kept = await present(cache, 100);
+    expect(kept).toContain(1);
+    expect(kept).toContain(99);
+    expect(kept).not.toContain(0);
+    expect(kept.length).toBe(100 - pruned.entries);
+    await expect(cache.prune({ maxBytes: -1 })).rejects.toThrow("prune option maxBytes must be a number of at least 0, got -1");
+    await cache.close();
+  });
+
+  it("new DiskCache({ maxBytes }) keeps itself under the bound in the background, keeping the newest results", async () => {
+    const cache = new DiskCache({ path: tempDir(), maxBytes: 100_000, batchSize: 20 });
+    const { pipeline, calls } = labelling(cache, 2000);
+    await pipeline.map({ x: range(300) }, { mapOver: "x" });
+    for (let i = 0; i < 100 && (await cache.stats()).bytes > 100_000; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect((await cache.stats()).bytes).toBeLessThanOrEqual(100_000);
+    calls.n = 0;
+    await pipeline.map({ x: range(10, 290) }, { mapOver: "x" });
+    expect(calls.n).toBe(0); // the last results are still there
+    await cache.close();
+  });
+
+  it("hypernodes-cache stats, prune and clear work on a cache folder from a shell", async () => {
+    const { main } = await import("../src/cache/cache-cli.js");
+    const dir = await agedCache(10, 1000, (i) => (i < 3 ? 40 * DAY : 0));
+    const lines: string[] = [];
+    expect(await main(["stats", "--path", dir], (line) => lines.push(line))).toBe(0);
+    expect(await main(["prune", "--path", dir, "--older-than", "30d"], (line) => lines.push(line))).toBe(0);
+    expect(await main(["prune", "--path", dir, "--max-bytes", "5KB"], (line) => lines.push(line))).toBe(0);
+    expect(await main(["clear", "--path", dir], (line) => lines.push(line))).toBe(0);
+    const file = join(dir, "cache.sqlite");
+    expect(lines[0]).toMatch(/: 10 entries, 9\.\d\dKB$/);
+    expect(lines[0].startsWith(`${file}: `)).toBe(true);
+    expect(lines[1]).toMatch(/^last used: oldest \S+Z, newest \S+Z$/);
+    expect(lines[2]).toContain(`${file}: removed 3 entries, 2.`);
+    expect(lines[3]).toBe(`${file}: removed 2 entries, 1.96KB`); // 7 × 1003 bytes left, down to 5,120
+    expect(lines[4]).toBe(`${file}: removed 5 entries`);
+    expect(await main(["prune", "--path", dir])).toBe(2);
+    expect(await main(["frob", "--path", dir])).toBe(2);
+    expect(await main(["prune", "--path", dir, "--max-bytes", "lots"])).toBe(2);
+  });
+});
+

@@ -42,12 +42,31 @@ export interface Cache {
    */
   stats?(): Promise<CacheStats>;
   /**
+   * Deletes entries not used for `olderThan` ms, then the least recently used until at most
+   * `maxBytes` of values remain; returns what it removed. Used by DiskCache's `maxBytes` (in the
+   * background), the `hypernodes-cache prune` command, and users bounding a cache.
+   */
+  prune?(options: PruneOptions): Promise<Pruned>;
+  /**
    * Commits buffered writes, so another cache object (another process) on the same storage reads
    * them. Called by the engine at the end of every run and map; `close` commits too.
    */
   flush?(): Promise<void>;
   /** Joins every signature computed with this cache (the pipeline's environment hash). */
   readonly salt?: string;
+}
+
+export interface PruneOptions {
+  /** Bytes of stored values to keep at most (least recently used go first). */
+  maxBytes?: number;
+  /** Entries not read or written for this many milliseconds go. */
+  olderThan?: number;
+}
+
+/** What `Cache.prune()` removed. */
+export interface Pruned {
+  entries: number;
+  bytes: number;
 }
 
 /** What `Cache.stats()` tells. */
@@ -62,4 +81,7 @@ export interface CacheStats {
    */
   hits: number;
   misses: number;
+  /** When the least and the most recently used entries were last read or written, when the storage records it (DiskCache). */
+  oldestAccess?: Date;
+  newestAccess?: Date;
 }

@@ -12,7 +12,7 @@ export class HitCounter {
   }
 
   /** The cache's stats: what its storage holds, and the lookups counted here. */
-  stats(stored: { entries: number; bytes: number }): CacheStats {
-    return { entries: stored.entries, bytes: stored.bytes, hits: this.#hits, misses: this.#misses };
+  stats(stored: { entries: number; bytes: number; oldestAccess?: Date; newestAccess?: Date }): CacheStats {
+    return { ...stored, hits: this.#hits, misses: this.#misses };
   }
 }

@@ -2,7 +2,7 @@ import type Keyv from "keyv";
 import type { KeyvStoreAdapter } from "keyv";
 import { HyperNodesError, messageOf, UnserializableValueError } from "../core/errors.js";
 import { warn } from "../core/warnings.js";
-import type { Cache, CacheStats } from "./cache.js";
+import type { Cache, CacheStats, Pruned, PruneOptions } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 import { serialize } from "node:v8";
@@ -22,7 +22,16 @@ export interface KeyvCacheOptions {
    * warning. Default 512 MB (DiskCache stores at most SQLite's 1e9 bytes per value).
    */
   maxValueBytes?: number;
+  /**
+   * Bytes of stored values the cache keeps at most: once its commits take it past, the least recently
+   * used entries are pruned in the background down to 90% of it (so the next commits do not prune
+   * again). Needs a store that can prune (`KeyvCacheStore.prune`: DiskCache's can). Default: no bound.
+   */
+  maxBytes?: number;
 }
+
+/** A cache with `maxBytes` measures its store again after this long, for what other processes wrote. */
+const REMEASURE_EVERY_MS = 30_000;
 
 /** After a commit fails, the next attempt waits this long, doubling up to RETRY_MAX_MS (explicit flushes try at once). */
 const RETRY_FIRST_MS = 1000;
@@ -40,12 +49,16 @@ export interface KeyvCacheStore extends KeyvStoreAdapter {
   deletePrefix?(hexPrefix: string): number | Promise<number>;
   /** Entries and bytes stored. Without it, `KeyvCache.stats()` says NaN for both. */
   stats?(): StoredSize | Promise<StoredSize>;
+  /** Removes entries by age and size (see `Cache.prune`). Without it, `KeyvCache.prune` rejects. */
+  prune?(options: PruneOptions): Pruned | Promise<Pruned>;
 }
 
-/** What a store holds: entries, and bytes of their values. */
+/** What a store holds: entries, bytes of their values, and (when it records them) the oldest and newest access. */
 export interface StoredSize {
   entries: number;
   bytes: number;
+  oldestAccess?: Date;
+  newestAccess?: Date;
 }
 
 /**
@@ -58,6 +71,7 @@ export class KeyvCache implements Cache {
   readonly keyv: Keyv;
   readonly salt: string | undefined;
   readonly maxValueBytes: number;
+  readonly maxBytes: number | undefined;
   readonly #batchSize: number;
   readonly #memoryLimit: number;
   #pending = new Map<string, Encoded>();
@@ -69,6 +83,11 @@ export class KeyvCache implements Cache {
   readonly #lookups = new HitCounter();
   /** While commits fail: when the next one may be tried, and the wait after it fails again. */
   #retry: { at: number; waitMs: number } | undefined;
+  /** For `maxBytes`: the store's size when last measured, and when (performance.now()); bytes committed since; whether a prune runs. */
+  #measured = { bytes: 0, at: -Infinity };
+  #committedBytes = 0;
+  #pruning = false;
+  #closed = false;
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     this.keyv = keyv;
@@ -76,6 +95,10 @@ export class KeyvCache implements Cache {
     this.#batchSize = sizeOption(options, "batchSize", 16_384, 1);
     this.#memoryLimit = sizeOption(options, "memoryBytes", 64 * 2 ** 20, 0);
     this.maxValueBytes = sizeOption(options, "maxValueBytes", 512e6, 1);
+    this.maxBytes = options.maxBytes === undefined ? undefined : sizeOption(options, "maxBytes", 0, 0);
+    if (this.maxBytes !== undefined && !(this.#store().prune && this.#store().stats)) {
+      throw new HyperNodesError("cache option maxBytes needs a Keyv store that can measure and prune itself (DiskCache's can)");
+    }
   }
 
   async get(signature: string): Promise<unknown> {
@@ -144,8 +167,10 @@ export class KeyvCache implements Cache {
     const batch = this.#pending;
     this.#pending = new Map();
     try {
-      await this.keyv.setMany([...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) })));
+      const rows = [...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) }));
+      await this.keyv.setMany(rows);
       this.#retry = undefined;
+      if (this.maxBytes !== undefined) this.#boundSize(rows.reduce((sum, row) => sum + row.value.byteLength, 0));
       return true;
     } catch (error) {
       for (const [key, encoded] of this.#pending) batch.set(key, encoded); // newer writes win
@@ -182,6 +207,7 @@ export class KeyvCache implements Cache {
     if (!(await this.#commit())) {
       warn(`Cache closed with ${this.#pending.size} results that could not be committed; they will be recomputed`, "HYPERNODES_CACHE_WRITE");
     }
+    this.#closed = true;
     this.#pending.clear();
     this.#recent.clear();
     this.#recentBytes = 0;
@@ -209,8 +235,55 @@ export class KeyvCache implements Cache {
     return this.#lookups.stats(stored);
   }
 
+  /**
+   * Deletes entries by age and size (see Cache), when the Keyv store can (`KeyvCacheStore.prune`:
+   * DiskCache's SqliteStore can); rejects otherwise. Entries held in memory go too.
+   */
+  async prune(options: PruneOptions): Promise<Pruned> {
+    const store = this.#store();
+    if (!store.prune) throw new HyperNodesError("this cache's Keyv store cannot prune: clear() empties it all");
+    for (const name of ["maxBytes", "olderThan"] as const) {
+      const value = options?.[name];
+      if (value !== undefined && !(typeof value === "number" && value >= 0)) {
+        throw new HyperNodesError(`prune option ${name} must be a number of at least 0, got ${String(value)}`);
+      }
+    }
+    await this.flush();
+    const pruned = await store.prune(options);
+    this.#recent.clear();
+    this.#recentBytes = 0;
+    return pruned;
+  }
+
+  /**
+   * Keeps the store within `maxBytes` after a commit of `committed` bytes, in the background. Measuring
+   * the store reads every entry, so it is done only when this cache's own commits may have taken it
+   * past the bound, or every 30 s for what other processes wrote.
+   */
+  #boundSize(committed: number): void {
+    this.#committedBytes += committed;
+    const maxBytes = this.maxBytes!;
+    const stale = performance.now() - this.#measured.at > REMEASURE_EVERY_MS;
+    if (this.#pruning || (!stale && this.#measured.bytes + this.#committedBytes <= maxBytes)) return;
+    this.#pruning = true;
+    setImmediate(async () => {
+      try {
+        if (this.#closed) return;
+        const store = this.#store();
+        this.#committedBytes = 0;
+        let { bytes } = await store.stats!();
+        if (bytes > maxBytes) bytes -= (await store.prune!({ maxBytes: Math.floor(maxBytes * 0.9) })).bytes;
+        this.#measured = { bytes, at: performance.now() };
+      } catch (error) {
+        warn(`The cache could not be pruned to maxBytes (${messageOf(error)})`, "HYPERNODES_CACHE_PRUNE");
+      } finally {
+        this.#pruning = false;
+      }
+    }).unref();
+  }
+
   /** The Keyv store, with the optional members KeyvCache can use (Keyv types it `any`). */
-  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats"> {
+  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats" | "prune"> {
     return this.keyv.store;
   }
 
@@ -258,7 +331,7 @@ function formatBytes(bytes: number): string {
 }
 
 /** A size option, checked when the cache is made (not at its first write): a number, at least `min`. */
-function sizeOption(options: KeyvCacheOptions, name: "batchSize" | "memoryBytes" | "maxValueBytes", fallback: number, min: number): number {
+function sizeOption(options: KeyvCacheOptions, name: "batchSize" | "memoryBytes" | "maxValueBytes" | "maxBytes", fallback: number, min: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value >= min)) throw new HyperNodesError(`cache option ${name} must be a number of at least ${min}, got ${String(value)}`);

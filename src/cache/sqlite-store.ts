@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { existsSync, mkdirSync, renameSync, statSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { crc32 } from "node:zlib";
@@ -7,6 +7,7 @@ import Database from "better-sqlite3";
 import type { KeyvStoreAdapter, StoredData } from "keyv";
 import { CacheFileError, messageOf } from "../core/errors.js";
 import { warn } from "../core/warnings.js";
+import type { Pruned, PruneOptions } from "./cache.js";
 import type { KeyvCacheStore, StoredSize } from "./keyv-cache.js";
 
 /** Marks a SQLite file as ours (PRAGMA application_id), so a foreign database is refused, not written to. */
@@ -28,6 +29,10 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
  * process (a user clearing the cache folder by hand) is noticed within a second, and before every
  * commit, and opened again.
  *
+ * Every entry records when it was last written or read, to the hour (a read rewrites it when it is
+ * older than that, in batches: re-running a map after a kernel restart writes nothing), so `prune`
+ * can drop the least recently used.
+ *
  * Why not @keyv/sqlite: on the sqlite3 driver it costs ~50 µs per write even inside a transaction and
  * matches getMany rows by linear search; `npm run bench` measures both side by side.
  */
@@ -40,6 +45,10 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   #identity = "";
   /** When the file's identity was last checked (performance.now()). */
   #checkedAt = 0;
+  /** Keys read whose access time is to be updated, and when that was last done (performance.now()). */
+  #touched: Buffer[] = [];
+  #touchedAt = 0;
+  #warnedReadonly = false;
 
   constructor(readonly path: string) {
     super();
@@ -103,7 +112,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   /** Deletes rows whose value failed its checksum (after the query that read them: a connection runs one statement at a time). */
   #dropDamaged(keys: Buffer[]): void {
     if (keys.length === 0) return;
-    for (const key of keys) this.#statements.delete.run(key);
+    if (!this.#db.readonly) for (const key of keys) this.#statements.delete.run(key);
     warn(
       `The cache file ${this.path} held ${keys.length === 1 ? "an entry whose bytes" : `${keys.length} entries whose bytes`} changed since written (checksum mismatch): deleted, to be recomputed`,
       "HYPERNODES_CACHE_CORRUPT",
@@ -113,20 +122,29 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   private prepare() {
     const db = this.#db;
     return {
-      get: db.prepare<[Buffer], Row>("SELECT value, format, checksum FROM entries WHERE key = ?"),
-      // Keys travel as one JSON array of hex blobs; rows come back as [index in that array, value, format, checksum].
+      get: db.prepare<[Buffer], Row>("SELECT value, format, checksum, accessed FROM entries WHERE key = ?"),
+      // Keys travel as one JSON array of hex blobs; rows come back as [index in that array, value, format, checksum, accessed].
       getMany: db
-        .prepare<[string], [number, Buffer, number, number | null]>(
-          "SELECT j.key, e.value, e.format, e.checksum FROM json_each(?) j JOIN entries e ON e.key = unhex(j.value)",
+        .prepare<[string], [number, Buffer, number, number | null, number | null]>(
+          "SELECT j.key, e.value, e.format, e.checksum, e.accessed FROM json_each(?) j JOIN entries e ON e.key = unhex(j.value)",
         )
         .raw(),
       has: db.prepare<[Buffer], { one: number }>("SELECT 1 AS one FROM entries WHERE key = ?"),
-      set: db.prepare<[Buffer, Buffer, number, number]>("INSERT OR REPLACE INTO entries (key, value, format, checksum) VALUES (?, ?, ?, ?)"),
+      set: db.prepare<[Buffer, Buffer, number, number, number]>(
+        "INSERT OR REPLACE INTO entries (key, value, format, checksum, accessed) VALUES (?, ?, ?, ?, ?)",
+      ),
+      touch: db.prepare<[number, Buffer]>("UPDATE entries SET accessed = ? WHERE key = ?"),
+      // Rows written before access times existed count as the oldest.
+      agedSize: db.prepare<[number], { entries: number; bytes: number | null }>(
+        "SELECT count(*) AS entries, sum(length(value)) AS bytes FROM entries WHERE coalesce(accessed, 0) < ?",
+      ),
+      deleteAged: db.prepare<[number]>("DELETE FROM entries WHERE coalesce(accessed, 0) < ?"),
+      byAge: db.prepare<[], [Buffer, number]>("SELECT key, length(value) FROM entries ORDER BY coalesce(accessed, 0), key").raw(),
       delete: db.prepare<[Buffer]>("DELETE FROM entries WHERE key = ?"),
       clear: db.prepare("DELETE FROM entries"),
       clearPrefix: db.prepare<[{ low: Buffer; high: Buffer }]>("DELETE FROM entries WHERE key >= @low AND key < @high"),
-      stats: db.prepare<[], { entries: number; bytes: number | null }>(
-        "SELECT count(*) AS entries, sum(length(value)) AS bytes FROM entries",
+      stats: db.prepare<[], { entries: number; bytes: number | null; oldest: number | null; newest: number | null }>(
+        "SELECT count(*) AS entries, sum(length(value)) AS bytes, min(accessed) AS oldest, max(accessed) AS newest FROM entries",
       ),
     };
   }
@@ -136,9 +154,13 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     return this.#guard(() => {
       const row = this.#statements.get.get(bytes);
       if (!row) return undefined;
-      if (SqliteStore.#intact(row.value, row.checksum)) return toRecord(row) as StoredData<Value>;
-      this.#dropDamaged([bytes]);
-      return undefined;
+      if (!SqliteStore.#intact(row.value, row.checksum)) {
+        this.#dropDamaged([bytes]);
+        return undefined;
+      }
+      this.#read(bytes, row.accessed);
+      this.#writeTouches(false);
+      return toRecord(row) as StoredData<Value>;
     });
   }
 
@@ -149,11 +171,15 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
       // Dense (undefined, not holes): Keyv walks the result with for…in, which skips holes and shifts hits.
       const records = new Array<StoredData<Value | undefined>>(keys.length).fill(undefined);
       const damaged: Buffer[] = [];
-      for (const [i, value, format, checksum] of this.#statements.getMany.iterate(hex)) {
-        if (SqliteStore.#intact(value, checksum)) records[i] = toRecord({ value, format }) as StoredData<Value>;
-        else damaged.push(bytes[i]!);
+      for (const [i, value, format, checksum, accessed] of this.#statements.getMany.iterate(hex)) {
+        if (!SqliteStore.#intact(value, checksum)) damaged.push(bytes[i]!);
+        else {
+          records[i] = toRecord({ value, format }) as StoredData<Value>;
+          this.#read(bytes[i]!, accessed);
+        }
       }
       this.#dropDamaged(damaged);
+      this.#writeTouches(false);
       return records;
     });
   }
@@ -168,11 +194,14 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
 
   /** All entries in one transaction: committed together or not at all. */
   async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
+    if (this.#db.readonly) return this.#skipWrites();
     const rows = entries.map(({ key, value }) => [keyBytes(key), ...toRow(value)] as const);
     this.#guard(() => {
       const set = this.#statements.set;
+      const now = nowSeconds();
       this.#db.transaction(() => {
-        for (const [key, value, format] of rows) set.run(key, value, format, crc32(value));
+        for (const [key, value, format] of rows) set.run(key, value, format, crc32(value), now);
+        this.#writeTouches(true);
       })();
     }, true);
   }
@@ -214,10 +243,81 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     return this.#statements.clearPrefix.run({ low, high }).changes;
   }
 
-  /** Entries and bytes stored (values' serialized size). */
+  /** Entries and bytes stored (values' serialized size), and the oldest and newest access. */
   stats(): StoredSize {
     const row = this.#guard(() => this.#statements.stats.get()!, true);
-    return { entries: row.entries, bytes: row.bytes ?? 0 };
+    const stored: StoredSize = { entries: row.entries, bytes: row.bytes ?? 0 };
+    if (row.oldest !== null) stored.oldestAccess = new Date(row.oldest * 1000);
+    if (row.newest !== null) stored.newestAccess = new Date(row.newest * 1000);
+    return stored;
+  }
+
+  /**
+   * Deletes the entries not used for `olderThan` ms, then the least recently used until the values
+   * left take at most `maxBytes`, in one transaction; returns what it removed.
+   */
+  prune({ maxBytes, olderThan }: PruneOptions): Pruned {
+    return this.#guard(
+      () =>
+        this.#db.transaction(() => {
+          this.#writeTouches(true);
+          const pruned: Pruned = { entries: 0, bytes: 0 };
+          if (olderThan !== undefined) {
+            const cutoff = nowSeconds() - Math.floor(olderThan / 1000);
+            const aged = this.#statements.agedSize.get(cutoff)!;
+            this.#statements.deleteAged.run(cutoff);
+            pruned.entries += aged.entries;
+            pruned.bytes += aged.bytes ?? 0;
+          }
+          if (maxBytes !== undefined) {
+            let excess = (this.#statements.stats.get()!.bytes ?? 0) - maxBytes;
+            const doomed: Buffer[] = [];
+            if (excess > 0) {
+              for (const [key, size] of this.#statements.byAge.iterate()) {
+                doomed.push(key);
+                pruned.bytes += size;
+                if ((excess -= size) <= 0) break;
+              }
+            }
+            for (const key of doomed) this.#statements.delete.run(key);
+            pruned.entries += doomed.length;
+          }
+          return pruned;
+        })(),
+      true,
+    );
+  }
+
+  /** A cache this process may only read (a team's shared folder) serves hits; writes are skipped, with one warning. */
+  #skipWrites(): void {
+    if (this.#warnedReadonly) return;
+    this.#warnedReadonly = true;
+    warn(`The cache file ${this.path} is read-only for this process: cached results are served, new ones are not stored`, "HYPERNODES_CACHE_READONLY");
+  }
+
+  /** Notes a read entry whose access time is over an hour old. */
+  #read(key: Buffer, accessed: number | null): void {
+    if (this.#db.readonly) return;
+    if (accessed === null || nowSeconds() - accessed > ACCESS_RESOLUTION_S) this.#touched.push(key);
+  }
+
+  /**
+   * Records access times of read entries: with a commit or prune (`now`), else at most once a second.
+   * A store that cannot be written (a read-only cache) keeps them unrecorded.
+   */
+  #writeTouches(now: boolean): void {
+    if (this.#touched.length === 0 || (!now && performance.now() - this.#touchedAt < 1000)) return;
+    const keys = this.#touched;
+    this.#touched = [];
+    this.#touchedAt = performance.now();
+    const seconds = nowSeconds();
+    try {
+      this.#db.transaction(() => {
+        for (const key of keys) this.#statements.touch.run(seconds, key);
+      })();
+    } catch (error) {
+      if (corruption(error)) throw error;
+    }
   }
 
   /**
@@ -241,7 +341,24 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
       if (--entry.users > 0) return;
       sharedStores.delete(this.path);
     }
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    this.#writeTouches(true);
+    this.#releaseWal();
+    this.#db.close();
+  }
+
+  /**
+   * The last connection to the file switches it out of WAL mode as it closes: a WAL file cannot be
+   * opened by a process that may not create its `-shm` beside it (a shared, read-only cache folder).
+   * The next writer switches it back. Another process still using the file keeps it in WAL mode.
+   */
+  #releaseWal(): void {
+    if (this.#db.readonly) return;
+    try {
+      this.#db.pragma("journal_mode = DELETE");
+    } catch {
+      // Busy: another process has it open, and the last one to close will do it.
+    }
   }
 }
 
@@ -267,7 +384,13 @@ interface Row {
   format: number;
   /** CRC-32 of `value`; null in rows written before checksums existed. */
   checksum: number | null;
+  /** When the entry was last written or read (seconds since the epoch); null before access times existed. */
+  accessed: number | null;
 }
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** How stale an entry's access time may get before a read records it again. */
+const ACCESS_RESOLUTION_S = 3600;
 
 function toRow(record: unknown): [Buffer, number] {
   const { value, expires } = (record ?? {}) as { value?: unknown; expires?: unknown };
@@ -296,15 +419,31 @@ function toRecord(row: Pick<Row, "value" | "format">): unknown {
   return row.format === 0 ? { value: row.value, expires: undefined } : deserialize(row.value);
 }
 
+/** Whether this process may write the file (and its folder, where SQLite keeps the WAL beside it). */
+function writable(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    if (existsSync(path)) accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function open(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
-    db = new Database(path, { timeout: 10_000 });
+    const readonly = !writable(path);
+    db = new Database(path, { timeout: 10_000, readonly, fileMustExist: readonly });
     // Before anything writes to it (journal_mode does): a foreign database is left untouched.
     const applicationId = db.pragma("application_id", { simple: true }) as number;
     const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master").get() as { n: number };
     if (applicationId !== APPLICATION_ID && tables.n > 0) {
       throw new CacheFileError(`${path} is a SQLite database but not a HyperNodes cache; choose another cache path`);
+    }
+    if (readonly) {
+      if (tables.n === 0) throw new CacheFileError(`${path} is an empty file this process may not write`);
+      return db;
     }
     db.pragma("journal_mode = WAL");
     // WAL + NORMAL: a commit survives a process kill; only an OS crash can lose the last commits.
@@ -312,10 +451,11 @@ function open(path: string): Database.Database {
     db.pragma("cache_size = -65536"); // 64 MiB of pages: batches of random keys touch many of them
     db.pragma("wal_autocheckpoint = 10000"); // fewer checkpoints (and their fsyncs) during long maps
     db.exec(
-      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL, checksum INTEGER) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL, checksum INTEGER, accessed INTEGER) WITHOUT ROWID",
     );
+    // A file from before checksums and access times gains their columns.
     const columns = db.prepare("SELECT name FROM pragma_table_info('entries')").pluck().all();
-    if (!columns.includes("checksum")) db.exec("ALTER TABLE entries ADD COLUMN checksum INTEGER"); // a file from before checksums
+    for (const column of ["checksum", "accessed"]) if (!columns.includes(column)) db.exec(`ALTER TABLE entries ADD COLUMN ${column} INTEGER`);
     if (applicationId !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
     return db;
   } catch (error) {
