@@ -2,7 +2,7 @@
 // fills up, a cache folder deleted under a running process, a damaged file, a flipped byte. Each case
 // first reproduces the failure the way a user meets it, then checks what the user gets.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, truncateSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
@@ -200,7 +200,7 @@ describe("the cache heals itself", () => {
     expect(result.map((r) => r.label)).toEqual(range(5).map((x) => `${x}:`.padEnd(16, "#")));
     expect(calls.n).toBe(1);
     expect(warnings).toEqual([
-      `HYPERNODES_CACHE_CORRUPT: The cache file ${cache.file} held an entry whose bytes changed since written (checksum mismatch): deleted, to be recomputed`,
+      `HYPERNODES_CACHE_CORRUPT: The cache file ${cache.file} held an entry whose bytes changed since written (checksum mismatch, or its value file is gone): deleted, to be recomputed`,
     ]);
     await pipeline.map({ x: range(5) }, { mapOver: "x" });
     expect(calls.n).toBe(1); // recomputed once, then stored again
@@ -327,3 +327,68 @@ describe("cache lifecycle: access times, prune, maxBytes, hypernodes-cache", () 
   });
 });
 
+
+describe("large values: typed arrays and Buffers as raw bytes, large values as files beside the index", () => {
+  const filesOf = (dir: string) => (existsSync(join(dir, "values")) ? readdirSync(join(dir, "values")) : []);
+
+  it("come back as the same kind with the same elements, each hit a fresh copy", async () => {
+    const dir = tempDir();
+    const cache = new DiskCache({ path: dir });
+    const values = {
+      float32: Float32Array.from({ length: 300_000 }, (_, i) => i / 3), // 1.2 MB: a file
+      float64: Float64Array.from({ length: 20_000 }, (_, i) => -i / 7), // 160 KB: raw bytes in the row
+      bigints: BigInt64Array.from({ length: 10_000 }, (_, i) => BigInt(i) * -(2n ** 40n)),
+      buffer: Buffer.alloc(2_000_000, 7),
+      bytes: new Uint8Array(100_000).fill(200),
+      small: new Int16Array([1, -2, 3]), // v8.serialize as before
+    };
+    for (const [key, value] of Object.entries(values)) await cache.set(key, value);
+    await cache.close();
+    expect(filesOf(dir)).toHaveLength(2); // float32 and buffer
+    const reopened = new DiskCache({ path: dir });
+    const bytesOf = (view: ArrayBufferView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+    for (const [key, value] of Object.entries(values)) {
+      const back = (await reopened.get(key)) as ArrayBufferView;
+      expect(Object.getPrototypeOf(back), key).toBe(Object.getPrototypeOf(value));
+      expect(bytesOf(back).equals(bytesOf(value)), key).toBe(true);
+      bytesOf(back)[0]! ^= 1; // a fresh copy: the next hit is unchanged
+      expect(bytesOf((await reopened.get(key)) as ArrayBufferView).equals(bytesOf(value)), key).toBe(true);
+    }
+    expect((await reopened.stats()).bytes).toBeGreaterThan(3_200_000); // the files count
+    await reopened.close();
+  });
+
+  it("a typed array subclass keeps its class; one with a symbol key is refused as before", async () => {
+    const cache = new DiskCache({ path: tempDir() });
+    const Vector = new Function("return class Vector extends Float32Array { norm() { return Math.hypot(...this); } }")() as Float32ArrayConstructor;
+    const vector = new Vector(100_000);
+    await cache.set("v", vector);
+    expect(await cache.get("v")).toBeInstanceOf(Vector);
+    const tagged = Object.assign(new Float32Array(100_000), { [Symbol("tag")]: 1 });
+    await expect(cache.set("t", tagged)).rejects.toThrow("symbol-keyed");
+    await cache.close();
+  });
+
+  it("a value file that is changed or gone is a miss with a warning; deleting entries deletes their files", async () => {
+    const dir = tempDir();
+    const cache = new DiskCache({ path: dir });
+    const big = node((seed: number) => new Float64Array(300_000).fill(seed), { outputName: "big", name: "big", version: "durability file" });
+    const pipeline = new Pipeline({ nodes: [big], cache });
+    await pipeline.map({ seed: [1, 2, 3] }, { mapOver: "seed" });
+    await cache.close();
+    const [first, second] = filesOf(dir).sort();
+    const damaged = readFileSync(join(dir, "values", first!));
+    damaged[damaged.length - 1] ^= 1;
+    writeFileSync(join(dir, "values", first!), damaged);
+    rmSync(join(dir, "values", second!));
+    const reopened = new DiskCache({ path: dir });
+    const again = new Pipeline({ nodes: [big], cache: reopened });
+    const { result, warnings } = await warningsDuring(() => again.map({ seed: [1, 2, 3] }, { mapOver: "seed" }));
+    expect(result.map((r) => r.big[0])).toEqual([1, 2, 3]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain("2 entries whose bytes changed since written (checksum mismatch, or its value file is gone)");
+    expect(await again.clearCache()).toBeGreaterThanOrEqual(3);
+    expect(filesOf(dir)).toEqual([]);
+    await reopened.close();
+  });
+});

@@ -1,5 +1,6 @@
 import { DefaultDeserializer, DefaultSerializer, serialize } from "node:v8";
 import { UnserializableValueError, messageOf } from "../core/errors.js";
+import { decodeRaw, encodeRaw, isRaw } from "./raw-arrays.js";
 import { planRoundTrip, restoreRoundTrip, type Plan, type PlannedValue } from "./round-trip.js";
 
 export { MISS } from "./round-trip.js";
@@ -40,6 +41,8 @@ export interface EncodeOptions {
  */
 export function encode(value: unknown, options?: EncodeOptions): Encoded {
   if (isPrimitive(value)) return value;
+  const raw = encodeRaw(value as object);
+  if (raw) return raw;
   const mode = options?.classes ? "cache" : "portable";
   let bytes: Buffer;
   try {
@@ -73,6 +76,7 @@ export function decode(encoded: Encoded): unknown {
 
 function read(bytes: Buffer): unknown {
   if (bytes[0] === 0xff) return deserialize(bytes);
+  if (isRaw(bytes)) return decodeRaw(bytes);
   if (bytes[0] === HEADER[0] && bytes[1] === HEADER[1] && bytes[2] === HEADER[2]) {
     return restoreRoundTrip(deserialize(bytes.subarray(HEADER.length)) as PlannedValue);
   }

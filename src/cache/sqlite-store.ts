@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { accessSync, constants, existsSync, mkdirSync, renameSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { deserialize, serialize } from "node:v8";
 import { crc32 } from "node:zlib";
 import Database from "better-sqlite3";
@@ -9,6 +9,7 @@ import { CacheFileError, messageOf } from "../core/errors.js";
 import { warn } from "../core/warnings.js";
 import type { Pruned, PruneOptions } from "./cache.js";
 import type { KeyvCacheStore, StoredSize } from "./keyv-cache.js";
+import { FILE_THRESHOLD, ValueFiles } from "./value-files.js";
 
 /** Marks a SQLite file as ours (PRAGMA application_id), so a foreign database is refused, not written to. */
 const APPLICATION_ID = 0x48594e44; // "HYND"
@@ -17,8 +18,9 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
  * A Keyv store on better-sqlite3: one SQLite file, WAL journal, prepared statements, batched writes in
  * one transaction (`setMany`), and `getMany` as one indexed query. It takes Keyv's records
  * `{ value, expires }` as they are (Keyv's JSON serialization turned off): a record holding bytes
- * and no expiry is stored as those bytes (format 0), any other record with Node's structured
- * serialization (format 1), so nothing goes through JSON or base64.
+ * and no expiry is stored as those bytes (format 0), or in a file beside the database when they are
+ * large (format 2, value-files.ts: the row keeps their length and checksum), any other record with
+ * Node's structured serialization (format 1), so nothing goes through JSON or base64.
  *
  * It implements Keyv's store adapter contract (`KeyvStoreAdapter`) and both of KeyvCache's optional
  * store capabilities (`KeyvCacheStore`): `deletePrefix` (a node's entries) and `stats`.
@@ -49,10 +51,12 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   #touched: Buffer[] = [];
   #touchedAt = 0;
   #warnedReadonly = false;
+  readonly #files: ValueFiles;
 
   constructor(readonly path: string) {
     super();
     this.opts = { dialect: "sqlite", path };
+    this.#files = new ValueFiles(join(dirname(path), "values"));
     this.#open();
   }
 
@@ -104,17 +108,24 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     warn(`The cache file ${this.path} is corrupt (${damage.message}): it was moved to ${aside} and a fresh cache started`, "HYPERNODES_CACHE_CORRUPT");
   }
 
-  /** Whether a row's value is as written: a row written before checksums existed has none to check. */
-  static #intact(value: Buffer, checksum: number | null): boolean {
-    return checksum === null || crc32(value) === checksum;
+  /**
+   * A row's record, its value read from its file when it has one; undefined when the value is not
+   * as written (its checksum differs, or its file is gone). A row written before checksums has none to check.
+   */
+  #record(key: Buffer, value: Buffer, format: number, checksum: number | null): unknown {
+    if (format === FORMAT_FILE) {
+      const bytes = this.#files.read(key.toString("hex"));
+      return bytes && crc32(bytes) === checksum ? toRecord({ value: bytes, format: FORMAT_BYTES }) : undefined;
+    }
+    return checksum === null || crc32(value) === checksum ? toRecord({ value, format }) : undefined;
   }
 
   /** Deletes rows whose value failed its checksum (after the query that read them: a connection runs one statement at a time). */
   #dropDamaged(keys: Buffer[]): void {
     if (keys.length === 0) return;
-    if (!this.#db.readonly) for (const key of keys) this.#statements.delete.run(key);
+    if (!this.#db.readonly) this.#deleteKeys(keys);
     warn(
-      `The cache file ${this.path} held ${keys.length === 1 ? "an entry whose bytes" : `${keys.length} entries whose bytes`} changed since written (checksum mismatch): deleted, to be recomputed`,
+      `The cache file ${this.path} held ${keys.length === 1 ? "an entry whose bytes" : `${keys.length} entries whose bytes`} changed since written (checksum mismatch, or its value file is gone): deleted, to be recomputed`,
       "HYPERNODES_CACHE_CORRUPT",
     );
   }
@@ -130,21 +141,26 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
         )
         .raw(),
       has: db.prepare<[Buffer], { one: number }>("SELECT 1 AS one FROM entries WHERE key = ?"),
-      set: db.prepare<[Buffer, Buffer, number, number, number]>(
-        "INSERT OR REPLACE INTO entries (key, value, format, checksum, accessed) VALUES (?, ?, ?, ?, ?)",
+      set: db.prepare<[Buffer, Buffer, number, number, number, number | null]>(
+        "INSERT OR REPLACE INTO entries (key, value, format, checksum, accessed, external) VALUES (?, ?, ?, ?, ?, ?)",
       ),
+      fileOf: db.prepare<[Buffer], { one: number }>(`SELECT 1 AS one FROM entries WHERE key = ? AND format = ${FORMAT_FILE}`),
+      filesInRange: db
+        .prepare<[{ low: Buffer; high: Buffer }], Buffer>(`SELECT key FROM entries WHERE key >= @low AND key < @high AND format = ${FORMAT_FILE}`)
+        .pluck(),
+      agedFiles: db.prepare<[number], Buffer>(`SELECT key FROM entries WHERE coalesce(accessed, 0) < ? AND format = ${FORMAT_FILE}`).pluck(),
       touch: db.prepare<[number, Buffer]>("UPDATE entries SET accessed = ? WHERE key = ?"),
       // Rows written before access times existed count as the oldest.
       agedSize: db.prepare<[number], { entries: number; bytes: number | null }>(
-        "SELECT count(*) AS entries, sum(length(value)) AS bytes FROM entries WHERE coalesce(accessed, 0) < ?",
+        `SELECT count(*) AS entries, sum(${SIZE}) AS bytes FROM entries WHERE coalesce(accessed, 0) < ?`,
       ),
       deleteAged: db.prepare<[number]>("DELETE FROM entries WHERE coalesce(accessed, 0) < ?"),
-      byAge: db.prepare<[], [Buffer, number]>("SELECT key, length(value) FROM entries ORDER BY coalesce(accessed, 0), key").raw(),
+      byAge: db.prepare<[], [Buffer, number]>(`SELECT key, ${SIZE} FROM entries ORDER BY coalesce(accessed, 0), key`).raw(),
       delete: db.prepare<[Buffer]>("DELETE FROM entries WHERE key = ?"),
       clear: db.prepare("DELETE FROM entries"),
       clearPrefix: db.prepare<[{ low: Buffer; high: Buffer }]>("DELETE FROM entries WHERE key >= @low AND key < @high"),
       stats: db.prepare<[], { entries: number; bytes: number | null; oldest: number | null; newest: number | null }>(
-        "SELECT count(*) AS entries, sum(length(value)) AS bytes, min(accessed) AS oldest, max(accessed) AS newest FROM entries",
+        `SELECT count(*) AS entries, sum(${SIZE}) AS bytes, min(accessed) AS oldest, max(accessed) AS newest FROM entries`,
       ),
     };
   }
@@ -154,13 +170,11 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     return this.#guard(() => {
       const row = this.#statements.get.get(bytes);
       if (!row) return undefined;
-      if (!SqliteStore.#intact(row.value, row.checksum)) {
-        this.#dropDamaged([bytes]);
-        return undefined;
-      }
-      this.#read(bytes, row.accessed);
+      const record = this.#record(bytes, row.value, row.format, row.checksum);
+      if (record === undefined) this.#dropDamaged([bytes]);
+      else this.#read(bytes, row.accessed);
       this.#writeTouches(false);
-      return toRecord(row) as StoredData<Value>;
+      return record as StoredData<Value> | undefined;
     });
   }
 
@@ -172,9 +186,10 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
       const records = new Array<StoredData<Value | undefined>>(keys.length).fill(undefined);
       const damaged: Buffer[] = [];
       for (const [i, value, format, checksum, accessed] of this.#statements.getMany.iterate(hex)) {
-        if (!SqliteStore.#intact(value, checksum)) damaged.push(bytes[i]!);
+        const record = this.#record(bytes[i]!, value, format, checksum);
+        if (record === undefined) damaged.push(bytes[i]!);
         else {
-          records[i] = toRecord({ value, format }) as StoredData<Value>;
+          records[i] = record as StoredData<Value>;
           this.#read(bytes[i]!, accessed);
         }
       }
@@ -195,35 +210,53 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
   /** All entries in one transaction: committed together or not at all. */
   async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
     if (this.#db.readonly) return this.#skipWrites();
-    const rows = entries.map(({ key, value }) => [keyBytes(key), ...toRow(value)] as const);
+    const rows = entries.map(({ key, value }) => {
+      const bytes = keyBytes(key);
+      const [stored, format] = toRow(value);
+      const checksum = crc32(stored);
+      if (format !== FORMAT_BYTES || stored.length < FILE_THRESHOLD) return [bytes, stored, format, checksum, null] as const;
+      this.#files.write(bytes.toString("hex"), stored); // before the row that refers to it is committed
+      return [bytes, EMPTY, FORMAT_FILE, checksum, stored.length] as const;
+    });
     this.#guard(() => {
       const set = this.#statements.set;
       const now = nowSeconds();
       this.#db.transaction(() => {
-        for (const [key, value, format] of rows) set.run(key, value, format, crc32(value), now);
+        for (const [key, value, format, checksum, external] of rows) set.run(key, value, format, checksum, now, external);
         this.#writeTouches(true);
       })();
     }, true);
   }
 
   async delete(key: string): Promise<boolean> {
-    return this.#guard(() => this.#statements.delete.run(keyBytes(key)).changes > 0);
+    return this.#guard(() => this.#deleteKeys([keyBytes(key)]) > 0);
   }
 
   async deleteMany(keys: string[]): Promise<boolean> {
-    return this.#guard(() => {
-      let changes = 0;
-      this.#db.transaction(() => {
-        for (const key of keys) changes += this.#statements.delete.run(keyBytes(key)).changes;
-      })();
-      return changes > 0;
-    });
+    return this.#guard(() => this.#deleteKeys(keys.map(keyBytes)) > 0);
+  }
+
+  /** Deletes rows, and the files of those that have one; returns how many rows. */
+  #deleteKeys(keys: Buffer[]): number {
+    let changes = 0;
+    const files: string[] = [];
+    this.#db.transaction(() => {
+      for (const key of keys) {
+        if (this.#statements.fileOf.get(key)) files.push(key.toString("hex"));
+        changes += this.#statements.delete.run(key).changes;
+      }
+    })();
+    this.#files.remove(files);
+    return changes;
   }
 
   async clear(): Promise<void> {
     this.#guard(() => {
       if (this.namespace) this.#deleteRange(keyBytes(`${this.namespace}:`));
-      else this.#statements.clear.run();
+      else {
+        this.#statements.clear.run();
+        this.#files.clear();
+      }
     }, true);
   }
 
@@ -240,7 +273,10 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     while (low[i] === 0xff) i--;
     const high = Buffer.from(low.subarray(0, i + 1));
     high[i]!++;
-    return this.#statements.clearPrefix.run({ low, high }).changes;
+    const files = this.#statements.filesInRange.all({ low, high });
+    const deleted = this.#statements.clearPrefix.run({ low, high }).changes;
+    this.#files.remove(files.map((key) => key.toString("hex")));
+    return deleted;
   }
 
   /** Entries and bytes stored (values' serialized size), and the oldest and newest access. */
@@ -265,7 +301,9 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
           if (olderThan !== undefined) {
             const cutoff = nowSeconds() - Math.floor(olderThan / 1000);
             const aged = this.#statements.agedSize.get(cutoff)!;
+            const files = this.#statements.agedFiles.all(cutoff);
             this.#statements.deleteAged.run(cutoff);
+            this.#files.remove(files.map((key) => key.toString("hex")));
             pruned.entries += aged.entries;
             pruned.bytes += aged.bytes ?? 0;
           }
@@ -279,7 +317,7 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
                 if ((excess -= size) <= 0) break;
               }
             }
-            for (const key of doomed) this.#statements.delete.run(key);
+            this.#deleteKeys(doomed);
             pruned.entries += doomed.length;
           }
           return pruned;
@@ -382,13 +420,20 @@ const TAG_TEXT = Buffer.from([0]);
 interface Row {
   value: Buffer;
   format: number;
-  /** CRC-32 of `value`; null in rows written before checksums existed. */
+  /** CRC-32 of the value's bytes (in its file for format 2); null in rows written before checksums existed. */
   checksum: number | null;
   /** When the entry was last written or read (seconds since the epoch); null before access times existed. */
   accessed: number | null;
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** Row formats: a record's bytes in the row, a record serialized, a record's bytes in a file. */
+const FORMAT_BYTES = 0;
+const FORMAT_FILE = 2;
+const EMPTY = Buffer.alloc(0);
+/** A value's stored size, in SQL: its file's length (the `external` column) or the row's bytes. */
+const SIZE = "coalesce(external, length(value))";
 /** How stale an entry's access time may get before a read records it again. */
 const ACCESS_RESOLUTION_S = 3600;
 
@@ -451,11 +496,11 @@ function open(path: string): Database.Database {
     db.pragma("cache_size = -65536"); // 64 MiB of pages: batches of random keys touch many of them
     db.pragma("wal_autocheckpoint = 10000"); // fewer checkpoints (and their fsyncs) during long maps
     db.exec(
-      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL, checksum INTEGER, accessed INTEGER) WITHOUT ROWID",
+      "CREATE TABLE IF NOT EXISTS entries (key BLOB PRIMARY KEY, value BLOB NOT NULL, format INTEGER NOT NULL, checksum INTEGER, accessed INTEGER, external INTEGER) WITHOUT ROWID",
     );
-    // A file from before checksums and access times gains their columns.
+    // A file from before checksums, access times and value files gains their columns.
     const columns = db.prepare("SELECT name FROM pragma_table_info('entries')").pluck().all();
-    for (const column of ["checksum", "accessed"]) if (!columns.includes(column)) db.exec(`ALTER TABLE entries ADD COLUMN ${column} INTEGER`);
+    for (const column of ["checksum", "accessed", "external"]) if (!columns.includes(column)) db.exec(`ALTER TABLE entries ADD COLUMN ${column} INTEGER`);
     if (applicationId !== APPLICATION_ID) db.pragma(`application_id = ${APPLICATION_ID}`);
     return db;
   } catch (error) {
