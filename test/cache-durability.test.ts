@@ -331,9 +331,12 @@ describe("cache lifecycle: access times, prune, maxBytes, hypernodes-cache", () 
 describe("large values: typed arrays and Buffers as raw bytes, large values as files beside the index", () => {
   const filesOf = (dir: string) => (existsSync(join(dir, "values")) ? readdirSync(join(dir, "values")) : []);
 
-  it("come back as the same kind with the same elements, each hit a fresh copy", async () => {
+  it.each([
+    ["kept in memory too", {}],
+    ["read from disk on every hit", { memoryBytes: 0 }],
+  ])("come back as the same kind with the same elements in memory of their own, each hit a fresh copy (%s)", async (_, options) => {
     const dir = tempDir();
-    const cache = new DiskCache({ path: dir });
+    const cache = new DiskCache({ path: dir, ...options });
     const values = {
       float32: Float32Array.from({ length: 300_000 }, (_, i) => i / 3), // 1.2 MB: a file
       float64: Float64Array.from({ length: 20_000 }, (_, i) => -i / 7), // 160 KB: raw bytes in the row
@@ -345,11 +348,12 @@ describe("large values: typed arrays and Buffers as raw bytes, large values as f
     for (const [key, value] of Object.entries(values)) await cache.set(key, value);
     await cache.close();
     expect(filesOf(dir)).toHaveLength(2); // float32 and buffer
-    const reopened = new DiskCache({ path: dir });
+    const reopened = new DiskCache({ path: dir, ...options });
     const bytesOf = (view: ArrayBufferView) => Buffer.from(view.buffer, view.byteOffset, view.byteLength);
     for (const [key, value] of Object.entries(values)) {
       const back = (await reopened.get(key)) as ArrayBufferView;
       expect(Object.getPrototypeOf(back), key).toBe(Object.getPrototypeOf(value));
+      expect([back.byteOffset, back.buffer.byteLength], key).toEqual([0, back.byteLength]); // `new Float32Array(back.buffer)` is `back`
       expect(bytesOf(back).equals(bytesOf(value)), key).toBe(true);
       bytesOf(back)[0]! ^= 1; // a fresh copy: the next hit is unchanged
       expect(bytesOf((await reopened.get(key)) as ArrayBufferView).equals(bytesOf(value)), key).toBe(true);

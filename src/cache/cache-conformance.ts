@@ -172,6 +172,9 @@ export function cacheConformance<C extends Cache>(
       value.list.push(3);
       value.nested.a = 2;
       await cache.set("typed", { floats: new Float64Array([1, 2, 3]), bytes: Buffer.from("abc"), view: new DataView(new ArrayBuffer(4)) });
+      const large = new Float32Array(600_000).fill(1); // 2.4 MB: an embedding matrix's size, stored as raw bytes
+      await cache.set("large", large);
+      large[0] = 5;
       for (const reader of await readers()) {
         const first = (await reader.get("k")) as typeof value;
         expect(first).toEqual({ list: [1, 2], nested: { a: 1 } });
@@ -190,6 +193,11 @@ export function cacheConformance<C extends Cache>(
         expect([again.floats[0], again.bytes.toString()]).toEqual([1, "abc"]);
         expect([again.floats.byteOffset, again.floats.buffer.byteLength]).toEqual([0, 24]);
         expect(again.bytes).toBeInstanceOf(Buffer);
+        for (let hit = 0; hit < 2; hit++) {
+          const back = (await reader.get("large")) as Float32Array;
+          expect([back[0], back[1], back.length, back.byteOffset, back.buffer.byteLength]).toEqual([1, 1, 600_000, 0, 2_400_000]);
+          back[1] = 7;
+        }
       }
     }));
 

@@ -4,6 +4,7 @@ import { HyperNodesError, messageOf, UnserializableValueError } from "../core/er
 import { warn } from "../core/warnings.js";
 import type { Cache, CacheStats, Pruned, PruneOptions } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
+import { RawArray } from "./raw-arrays.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 import { serialize } from "node:v8";
 
@@ -51,6 +52,11 @@ export interface KeyvCacheStore extends KeyvStoreAdapter {
   stats?(): StoredSize | Promise<StoredSize>;
   /** Removes entries by age and size (see `Cache.prune`). Without it, `KeyvCache.prune` rejects. */
   prune?(options: PruneOptions): Pruned | Promise<Pruned>;
+  /**
+   * Takes a large typed array's RawArray (raw-arrays.ts) as a value, and may return one, so its header
+   * and elements are never joined in memory. Without it, the store gets and returns their joined bytes.
+   */
+  readonly rawArrays?: boolean;
 }
 
 /** What a store holds: entries, bytes of their values, and (when it records them) the oldest and newest access. */
@@ -121,11 +127,13 @@ export class KeyvCache implements Cache {
     }
     if (missing.length) {
       if (missing.length > 1) missing = [...new Set(missing)];
-      const rows = await this.keyv.getMany<Uint8Array>(missing);
+      const rows = await this.keyv.getMany<Uint8Array | RawArray>(missing);
       rows.forEach((row, i) => {
         if (row === undefined || row === null) return;
-        const { encoded, value } = fromBytes(row);
-        this.#add(missing[i]!, encoded);
+        // A value too large to keep in memory takes the memory read for it, rather than a copy of it.
+        const keep = heapSize(missing[i]!, row) <= this.#memoryLimit;
+        const { encoded, value } = fromBytes(row, keep);
+        if (keep) this.#add(missing[i]!, encoded);
         if (value !== MISS) hits.set(missing[i]!, value);
       });
     }
@@ -167,7 +175,8 @@ export class KeyvCache implements Cache {
     const batch = this.#pending;
     this.#pending = new Map();
     try {
-      const rows = [...batch].map(([key, encoded]) => ({ key, value: toBytes(encoded) }));
+      const rawArrays = this.#store().rawArrays === true;
+      const rows = [...batch].map(([key, encoded]) => ({ key, value: rawArrays && encoded instanceof RawArray ? encoded : toBytes(encoded) }));
       await this.keyv.setMany(rows);
       this.#retry = undefined;
       if (this.maxBytes !== undefined) this.#boundSize(rows.reduce((sum, row) => sum + row.value.byteLength, 0));
@@ -283,7 +292,7 @@ export class KeyvCache implements Cache {
   }
 
   /** The Keyv store, with the optional members KeyvCache can use (Keyv types it `any`). */
-  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats" | "prune"> {
+  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats" | "prune" | "rawArrays"> {
     return this.keyv.store;
   }
 
@@ -329,8 +338,8 @@ export class KeyvCache implements Cache {
  * Heap an entry of the memory layer takes, so `memoryBytes` bounds real memory: the value (a Buffer
  * object's own bytes included), the key, and the Map entry (measured: ~80 bytes per entry of small values).
  */
-function heapSize(signature: string, encoded: Encoded): number {
-  return 64 + signature.length + (Buffer.isBuffer(encoded) ? 96 + encoded.byteLength : byteSize(encoded));
+function heapSize(signature: string, encoded: Encoded | Uint8Array): number {
+  return 64 + signature.length + (encoded instanceof Uint8Array || encoded instanceof RawArray ? 96 + encoded.byteLength : byteSize(encoded));
 }
 
 /** Bytes `encoded` takes in the store (a long string is measured only when it may be over `limit`). */

@@ -1,6 +1,6 @@
 import { DefaultDeserializer, DefaultSerializer, serialize } from "node:v8";
 import { UnserializableValueError, messageOf } from "../core/errors.js";
-import { decodeRaw, encodeRaw, isRaw } from "./raw-arrays.js";
+import { decodeRaw, encodeRaw, isRaw, RawArray } from "./raw-arrays.js";
 import { planRoundTrip, restoreRoundTrip, type Plan, type PlannedValue } from "./round-trip.js";
 
 export { MISS } from "./round-trip.js";
@@ -13,8 +13,9 @@ export { MISS } from "./round-trip.js";
  * Errors with fields, URLs…: see round-trip.ts) is stored as HEADER followed by the serialization of
  * `[value, fix-ups…]`; plain values stay plain v8.serialize output, which every entry written before
  * the header existed is too (such bytes start with 0xFF, V8's version tag, which HEADER never does).
+ * Large typed arrays and Buffers are RawArrays (raw-arrays.ts).
  */
-export type Encoded = Buffer | string | number | boolean | bigint | null | undefined;
+export type Encoded = Buffer | RawArray | string | number | boolean | bigint | null | undefined;
 
 /** "HN" and the version of the fix-ups' layout. */
 const HEADER = Buffer.from([0x48, 0x4e, 0x01]);
@@ -69,14 +70,18 @@ function writePlanned(value: unknown, plan: Plan): Buffer {
   return serializer.releaseBuffer();
 }
 
-/** The value `encode` was given, as a fresh copy; MISS when it needs a class this process does not have. */
-export function decode(encoded: Encoded): unknown {
+/**
+ * The value `encode` was given, as a fresh copy; MISS when it needs a class this process does not have.
+ * `last`: nothing will decode `encoded` again, so the value may take its memory instead of a copy.
+ */
+export function decode(encoded: Encoded, last = false): unknown {
+  if (encoded instanceof RawArray) return last ? encoded.take() : encoded.copy();
   return Buffer.isBuffer(encoded) ? read(encoded) : encoded;
 }
 
 function read(bytes: Buffer): unknown {
   if (bytes[0] === 0xff) return deserialize(bytes);
-  if (isRaw(bytes)) return decodeRaw(bytes);
+  if (isRaw(bytes)) return decodeRaw(bytes).take();
   if (bytes[0] === HEADER[0] && bytes[1] === HEADER[1] && bytes[2] === HEADER[2]) {
     return restoreRoundTrip(deserialize(bytes.subarray(HEADER.length)) as PlannedValue);
   }
@@ -85,17 +90,24 @@ function read(bytes: Buffer): unknown {
 
 /** Bytes for a persistent store. */
 export function toBytes(encoded: Encoded): Buffer {
+  if (encoded instanceof RawArray) return encoded.toBytes();
   return Buffer.isBuffer(encoded) ? encoded : serialize(encoded);
 }
 
-/** The in-memory form of bytes read from a store, and the value they hold (MISS: see decode). */
-export function fromBytes(bytes: Uint8Array): { encoded: Encoded; value: unknown } {
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/**
+ * The in-memory form of what a store returned (its bytes, or a RawArray from a store that keeps them
+ * apart), and the value it holds (MISS: see decode). `keep`: the caller keeps `encoded`, so the value
+ * must not share its memory.
+ */
+export function fromBytes(stored: Uint8Array | RawArray, keep = true): { encoded: Encoded; value: unknown } {
+  if (stored instanceof RawArray) return { encoded: stored, value: decode(stored, !keep) };
+  const buffer = Buffer.isBuffer(stored) ? stored : Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
   const value = read(buffer);
   return { encoded: isPrimitive(value) ? value : buffer, value };
 }
 
 export function byteSize(encoded: Encoded): number {
+  if (encoded instanceof RawArray) return encoded.byteLength;
   return Buffer.isBuffer(encoded) ? encoded.byteLength : typeof encoded === "string" ? encoded.length * 2 : 8;
 }
 

@@ -9,6 +9,7 @@ import { CacheFileError, messageOf } from "../core/errors.js";
 import { warn } from "../core/warnings.js";
 import type { Pruned, PruneOptions } from "./cache.js";
 import type { KeyvCacheStore, StoredSize } from "./keyv-cache.js";
+import { RawArray } from "./raw-arrays.js";
 import { FILE_THRESHOLD, ValueFiles } from "./value-files.js";
 
 /** Marks a SQLite file as ours (PRAGMA application_id), so a foreign database is refused, not written to. */
@@ -17,8 +18,8 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
 /**
  * A Keyv store on better-sqlite3: one SQLite file, WAL journal, prepared statements, batched writes in
  * one transaction (`setMany`), and `getMany` as one indexed query. It takes Keyv's records
- * `{ value, expires }` as they are (Keyv's JSON serialization turned off): a record holding bytes
- * and no expiry is stored as those bytes (format 0), or in a file beside the database when they are
+ * `{ value, expires }` as they are (Keyv's JSON serialization turned off): a record holding bytes (or
+ * a RawArray) and no expiry is stored as those bytes (format 0), or in a file beside the database when they are
  * large (format 2, value-files.ts: the row keeps their length and checksum), any other record with
  * Node's structured serialization (format 1), so nothing goes through JSON or base64.
  *
@@ -40,6 +41,8 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
  */
 export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvCacheStore {
   readonly opts: { dialect: "sqlite"; path: string };
+  /** Large typed arrays come and go as RawArrays: their files are written and read without joining header and elements. */
+  readonly rawArrays = true;
   namespace?: string;
   #db!: Database.Database;
   #statements!: ReturnType<SqliteStore["prepare"]>;
@@ -114,8 +117,8 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
    */
   #record(key: Buffer, value: Buffer, format: number, checksum: number | null): unknown {
     if (format === FORMAT_FILE) {
-      const bytes = this.#files.read(key.toString("hex"));
-      return bytes && crc32(bytes) === checksum ? toRecord({ value: bytes, format: FORMAT_BYTES }) : undefined;
+      const stored = this.#files.read(key.toString("hex"));
+      return stored && checksumOf(stored) === checksum ? { value: stored, expires: undefined } : undefined;
     }
     return checksum === null || crc32(value) === checksum ? toRecord({ value, format }) : undefined;
   }
@@ -213,10 +216,12 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
     const rows = entries.map(({ key, value }) => {
       const bytes = keyBytes(key);
       const [stored, format] = toRow(value);
-      const checksum = crc32(stored);
-      if (format !== FORMAT_BYTES || stored.length < FILE_THRESHOLD) return [bytes, stored, format, checksum, null] as const;
-      this.#files.write(bytes.toString("hex"), stored); // before the row that refers to it is committed
-      return [bytes, EMPTY, FORMAT_FILE, checksum, stored.length] as const;
+      const checksum = checksumOf(stored);
+      if (format === FORMAT_BYTES && stored.byteLength >= FILE_THRESHOLD) {
+        this.#files.write(bytes.toString("hex"), stored instanceof RawArray ? stored.parts() : [stored]); // before the row that refers to it is committed
+        return [bytes, EMPTY, FORMAT_FILE, checksum, stored.byteLength] as const;
+      }
+      return [bytes, stored instanceof RawArray ? stored.toBytes() : stored, format, checksum, null] as const;
     });
     this.#guard(() => {
       const set = this.#statements.set;
@@ -437,12 +442,18 @@ const SIZE = "coalesce(external, length(value))";
 /** How stale an entry's access time may get before a read records it again. */
 const ACCESS_RESOLUTION_S = 3600;
 
-function toRow(record: unknown): [Buffer, number] {
+function toRow(record: unknown): [Buffer | RawArray, number] {
   const { value, expires } = (record ?? {}) as { value?: unknown; expires?: unknown };
+  if (value instanceof RawArray && expires == null) return [value, 0];
   if (value instanceof Uint8Array && expires == null) {
     return [Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength), 0];
   }
   return [serialize(record), 1];
+}
+
+/** CRC-32 of a value's stored form (a RawArray's: of its header and elements, as its file holds them). */
+function checksumOf(stored: Buffer | RawArray): number {
+  return stored instanceof RawArray ? stored.parts().reduce((crc, part) => crc32(part, crc), 0) : crc32(stored);
 }
 
 /** The file's device and inode ("" when it does not exist). */
