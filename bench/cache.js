@@ -14,10 +14,10 @@ import { range, threeNodePipeline } from "./workloads.js";
 
 const us = (ms, n) => `${((ms * 1000) / (n * 3)).toFixed(2)} µs/node`;
 
-/** Runs the map in a new process against the cache folder; returns its wall time in ms. */
-function freshProcessMs(kind, dir, n) {
+/** Runs the map in a new process against the cache folder; returns its wall time in ms and peak RSS above its start. */
+function inFreshProcess(kind, dir, n) {
   const out = execFileSync(process.execPath, [new URL("./cache-child.js", import.meta.url).pathname, kind, dir, String(n)]);
-  return JSON.parse(out.toString()).ms;
+  return JSON.parse(out.toString());
 }
 
 export async function benchCache() {
@@ -34,7 +34,7 @@ export async function benchCache() {
       const warm = await measure(() => pipeline.map({ x }, { mapOver: "x" }), { repeat: 3 });
       report(`DiskCache warm, same process, N=100,000`, us(warm.ms, n), "a re-run cell");
       await cache.close();
-      const fresh = freshProcessMs("disk", dir, n);
+      const fresh = inFreshProcess("disk", dir, n).ms;
       report(`DiskCache warm, fresh process, N=100,000`, us(fresh, n), "after a kernel restart");
     } else if (n === 333_334) {
       const { bytes } = await cache.stats();
@@ -46,6 +46,13 @@ export async function benchCache() {
     rmSync(dir, { recursive: true, force: true });
   }
   report("DiskCache cold linearity, 1M vs 100k entries", `${(cold[333_334] / cold[100_000]).toFixed(2)}× per-node time`, "1.00 = linear");
+  {
+    const n = 1_000_000;
+    const dir = mkdtempSync(join(tmpdir(), "hn-bench-"));
+    const { ms, peakRss } = inFreshProcess("disk-cold", dir, n);
+    rmSync(dir, { recursive: true, force: true });
+    report("DiskCache cold, N=1,000,000 in a fresh process: peak RSS", `${(peakRss / n).toFixed(0)} B/item`, `${(peakRss / 2 ** 20).toFixed(0)} MiB above its start (results: ~80 B/item); ${us(ms, n)}`);
+  }
 
   const n = 10_000;
   const dir = mkdtempSync(join(tmpdir(), "hn-bench-"));
@@ -53,7 +60,7 @@ export async function benchCache() {
   const { ms } = await measure(() => threeNodePipeline({ cache }).map({ x: range(n) }, { mapOver: "x" }), { repeat: 1 });
   report(`@keyv/sqlite (sqlite3) cold, N=10,000`, us(ms, n), "for comparison");
   await cache.close();
-  report(`@keyv/sqlite (sqlite3) warm, fresh process, N=10,000`, us(freshProcessMs("keyv-sqlite", dir, n), n), "for comparison");
+  report(`@keyv/sqlite (sqlite3) warm, fresh process, N=10,000`, us(inFreshProcess("keyv-sqlite", dir, n).ms, n), "for comparison");
   rmSync(dir, { recursive: true, force: true });
 
   const big = new Float32Array(25_000_000);

@@ -6,8 +6,9 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { DiskCache, HyperNodesError, node, Pipeline } from "hypernodes";
+import Keyv from "keyv";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { DiskCache, HyperNodesError, KeyvCache, node, Pipeline } from "hypernodes";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -394,5 +395,39 @@ describe("large values: typed arrays and Buffers as raw bytes, large values as f
     expect(await again.clearCache()).toBeGreaterThanOrEqual(3);
     expect(filesOf(dir)).toEqual([]);
     await reopened.close();
+  });
+});
+
+
+describe("bounded memory: the memory layer", () => {
+  it("takes the heap memoryBytes says (within 2×), and none at 0", () => {
+    const heldWith = (memoryBytes: number) =>
+      Number(execFileSync(process.execPath, ["--expose-gc", new URL("./fixtures/memory-layer-heap.js", import.meta.url).pathname, tempDir(), String(memoryBytes)]).toString());
+    const bound = 8 * 2 ** 20;
+    const held = heldWith(bound);
+    expect(held).toBeGreaterThan(bound / 2);
+    expect(held).toBeLessThan(bound * 2);
+    expect(heldWith(0)).toBeLessThan(2 ** 20);
+  }, 60_000);
+
+  it("a map larger than it keeps the entries it stored first, so a re-run hits them; a later call's entries replace them", async () => {
+    const keyv = new Keyv();
+    const cache = new KeyvCache(keyv, { memoryBytes: 100 * (64 + 48 + 8) }); // 100 entries of a number under a 48-character key
+    const key = (i: number) => String(i).padStart(48, "0");
+    const storeReads = vi.spyOn(keyv, "getMany");
+    const readAll = async (keys: number[]) => {
+      storeReads.mockClear();
+      for (const i of keys) expect(await cache.get(key(i))).toBe(i);
+      await cache.flush(); // the end of a run/map call
+      return storeReads.mock.calls.length;
+    };
+    for (let i = 0; i < 300; i++) await cache.set(key(i), i);
+    await cache.flush();
+    expect(await readAll(range(300))).toBe(200); // LRU would have evicted each entry before the re-run reached it: 300
+    expect(await readAll(range(300))).toBe(200);
+    for (let i = 1000; i < 1100; i++) await cache.set(key(i), i);
+    await cache.flush();
+    expect(await readAll(range(100, 1000))).toBe(0);
+    expect(await readAll(range(100))).toBe(100);
   });
 });

@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import Keyv from "keyv";
 import { HyperNodesError } from "../core/errors.js";
 import { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
+import { RawArray } from "./raw-arrays.js";
+import { toBytes, type Encoded } from "./serialization.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 export interface DiskCacheOptions extends KeyvCacheOptions {
@@ -27,6 +29,15 @@ export class DiskCache extends KeyvCache {
     super(diskKeyv(file), options);
     this.path = path;
     this.file = file;
+  }
+
+  /** Straight to the SqliteStore (see `writeMany`); large typed arrays as RawArrays, never joined to their header. */
+  protected override async writeBatch(batch: ReadonlyMap<string, Encoded>): Promise<void> {
+    (this.keyv.store as SqliteStore).writeMany({
+      *[Symbol.iterator]() {
+        for (const [key, encoded] of batch) yield [key, encoded instanceof RawArray ? encoded : toBytes(encoded)] as const;
+      },
+    });
   }
 }
 

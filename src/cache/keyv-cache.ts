@@ -31,6 +31,9 @@ export interface KeyvCacheOptions {
   maxBytes?: number;
 }
 
+/** The memory layer's mark between earlier calls' entries and the current call's (never a signature: those are hex). */
+const CALL_START = "\u0000call start";
+
 /** A cache with `maxBytes` measures its store again after this long, for what other processes wrote. */
 const REMEASURE_EVERY_MS = 30_000;
 
@@ -52,11 +55,6 @@ export interface KeyvCacheStore extends KeyvStoreAdapter {
   stats?(): StoredSize | Promise<StoredSize>;
   /** Removes entries by age and size (see `Cache.prune`). Without it, `KeyvCache.prune` rejects. */
   prune?(options: PruneOptions): Pruned | Promise<Pruned>;
-  /**
-   * Takes a large typed array's RawArray (raw-arrays.ts) as a value, and may return one, so its header
-   * and elements are never joined in memory. Without it, the store gets and returns their joined bytes.
-   */
-  readonly rawArrays?: boolean;
 }
 
 /** What a store holds: entries, bytes of their values, and (when it records them) the oldest and newest access. */
@@ -83,8 +81,15 @@ export class KeyvCache implements Cache {
   #pending = new Map<string, Encoded>();
   /** When the oldest pending write was made (performance.now()). */
   #pendingSince = 0;
-  /** Least recently used first (Map insertion order; a hit moves an entry to the end). */
-  readonly #recent = new Map<string, Encoded>();
+  /**
+   * The memory layer, least recently used first (Map insertion order; a hit moves an entry to the end).
+   * CALL_START marks where the entries of the current run/map call begin (every flush, which ends a call,
+   * moves it to the end). Only entries before it are evicted: a map larger than the bound keeps the
+   * entries it stored first rather than churning through all of them, so a re-run still hits those
+   * (LRU would evict each entry just before the re-run reaches it), and no stream of evicted entries
+   * inflates the heap (V8 lets old garbage grow to several times the live heap before collecting it).
+   */
+  readonly #recent = new Map<string, Encoded>([[CALL_START, undefined]]);
   #recentBytes = 0;
   readonly #lookups = new HitCounter();
   /** While commits fail: when the next one may be tried, and the wait after it fails again. */
@@ -166,6 +171,8 @@ export class KeyvCache implements Cache {
    * until a commit succeeds again.
    */
   async flush(): Promise<void> {
+    this.#recent.delete(CALL_START);
+    this.#recent.set(CALL_START, undefined);
     await this.#commit();
   }
 
@@ -175,11 +182,9 @@ export class KeyvCache implements Cache {
     const batch = this.#pending;
     this.#pending = new Map();
     try {
-      const rawArrays = this.#store().rawArrays === true;
-      const rows = [...batch].map(([key, encoded]) => ({ key, value: rawArrays && encoded instanceof RawArray ? encoded : toBytes(encoded) }));
-      await this.keyv.setMany(rows);
+      await this.writeBatch(batch);
       this.#retry = undefined;
-      if (this.maxBytes !== undefined) this.#boundSize(rows.reduce((sum, row) => sum + row.value.byteLength, 0));
+      if (this.maxBytes !== undefined) this.#boundSize(Array.from(batch.values(), byteSize).reduce((sum, bytes) => sum + bytes, 0));
       return true;
     } catch (error) {
       for (const [key, encoded] of this.#pending) batch.set(key, encoded); // newer writes win
@@ -194,6 +199,11 @@ export class KeyvCache implements Cache {
     }
   }
 
+  /** Stores one batch of pending writes, all or none (DiskCache writes straight to its SqliteStore). */
+  protected async writeBatch(batch: ReadonlyMap<string, Encoded>): Promise<void> {
+    await this.keyv.setMany(Array.from(batch, ([key, encoded]) => ({ key, value: toBytes(encoded) })));
+  }
+
   async has(signature: string): Promise<boolean> {
     return this.#pending.has(signature) || this.#recent.has(signature) || (await this.keyv.has(signature));
   }
@@ -206,8 +216,7 @@ export class KeyvCache implements Cache {
 
   async clear(): Promise<void> {
     this.#pending.clear();
-    this.#recent.clear();
-    this.#recentBytes = 0;
+    this.#forgetAll();
     await this.keyv.clear();
   }
 
@@ -218,8 +227,7 @@ export class KeyvCache implements Cache {
     }
     this.#closed = true;
     this.#pending.clear();
-    this.#recent.clear();
-    this.#recentBytes = 0;
+    this.#forgetAll();
     await this.keyv.disconnect();
   }
 
@@ -259,8 +267,7 @@ export class KeyvCache implements Cache {
     }
     await this.flush();
     const pruned = await store.prune(options);
-    this.#recent.clear();
-    this.#recentBytes = 0;
+    this.#forgetAll();
     return pruned;
   }
 
@@ -292,7 +299,7 @@ export class KeyvCache implements Cache {
   }
 
   /** The Keyv store, with the optional members KeyvCache can use (Keyv types it `any`). */
-  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats" | "prune" | "rawArrays"> {
+  #store(): Pick<KeyvCacheStore, "deletePrefix" | "stats" | "prune"> {
     return this.keyv.store;
   }
 
@@ -310,21 +317,29 @@ export class KeyvCache implements Cache {
   }
 
   /**
-   * Adds an entry known not to be held. Past the memory bound, the least recently used go until a
-   * tenth of the bound is free: an eviction walks the Map from its start, over the holes earlier
-   * deletions left, so evicting one entry per insertion would cost a full walk each time.
+   * Adds an entry known not to be held. Past the memory bound, entries of earlier calls go, least
+   * recently used first, until a tenth of the bound is free (an eviction walks the Map from its start,
+   * over the holes earlier deletions left: evicting one entry per insertion would cost a full walk
+   * each time); when the current call's entries alone fill it, the new one is not kept.
    */
   #add(signature: string, encoded: Encoded): void {
     const size = heapSize(signature, encoded);
-    if (size > this.#memoryLimit) return;
+    if (this.#recentBytes + size > this.#memoryLimit) {
+      for (const [key, old] of this.#recent) {
+        if (key === CALL_START || this.#recentBytes + size <= this.#memoryLimit * 0.9) break;
+        this.#recent.delete(key);
+        this.#recentBytes -= heapSize(key, old);
+      }
+      if (this.#recentBytes + size > this.#memoryLimit) return;
+    }
     this.#recent.set(signature, encoded);
     this.#recentBytes += size;
-    if (this.#recentBytes <= this.#memoryLimit) return;
-    for (const [key, old] of this.#recent) {
-      if (this.#recentBytes <= this.#memoryLimit * 0.9) break;
-      this.#recent.delete(key);
-      this.#recentBytes -= heapSize(key, old);
-    }
+  }
+
+  #forgetAll(): void {
+    this.#recent.clear();
+    this.#recent.set(CALL_START, undefined);
+    this.#recentBytes = 0;
   }
 
   #forget(signature: string): void {

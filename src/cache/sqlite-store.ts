@@ -212,22 +212,42 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
 
   /** All entries in one transaction: committed together or not at all. */
   async setMany(entries: { key: string; value: unknown }[]): Promise<void> {
-    if (this.#db.readonly) return this.#skipWrites();
-    const rows = entries.map(({ key, value }) => {
-      const bytes = keyBytes(key);
-      const [stored, format] = toRow(value);
-      const checksum = checksumOf(stored);
-      if (format === FORMAT_BYTES && stored.byteLength >= FILE_THRESHOLD) {
-        this.#files.write(bytes.toString("hex"), stored instanceof RawArray ? stored.parts() : [stored]); // before the row that refers to it is committed
-        return [bytes, EMPTY, FORMAT_FILE, checksum, stored.byteLength] as const;
-      }
-      return [bytes, stored instanceof RawArray ? stored.toBytes() : stored, format, checksum, null] as const;
+    this.#writeRows({
+      *[Symbol.iterator]() {
+        for (const { key, value } of entries) yield [key, ...toRow(value)] as const;
+      },
     });
+  }
+
+  /**
+   * Writes values (bytes, or RawArrays) as setMany writes records without expiry, in one transaction,
+   * without Keyv: DiskCache's commits, whose Keyv adds nothing to a record. `entries` is read inside the
+   * transaction, so nothing made for an entry outlives its row, and a long map's commits leave no
+   * garbage old enough to grow the heap; it must iterate again from the start when asked (an array, a
+   * Map, or an object whose iterator restarts), for the retry on a fresh file after a corrupt one.
+   */
+  writeMany(entries: Iterable<readonly [string, Uint8Array | RawArray]>): void {
+    this.#writeRows({
+      *[Symbol.iterator]() {
+        for (const [key, value] of entries) yield [key, ...toRow({ value })] as const;
+      },
+    });
+  }
+
+  #writeRows(rows: Iterable<readonly [string, Buffer | RawArray, number]>): void {
+    if (this.#db.readonly) return this.#skipWrites();
     this.#guard(() => {
       const set = this.#statements.set;
       const now = nowSeconds();
       this.#db.transaction(() => {
-        for (const [key, value, format, checksum, external] of rows) set.run(key, value, format, checksum, now, external);
+        for (const [key, stored, format] of rows) {
+          const bytes = keyBytes(key);
+          const checksum = checksumOf(stored);
+          if (format === FORMAT_BYTES && stored.byteLength >= FILE_THRESHOLD) {
+            this.#files.write(bytes.toString("hex"), stored instanceof RawArray ? stored.parts() : [stored]); // before the row that refers to it
+            set.run(bytes, EMPTY, FORMAT_FILE, checksum, now, stored.byteLength);
+          } else set.run(bytes, stored instanceof RawArray ? stored.toBytes() : stored, format, checksum, now, null);
+        }
         this.#writeTouches(true);
       })();
     }, true);
