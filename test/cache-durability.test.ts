@@ -158,10 +158,11 @@ describe("the cache heals itself", () => {
     await reopened.close();
   });
 
-  it("a truncated file is moved aside with a warning naming both paths, and a fresh cache starts", async () => {
+  it("a truncated file is moved aside with its value files and a warning naming the paths, and a fresh cache starts", async () => {
     const dir = tempDir();
     const cache = new DiskCache({ path: dir });
     await labelling(cache, 3000).pipeline.map({ x: range(300) }, { mapOver: "x" });
+    await cache.set("weights", new Float32Array(300_000)); // 1.2 MB: a value file
     await cache.close();
     truncateSync(cache.file, Math.floor(statSync(cache.file).size / 2));
     const { result, warnings } = await warningsDuring(async () => {
@@ -176,8 +177,11 @@ describe("the cache heals itself", () => {
     expect(result.calls).toBeLessThanOrEqual(300); // the lost ones once, then hits
     const aside = readdirSync(dir).filter((f) => f.startsWith("cache.sqlite.corrupt-") && !f.endsWith("-wal") && !f.endsWith("-shm"));
     expect(aside).toHaveLength(1);
+    const files = join(dir, `values${aside[0]!.slice("cache.sqlite".length)}`);
+    expect(readdirSync(files)).toHaveLength(1);
+    expect(existsSync(join(dir, "values"))).toBe(false); // the fresh cache refers to none of them
     expect(warnings).toEqual([
-      `HYPERNODES_CACHE_CORRUPT: The cache file ${cache.file} is corrupt (${warnings[0]!.match(/is corrupt \((.*)\): it was moved/)![1]}): it was moved to ${join(dir, aside[0]!)} and a fresh cache started`,
+      `HYPERNODES_CACHE_CORRUPT: The cache file ${cache.file} is corrupt (${warnings[0]!.match(/is corrupt \((.*)\): it was moved/)![1]}): it was moved to ${join(dir, aside[0]!)} (its value files to ${files}) and a fresh cache started`,
     ]);
   });
 

@@ -105,10 +105,16 @@ export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvC
 
   #moveAside(damage: Error): void {
     if (!existsSync(this.path)) return;
-    const aside = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    const suffix = `.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+    const aside = this.path + suffix;
     renameSync(this.path, aside);
-    for (const suffix of ["-wal", "-shm"]) if (existsSync(this.path + suffix)) renameSync(this.path + suffix, aside + suffix);
-    warn(`The cache file ${this.path} is corrupt (${damage.message}): it was moved to ${aside} and a fresh cache started`, "HYPERNODES_CACHE_CORRUPT");
+    for (const journal of ["-wal", "-shm"]) if (existsSync(this.path + journal)) renameSync(this.path + journal, aside + journal);
+    // Its value files go with it: the fresh file refers to none of them.
+    const files = this.#files.moveAside(suffix);
+    warn(
+      `The cache file ${this.path} is corrupt (${damage.message}): it was moved to ${aside}${files ? ` (its value files to ${files})` : ""} and a fresh cache started`,
+      "HYPERNODES_CACHE_CORRUPT",
+    );
   }
 
   /**

@@ -67,6 +67,17 @@ export class ValueFiles {
     }
   }
 
+  /** Renames the folder to its name plus `suffix`; returns the new path, or undefined when there is no folder. */
+  moveAside(suffix: string): string | undefined {
+    try {
+      renameSync(this.dir, this.dir + suffix);
+      return this.dir + suffix;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
+  }
+
   /** Removes every value file (and temporary files left by a killed process). */
   clear(): void {
     let names: string[];
