@@ -20,7 +20,7 @@ export { ConcurrentEngine, type ConcurrentEngineOptions } from "./engines/concur
 export { WorkerEngine, type WorkerEngineOptions } from "./engines/worker/worker-engine.js";
 export { BullMQEngine, type BullMQEngineOptions } from "./engines/bullmq/bullmq-engine.js";
 export { startPipelineWorker, type PipelineWorkerOptions } from "./engines/bullmq/bullmq-worker.js";
-export { ExecutionScope } from "./execution/execution-scope.js";
+export { ExecutionScope, type CallControl } from "./execution/execution-scope.js";
 export type { Engine, EngineOptions, EngineRunOptions, EngineMapOptions, ExecutionTarget, Scope, NestedPipeline } from "./core/contracts.js";
 export type { Cache, CacheStats, Pruned, PruneOptions } from "./cache/cache.js";
 export { MemoryCache } from "./cache/memory-cache.js";
@@ -45,7 +45,10 @@ export {
   CallbackError,
   CacheFileError,
   NodeExecutionError,
+  AbortError,
+  TimeoutError,
 } from "./core/errors.js";
+export { currentSignal } from "./execution/cancellation.js";
 export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz/viz.js";
 export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz/viz-model.js";
 export { DagStatusCallback, type DagStatusOptions, type DagStatusListener } from "./observe/dag-status.js";

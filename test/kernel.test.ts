@@ -159,6 +159,33 @@ describe("the kernel over ZeroMQ", () => {
     expect((await client.execute("7")).outputs.at(-1)?.content.data).toEqual({ "text/plain": "7" });
   });
 
+  it.each([
+    ["interrupt_request on control, a synchronous node", "interrupt_request", "const end = performance.now() + 1; while (performance.now() < end);"],
+    ["SIGINT, an async node", "SIGINT", "await new Promise((resolve) => setTimeout(resolve, 1));"],
+  ])("an interrupt aborts a running map (%s): the cell says how far it got, the cache stops growing, the next cell runs", async (_, how, work) => {
+    const name = `spin${how === "SIGINT" ? "Async" : "Sync"}`;
+    const setup = await client.execute(
+      `import { node, Pipeline } from "hypernodes";\n` +
+        `const ${name} = new Pipeline({ nodes: [node(${how === "SIGINT" ? "async " : ""}(x: number) => { ${work} return x; }, { outputName: "spun", version: "${name}" })] });`,
+    );
+    expect(setup.reply.content.status).toBe("ok");
+    const mapping = client.execute(`await ${name}.map({ x: Array.from({ length: 100_000 }, (_, i) => i) }, { mapOver: "x" });`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const interrupted = performance.now();
+    if (how === "SIGINT") kernel.kill("SIGINT");
+    else expect((await client.request("interrupt_request", {}, "control").reply).content).toEqual({ status: "ok" });
+    const { reply } = await mapping;
+    expect(performance.now() - interrupted).toBeLessThan(1000);
+    expect(reply.content).toMatchObject({ status: "error", ename: "AbortError" });
+    expect(reply.content.evalue).toMatch(/^The map was aborted; [\d,]+ of 100,000 items had finished \(their results are cached\), and no node started after the abort$/);
+    const entries = async () => Number((await client.execute(`(await ${name}.cache!.stats()).entries`)).outputs.at(-1)?.content.data?.["text/plain"]);
+    const before = await entries();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(before).toBeGreaterThan(1);
+    expect(await entries()).toBe(before);
+    expect((await client.execute("7")).outputs.at(-1)?.content.data).toEqual({ "text/plain": "7" });
+  });
+
   it("updates a named display in place (display_id, update_display_data)", async () => {
     const { outputs } = await client.execute('await display("10%", { displayId: "progress" });\nawait display("100%", { displayId: "progress", update: true });');
     expect(outputs.slice(1).map((m) => [m.header.msg_type, m.content.data, m.content.transient])).toEqual([

@@ -37,15 +37,33 @@ export interface KernelParts {
   outcome: CellOutcome;
   comms: CommRegistry;
   version: string;
+  /** Aborts the pipeline calls in progress (their signal). */
+  abortPipelineCalls(): void;
   /** Called once the shutdown reply is sent. */
   onShutdown(): void;
 }
 
+/** How long an interrupted cell has to end on its own (a pipeline call rejecting with its AbortError) before tslab stops it. */
+const INTERRUPT_GRACE_MS = 250;
+
 export class Kernel {
   private executionCount = 0;
   private readonly shellQueue = new RequestQueue();
+  /** The execute_request being run, if any. */
+  private running: object | undefined;
 
   constructor(private readonly parts: KernelParts) {}
+
+  /**
+   * Interrupt (SIGINT, or interrupt_request on control): aborts the pipeline calls in progress, so a
+   * cell awaiting one ends with its AbortError (how far it got, what is cached); a cell still running
+   * after INTERRUPT_GRACE_MS (a loop of its own, a promise that never settles) is stopped by tslab.
+   */
+  interrupt(): void {
+    const cell = this.running;
+    this.parts.abortPipelineCalls();
+    if (cell) setTimeout(() => this.running === cell && this.parts.executor.interrupt(), INTERRUPT_GRACE_MS);
+  }
 
   listen(): void {
     const { sockets } = this.parts;
@@ -117,6 +135,9 @@ export class Kernel {
         return reply({ status: "ok", history: [] });
       case "shutdown_request":
         return reply({ status: "ok", restart: Boolean((msg.content as { restart?: boolean }).restart) });
+      case "interrupt_request":
+        this.interrupt();
+        return reply({ status: "ok" });
       default:
         logError("unsupported request", msg.header.msg_type);
     }
@@ -132,8 +153,10 @@ export class Kernel {
     output.parent = msg;
     outcome.start();
     let failure: ErrorContent | undefined;
+    this.running = msg;
     try {
-      if (!(await executor.execute(expandShorthandProperties(code)))) failure = outcome.failure();
+      const ran = await executor.execute(expandShorthandProperties(code)).finally(() => (this.running = undefined));
+      if (!ran) failure = outcome.failure();
       await output.settle();
       if (!failure && outcome.hasValue && !silent) {
         const data = await mimeBundle(outcome.value);

@@ -52,6 +52,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
     outcome,
     comms,
     version,
+    abortPipelineCalls: () => notebook.interrupt(),
     onShutdown: () => {
       executor.close();
       void sockets.close().finally(() => process.exit(0));
@@ -60,8 +61,9 @@ export async function startKernel(connectionFile: string): Promise<void> {
   kernel.listen();
   kernel.preload(`import "hypernodes";`);
 
-  // Jupyter interrupts a kernel with SIGINT (interrupt_mode "signal"): stop the running cell, not the kernel.
-  process.on("SIGINT", () => executor.interrupt());
+  // Jupyter interrupts a kernel with SIGINT (interrupt_mode "signal"), or an interrupt_request on
+  // control: abort the pipeline calls in progress and stop the running cell, not the kernel.
+  process.on("SIGINT", () => kernel.interrupt());
   // Errors from work a cell left running are shown in the current cell (stderr now goes there).
   process.on("uncaughtException", (error) => console.error("Uncaught exception:", error));
   process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason));

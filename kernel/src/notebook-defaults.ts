@@ -18,6 +18,8 @@ export interface NotebookSession {
   lastInputs: Map<string, Record<string, unknown>>;
   /** The default cache folder. */
   cacheDir: string;
+  /** Aborts every pipeline call in progress (Interrupt): they reject with an AbortError saying how far they got. */
+  interrupt(): void;
 }
 
 export function configureNotebookDefaults(notebookDir: string, cellLocals: Record<string, unknown>): NotebookSession {
@@ -37,9 +39,12 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
     },
   });
   const cacheDir = join(notebookDir, ".hypernodes");
+  // Every call gets the current signal; Interrupt aborts it and later calls get a fresh one.
+  let calls = new AbortController();
   hypernodes.setPipelineDefaults({
     cache: () => new hypernodes.DiskCache({ path: cacheDir }),
     callbacks: [new hypernodes.ProgressCallback(), tally],
+    signal: () => calls.signal,
   });
   hypernodes.registerModuleObject(cellLocals);
   return {
@@ -51,5 +56,9 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
       ),
     lastInputs,
     cacheDir,
+    interrupt() {
+      calls.abort(Object.assign(new Error("the kernel was interrupted"), { name: "KeyboardInterrupt" }));
+      calls = new AbortController();
+    },
   };
 }

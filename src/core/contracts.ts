@@ -50,6 +50,8 @@ export interface ExecutableNode extends HyperNode<any, any> {
   readonly batch?: Function;
   /** Most items per `executeBatch` call (default: every item of a chunk that missed the cache). */
   readonly batchSize?: number;
+  /** Milliseconds a call of it may take (over the call's default `timeout`). */
+  readonly timeout?: number;
   /** Runs many items at once, given one array of values per input in `rootArgs` order; returns one output per item (may be a Promise). */
   executeBatch?(columns: readonly unknown[][]): unknown;
   /** What `codeHash` is made of (own code, each binding its code reads), for `explain` to say what changed. */
@@ -82,6 +84,10 @@ export interface Scope {
   readonly ctx: CallbackContext;
   /** This level's counts, when a callback reads them (see tally.ts). */
   readonly tally: LevelTally | undefined;
+  /** The call's AbortSignal (`run`/`map` option `signal`), shared by every nesting level. */
+  readonly signal: AbortSignal | undefined;
+  /** The call's default time limit per node, in ms (`run`/`map` option `timeout`). */
+  readonly timeout: number | undefined;
   /** The scope one level down, for the nested pipeline run by the node `pipelineNodeName`. */
   child(pipelineNodeName: string, inner: NestedPipeline): Scope;
   /** True the first time a key is seen in this run/map call. */

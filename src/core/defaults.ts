@@ -15,6 +15,11 @@ export interface PipelineDefaults {
   callbacks?: readonly PipelineCallback[];
   /** Used by pipelines created without `engine` (SequentialEngine otherwise). */
   engine?: Engine;
+  /**
+   * Called at every `run`/`map` without a `signal` of its own, for the signal to give it (the notebook
+   * kernel's: aborted by Interrupt).
+   */
+  signal?: () => AbortSignal | undefined;
 }
 
 let defaults: PipelineDefaults = {};

@@ -55,6 +55,19 @@ export class MapInputError extends HyperNodesError {}
 /** An `asNode` input or output mapping that names something the inner pipeline does not have. */
 export class MappingError extends HyperNodesError {}
 
+/**
+ * A `run` or `map` stopped by its `signal` (or a notebook's Interrupt): no node started after the
+ * abort, and what finished stays cached. `cause` is the signal's reason; the message says how far it got.
+ */
+export class AbortError extends HyperNodesError {}
+
+/** A node that did not finish within its `timeout`: the `cause` of the node's NodeExecutionError. */
+export class TimeoutError extends HyperNodesError {
+  constructor(readonly timeoutMs: number) {
+    super(`it did not finish within its timeout of ${timeoutMs} ms`);
+  }
+}
+
 /** A value that cannot be hashed for a cache signature (circular structure, symbol, …). */
 export class UnhashableValueError extends HyperNodesError {}
 

@@ -1,4 +1,5 @@
 import { MapInputError } from "./errors.js";
+import { describeValue } from "./option-checks.js";
 
 export type MapMode = "zip" | "product";
 
@@ -25,7 +26,7 @@ export class MapPlan {
       }
       const list = inputs[name];
       if (!Array.isArray(list)) {
-        throw new MapInputError(`mapOver input '${name}' must be an array, got ${describe(list)}`);
+        throw new MapInputError(`mapOver input '${name}' must be an array, got ${describeValue(list)}`);
       }
       return list;
     });
@@ -57,10 +58,4 @@ export class MapPlan {
       rest = Math.floor(rest / list.length);
     }
   }
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return typeof value;
 }

@@ -1,4 +1,5 @@
 import { describeFunction, functionHash, nextHashEpoch, type CodePart, hashValue } from "../identity/code-identity.js";
+import { checkTimeout } from "./option-checks.js";
 import { digest } from "../identity/digest.js";
 import { NodeDefinitionError, UnhashableValueError, messageOf } from "./errors.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./contracts.js";
@@ -36,6 +37,12 @@ export interface NodeOptions<
   batch?: BatchFunction<F>;
   /** Most items per call of `batch` (default: every item of a map chunk that missed the cache). */
   batchSize?: number;
+  /**
+   * Milliseconds a call may take (over the `run`/`map` option `timeout`): past it the node fails with a
+   * NodeExecutionError whose cause is a TimeoutError, and `currentSignal()` aborts. An async node is
+   * no longer waited for; a synchronous one cannot be stopped while it runs (WorkerEngine's can).
+   */
+  timeout?: number;
 }
 
 /** A node's batch implementation: inputs as arrays across items, one output per item back. */
@@ -96,6 +103,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   readonly deps: readonly unknown[];
   readonly batch: BatchFunction<F> | undefined;
   readonly batchSize: number | undefined;
+  readonly timeout: number | undefined;
   /** Whether the function takes its inputs as one object (a destructured parameter) or positionally. */
   readonly parameterStyle: ParameterStyle;
   declare readonly __types?: { outputs: NodeOutputs<F, O>; inputs: NodeInputs<F, I> };
@@ -129,6 +137,8 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     this.batch = options.batch;
     this.batchSize = options.batchSize;
     this.#checkBatch();
+    checkTimeout(options.timeout, `Node '${this.name}': timeout`, NodeDefinitionError);
+    this.timeout = options.timeout;
 
     let parsed: ParameterList | undefined;
     let sourceReadable = true;

@@ -12,6 +12,7 @@ import { Graph } from "./graph.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
+import { checkTimeout, describeValue } from "./option-checks.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
 import { envHash, nodeTag } from "../identity/signature.js";
 import type { VizOptions } from "../viz/viz-model.js";
@@ -33,6 +34,14 @@ export interface RunOptions<K extends string = string> {
   outputName?: K | readonly K[];
   /** Engine for this call only. */
   engine?: Engine;
+  /**
+   * Aborting it stops the call: no node starts after, nodes in flight are no longer waited for, and
+   * the call rejects with an AbortError saying how far it got; what finished stays cached. A node
+   * reads it through `currentSignal()` to cancel its own work. In a notebook, Interrupt aborts it.
+   */
+  signal?: AbortSignal;
+  /** Milliseconds each node call may take, unless the node sets its own `timeout` (then a TimeoutError fails it). */
+  timeout?: number;
 }
 
 export interface MapOptions<K extends string = string> extends RunOptions<K> {
@@ -138,7 +147,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
   async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
     const engine = options.engine ?? this.engine;
-    const scope = this.#scope(engine);
+    const scope = this.#scope(engine, options);
     return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs), { scope }));
   }
 
@@ -153,7 +162,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
     }
     const engine = options.engine ?? this.engine;
-    const scope = this.#scope(engine);
+    const scope = this.#scope(engine, options);
     const { outputName, mapOver, mapMode } = options;
     return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs), { mapOver, mapMode, scope }));
   }
@@ -163,7 +172,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
    * miss what changed since its last recorded execution (its code, a named input, an upstream node).
    */
   async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
-    const scope = this.#scope(this.engine);
+    const scope = this.#scope(this.engine, {});
     return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
   }
 
@@ -250,7 +259,11 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return { ...this.#bound, ...inputs };
   }
 
-  #scope(engine: Engine): ExecutionScope {
-    return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id));
+  #scope(engine: Engine, { signal = pipelineDefaults().signal?.(), timeout }: RunOptions): ExecutionScope {
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new HyperNodesError(`run/map option signal must be an AbortSignal, got ${describeValue(signal)}`);
+    }
+    checkTimeout(timeout, "run/map option timeout");
+    return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id), { signal, timeout });
   }
 }

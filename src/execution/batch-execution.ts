@@ -1,6 +1,7 @@
 import type { Scope } from "../core/contracts.js";
 import { performance } from "node:perf_hooks";
 import type { ItemState, Step } from "../core/execution-plan.js";
+import { callControlled, throwAborted } from "./cancellation.js";
 import { announceStart, fail, finish, since, useHit, type NodeInvoker } from "./node-execution.js";
 
 /** Where a batch step reports the items that failed, and whether a failure has stopped the map. */
@@ -99,8 +100,11 @@ async function callBatch(
   const clock = scope.events.timed ? performance.now() : 0;
   let outputs: ArrayLike<unknown>;
   try {
+    if (scope.signal?.aborted) throwAborted(step, scope.signal);
     const columns = step.argSlots.map((slot) => states.map((state) => state.values[slot]));
-    outputs = checkOutputs(await invoker.callBatch(step, columns), states.length);
+    // The call's signal bounds a batch call; a node's timeout is per item, so it does not.
+    const called = scope.signal ? callControlled(() => invoker.callBatch(step, columns), scope.signal, undefined, step.node.name) : invoker.callBatch(step, columns);
+    outputs = checkOutputs(await called, states.length);
   } catch (error) {
     for (const state of states) await settle(state, failures, () => fail(step, scope, error));
     return;

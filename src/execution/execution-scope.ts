@@ -10,6 +10,13 @@ interface CallShared {
   done: Set<string>;
   /** Every cache written during the call, to commit at its end. */
   caches: Set<Cache>;
+  control: CallControl;
+}
+
+/** How a call may be stopped: its AbortSignal, and its default time limit per node (ms). */
+export interface CallControl {
+  signal?: AbortSignal;
+  timeout?: number;
 }
 
 /**
@@ -19,6 +26,8 @@ interface CallShared {
 export class ExecutionScope implements Scope {
   readonly #shared: CallShared;
   readonly tally: LevelTally | undefined;
+  readonly signal: AbortSignal | undefined;
+  readonly timeout: number | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -26,9 +35,13 @@ export class ExecutionScope implements Scope {
     readonly envHash: string,
     readonly events: CallbackDispatcher,
     readonly ctx: CallbackContext,
+    control: CallControl = {},
     shared?: CallShared,
   ) {
-    this.#shared = shared ?? { done: new Set(), caches: new Set() };
+    this.#shared = shared ?? { done: new Set(), caches: new Set(), control };
+    // Fields, not getters: every node call reads them.
+    this.signal = this.#shared.control.signal;
+    this.timeout = this.#shared.control.timeout;
     if (cache) this.#shared.caches.add(cache);
     this.tally = events.readsTally ? Tally.of(ctx).level(ctx.hierarchyPath) : undefined;
   }
@@ -45,6 +58,7 @@ export class ExecutionScope implements Scope {
       env,
       this.events.active ? this.events : inner.events,
       this.ctx.child(pipelineNodeName),
+      this.#shared.control,
       this.#shared,
     );
   }

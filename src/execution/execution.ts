@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { digest } from "../identity/digest.js";
 import type { EngineMapOptions, EngineRunOptions, ExecutionTarget, Scope } from "../core/contracts.js";
-import { NodeExecutionError } from "../core/errors.js";
+import { AbortError, NodeExecutionError } from "../core/errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/execution-plan.js";
 import { MapPlan } from "../core/map-plan.js";
@@ -87,14 +87,21 @@ export async function executeRun(
   const { scope } = options;
   const plan = planOf(target);
   plan.checkInputs(inputs);
+  checkCallNotAborted(scope, "run");
   const state = plan.initialState(inputs, scope.cache !== undefined);
   if (!invoker.keepsResources) await state.resolveResources();
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
   if (scope.cache) await prefetch([state], scope);
-  const pending = runSteps(state, scope, invoker);
-  if (pending) await pending;
+  try {
+    const pending = runSteps(state, scope, invoker);
+    if (pending) await pending;
+  } catch (error) {
+    if (!(error instanceof AbortError)) throw error;
+    const done = `${state.executed} node${state.executed === 1 ? "" : "s"} had run${scope.cache && state.executed ? " (their results are cached)" : ""}`;
+    throw new AbortError(`The run was ${error.message}; ${done}`, { cause: scope.signal?.reason });
+  }
   const outputs = plan.outputsOf(state);
   if (events.active) await events.emit("onPipelineEnd", ctx.pipelineId, outputs, performance.now() - started, ctx);
   return outputs;
@@ -117,6 +124,7 @@ export async function executeMap(
   const items = new MapPlan(inputs, options.mapOver, options.mapMode);
   plan.checkMapOver(items.names);
   plan.checkInputs(inputs);
+  checkCallNotAborted(scope, "map");
   const initial = plan.initialState(inputs, scope.cache !== undefined, items.names);
   if (!schedule.invoker?.keepsResources) await initial.resolveResources();
   const { events, ctx } = scope;
@@ -140,6 +148,10 @@ export async function executeMap(
     await run.runChunk(chunk, batchSteps);
   }
   await run.settled();
+  if (scope.signal?.aborted) {
+    const done = `${run.finished.toLocaleString("en")} of ${items.length.toLocaleString("en")} items had finished${scope.cache && run.finished ? " (their results are cached)" : ""}`;
+    throw new AbortError(`The map was aborted; ${done}, and no node started after the abort`, { cause: scope.signal.reason });
+  }
   if (run.failure) throw run.failure.error;
   if (events.active) {
     const durationMs = performance.now() - started;
@@ -149,6 +161,11 @@ export async function executeMap(
   return run.results;
 }
 
+/** Rejects a call whose signal was aborted before it started. */
+function checkCallNotAborted(scope: Scope, call: "run" | "map"): void {
+  if (scope.signal?.aborted) throw new AbortError(`The ${call} was aborted before it started`, { cause: scope.signal.reason });
+}
+
 /** One map call in progress: its results, the items in flight, and the failure that stops it. */
 class MapRun implements ItemFailures {
   readonly results: (Record<string, unknown> | NodeExecutionError)[];
@@ -156,6 +173,7 @@ class MapRun implements ItemFailures {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #invoker: NodeInvoker;
   readonly #runSteps: ItemStepRunner;
+  readonly #signal: AbortSignal | undefined;
   #lastYield = performance.now();
 
   constructor(
@@ -167,10 +185,15 @@ class MapRun implements ItemFailures {
     this.results = new Array(length);
     this.#invoker = schedule.invoker ?? IN_THREAD;
     this.#runSteps = schedule.runSteps ?? runStepsInOrder;
+    this.#signal = scope.signal;
   }
 
+  /** Items whose every step finished. */
+  finished = 0;
+
+  /** True once a failure or the call's signal ends the map: no further item starts. */
   get stopped(): boolean {
-    return this.failure !== undefined;
+    return this.failure !== undefined || this.#signal?.aborted === true;
   }
 
   /**
@@ -233,8 +256,9 @@ class MapRun implements ItemFailures {
         this.#track(state, pending, last);
         if (this.#inFlight.size >= schedule.concurrency) await Promise.race(this.#inFlight);
       }
-      // Let timers run (progress redraws, notebook display updates) during a long synchronous map.
-      if (scope.events.active && (state.itemIndex! & 63) === 63 && performance.now() - this.#lastYield > 50) {
+      // Let timers and I/O run during a long synchronous map: progress redraws, notebook display updates,
+      // and what aborts the call's signal (an interrupt, a timer, a message).
+      if ((state.itemIndex! & 63) === 63 && (scope.events.active || this.#signal) && performance.now() - this.#lastYield > 25) {
         await new Promise(setImmediate);
         this.#lastYield = performance.now();
       }
@@ -254,6 +278,7 @@ class MapRun implements ItemFailures {
 
   #finish(state: ItemState): void {
     this.results[state.itemIndex!] = this.plan.outputsOf(state);
+    this.finished++;
     const tally = this.scope.tally;
     if (tally) {
       tally.itemsDone++;

@@ -2,7 +2,8 @@ import type { Scope } from "../core/contracts.js";
 import { performance } from "node:perf_hooks";
 import { isThenable } from "../observe/callbacks.js";
 import type { Cache } from "../cache/cache.js";
-import { CallbackError, messageOf, NodeExecutionError, UnserializableValueError } from "../core/errors.js";
+import { AbortError, CallbackError, messageOf, NodeExecutionError, UnserializableValueError } from "../core/errors.js";
+import { callControlled, throwAborted, timeoutOf } from "./cancellation.js";
 import type { ItemState, Step } from "../core/execution-plan.js";
 import { recordKey, type SignatureRecord } from "../identity/signature.js";
 import type { LevelTally } from "../observe/tally.js";
@@ -79,6 +80,7 @@ export function after(pending: void | Promise<void>, next: () => void | Promise<
 
 /** Start event, the call, then outputs, cache write and end event; each part synchronous when it can be. */
 function execute(step: Step, state: ItemState, scope: Scope, signature: string | undefined, invoker: NodeInvoker): void | Promise<void> {
+  if (scope.signal?.aborted) throwAborted(step, scope.signal);
   const args = state.argsOf(step);
   const announced = announceStart(step, scope, args);
   // `after` spelled out: no closure allocated per node when nothing was announced (the hot path).
@@ -107,7 +109,10 @@ function call(
   const started = scope.events.timed ? performance.now() : 0;
   let value: unknown;
   try {
-    value = invoker.call(step, args, scope);
+    value =
+      scope.signal === undefined && scope.timeout === undefined && step.node.timeout === undefined
+        ? invoker.call(step, args, scope)
+        : callUnderControl(step, args, scope, invoker);
   } catch (error) {
     return fail(step, scope, error);
   }
@@ -116,6 +121,11 @@ function call(
     (resolved) => finish(step, state, scope, signature, resolved, since(scope, started)),
     (error) => fail(step, scope, error),
   );
+}
+
+/** A call bounded by the call's signal and the node's timeout (its closure kept out of `call`, which then allocates none). */
+function callUnderControl(step: Step, args: unknown[], scope: Scope, invoker: NodeInvoker): unknown {
+  return callControlled(() => invoker.call(step, args, scope), scope.signal, timeoutOf(step, scope), step.node.name);
 }
 
 /** Milliseconds since `started` (0 when no callback takes durations: the clock was not read). */
@@ -213,10 +223,10 @@ function storeOutputs(step: Step, state: ItemState, value: unknown): void {
 
 /**
  * The error a failing step rejects with. A nested pipeline's inner failure is kept (same object,
- * `cause` still the original) with this node added to its path; callback errors pass through.
+ * `cause` still the original) with this node added to its path; callback errors and aborts pass through.
  */
 function toNodeError(step: Step, error: unknown): unknown {
-  if (error instanceof CallbackError) return error;
+  if (error instanceof CallbackError || error instanceof AbortError) return error;
   if (step.node.kind === "pipeline" && error instanceof NodeExecutionError) return error.withinNode(step.node.name);
   return new NodeExecutionError(step.node.name, error);
 }

@@ -3,6 +3,7 @@ import type { Piscina } from "piscina";
 import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget, NestedPipeline, Scope } from "../../core/contracts.js";
 import { HyperNodesError, messageOf, UnshippableFunctionError } from "../../core/errors.js";
 import { executeMap, executeRun, runStepsAsDag } from "../../execution/execution.js";
+import { currentSignal } from "../../execution/cancellation.js";
 import type { Step } from "../../core/execution-plan.js";
 import { FunctionShipper, type Refusal, type ShippedFunction } from "./function-shipping.js";
 import type { ExecutableNode } from "../../core/contracts.js";
@@ -160,6 +161,9 @@ export class WorkerEngine implements Engine {
    * An input that cannot cross fails the call, or with `unshippable: "main-thread"` runs it `here`.
    */
   async #send(step: Step, shipped: ShippedFunction, args: unknown[], batch: boolean, here: () => unknown): Promise<unknown> {
+    // Read before the first await: aborted by the call's signal or the node's timeout, it ends the
+    // worker thread running the task (Piscina replaces it), so a stuck item stops using a core.
+    const signal = currentSignal();
     const factories = new Map<string, ShippedFunction>();
     const outgoing: unknown[] = [];
     for (let k = 0; k < args.length; k++) {
@@ -175,25 +179,26 @@ export class WorkerEngine implements Engine {
     const node = step.node as Node;
     const task: WorkerTask = { fn: { id: shipped.id }, style: node.parameterStyle, names: node.rootArgs, batch, args: outgoing, factories: {} };
     for (const [key, factory] of factories) task.factories[key] = { id: factory.id };
-    let reply = await this.#run(task);
+    let reply = await this.#run(task, signal);
     if ("missing" in reply) {
       const withCode = (f: ShippedFunction): FunctionRef => ({ id: f.id, code: f.code });
       task.fn = withCode(shipped);
       for (const [key, factory] of factories) task.factories[key] = withCode(factory);
-      reply = await this.#run(task);
+      reply = await this.#run(task, signal);
     }
     if ("value" in reply) return reply.value;
     if ("error" in reply) throw unpackError(reply.error);
     throw new HyperNodesError("a worker thread did not load a function it was sent");
   }
 
-  async #run(task: WorkerTask): Promise<WorkerReply> {
+  async #run(task: WorkerTask, signal: AbortSignal): Promise<WorkerReply> {
     this.#pool ??= import("piscina").then(
       ({ Piscina }) => new Piscina({ filename: WORKER_ENTRY, minThreads: this.workers, maxThreads: this.workers, atomics: "async" }),
     );
     try {
-      return await (await this.#pool).run(task);
+      return await (await this.#pool).run(task, { signal });
     } catch (error) {
+      if (signal.aborted) throw signal.reason; // the call or the node's timeout ended it: its own error reports it
       // The worker entry replies with the node's own errors: a rejection is the thread's (it exited, or a value did not clone).
       throw new HyperNodesError(`its worker thread failed: ${messageOf(error)}`, { cause: error });
     }
