@@ -37,6 +37,7 @@ export {
   CycleError,
   MissingInputError,
   UnknownOutputError,
+  UnknownInputError,
   MapInputError,
   MappingError,
   UnhashableValueError,

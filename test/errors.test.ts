@@ -43,7 +43,7 @@ describe("errors detected before any node runs", () => {
   it("a mapOver input that is not an array says so", async () => {
     await expect(p.map({ x: 5, y: 1 }, { mapOver: "x" })).rejects.toThrow(/mapOver input 'x' must be an array, got number/);
     await expect(p.map({ y: 1 }, { mapOver: "x" })).rejects.toThrow(/no input 'x'/);
-    await expect(p.map({ x: [1], y: 1, z: [1] }, { mapOver: "z" })).rejects.toThrow(/'z', which no node reads/);
+    await expect(p.map({ x: [1], y: 1, z: [1] }, { mapOver: "z" })).rejects.toThrow(/^map: unknown input 'z': no node of pipeline 'pipeline' reads it \(its inputs: 'x', 'y'\); pass \{ extraInputs: "ignore" \} to allow it$/);
     await expect(p.map({ x: [1], y: 1 }, { mapOver: "x", mapMode: "cross" as never })).rejects.toThrow(/zip.*product/);
     expect(a.calls + b.calls).toBe(0);
   });

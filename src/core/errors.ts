@@ -49,6 +49,9 @@ export class UnknownOutputError extends HyperNodesError {
   }
 }
 
+/** An input given to `run`, `map` or `bind` that no node of the pipeline reads (a typo, usually). */
+export class UnknownInputError extends HyperNodesError {}
+
 /** A `map` call whose inputs cannot be mapped (not an array, zip lengths differ, unknown mapOver name). */
 export class MapInputError extends HyperNodesError {}
 

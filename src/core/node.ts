@@ -1,5 +1,5 @@
 import { describeFunction, functionHash, nextHashEpoch, type CodePart, hashValue } from "../identity/code-identity.js";
-import { checkTimeout } from "./option-checks.js";
+import { checkName, checkOptionNames, checkTimeout, describeValue } from "./option-checks.js";
 import { digest } from "../identity/digest.js";
 import { NodeDefinitionError, UnhashableValueError, messageOf } from "./errors.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./contracts.js";
@@ -109,9 +109,11 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
   declare readonly __types?: { outputs: NodeOutputs<F, O>; inputs: NodeInputs<F, I> };
 
   constructor(func: F, options: NodeOptions<O, I, F> = {}) {
-    if (typeof func !== "function") {
-      throw new NodeDefinitionError(`node() expects a function, got ${func === null ? "null" : typeof func}`);
+    if (typeof func !== "function") throw new NodeDefinitionError(`node() expects a function, got ${describeValue(func)}`);
+    if (/^class\b/.test(Function.prototype.toString.call(func))) {
+      throw new NodeDefinitionError(`node() expects a function, got the class '${func.name || "anonymous"}': wrap a method or a function that uses it`);
     }
+    checkOptions(options, func.name);
     const fnName = func.name;
     const outputName = options.outputName ?? (fnName || undefined);
     if (outputName === undefined) {
@@ -121,9 +123,8 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     }
     const outputNames: readonly string[] = typeof outputName === "string" ? [outputName] : [...outputName];
     this.name = options.name ?? (fnName || outputNames.join(","));
-    if (outputNames.length === 0 || outputNames.some((o) => typeof o !== "string" || o === "")) {
-      throw new NodeDefinitionError(`Node '${this.name}': outputName must be a non-empty string or a list of them`);
-    }
+    if (outputNames.length === 0) throw new NodeDefinitionError(`Node '${this.name}': outputName must be a non-empty string or a list of them`);
+    for (const output of outputNames) checkName(output, `Node '${this.name}': outputName`, NodeDefinitionError);
     if (new Set(outputNames).size !== outputNames.length) {
       throw new NodeDefinitionError(`Node '${this.name}': outputName lists the same name twice (${outputNames.join(", ")})`);
     }
@@ -179,6 +180,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
       this.parameterStyle = parsed!.style;
       for (const p of parsed!.parameters) if (p.defaultSource !== undefined) defaults[p.name] = p.defaultSource;
     }
+    for (const input of this.rootArgs) checkName(input, `Node '${this.name}': input`, NodeDefinitionError);
     if (new Set(this.rootArgs).size !== this.rootArgs.length) {
       throw new NodeDefinitionError(`Node '${this.name}': an input name appears twice (${this.rootArgs.join(", ")})`);
     }
@@ -298,4 +300,20 @@ export function node<F extends AnyFunction, const O extends OutputNames = string
   options?: NodeOptions<O, I, NotInferred<F>>,
 ): Node<F, O, I> {
   return new Node(fn, options);
+}
+
+const OPTION_NAMES = ["outputName", "name", "cache", "inputs", "version", "deps", "batch", "batchSize", "timeout"] as const;
+
+/** The options' shapes (each value's own rules are checked where it is used), before anything reads them. */
+function checkOptions(options: unknown, fnName: string): void {
+  const label = `node(${fnName || "anonymous"})`;
+  checkOptionNames(options, OPTION_NAMES, label, NodeDefinitionError);
+  const { outputName, name, cache, inputs, version, deps } = options as NodeOptions;
+  const wrong = (option: string, takes: string, got: unknown) => new NodeDefinitionError(`${label}: option ${option} must be ${takes}, got ${describeValue(got)}`);
+  if (outputName !== undefined && typeof outputName !== "string" && !Array.isArray(outputName)) throw wrong("outputName", "a string or a list of strings", outputName);
+  if (name !== undefined && (typeof name !== "string" || name === "")) throw wrong("name", "a non-empty string", name);
+  if (cache !== undefined && typeof cache !== "boolean") throw wrong("cache", "true or false", cache);
+  if (inputs !== undefined && !Array.isArray(inputs)) throw wrong("inputs", "a list of input names", inputs);
+  if (version !== undefined && typeof version !== "string") throw wrong("version", "a string", version);
+  if (deps !== undefined && !Array.isArray(deps)) throw wrong("deps", "a list of values", deps);
 }

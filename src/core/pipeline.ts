@@ -3,7 +3,7 @@ import type { Cache } from "../cache/cache.js";
 import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "../observe/callbacks.js";
 import { ExecutionScope } from "../execution/execution-scope.js";
 import { type Engine } from "./contracts.js";
-import { HyperNodesError, MapInputError, messageOf } from "./errors.js";
+import { HyperNodesError, MapInputError, messageOf, UnknownInputError } from "./errors.js";
 import { ExecutionPlan } from "./execution-plan.js";
 import { defaultCache, defaultEngine, pipelineDefaults } from "./defaults.js";
 import { digest } from "../identity/digest.js";
@@ -12,7 +12,7 @@ import { Graph } from "./graph.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
-import { checkTimeout, describeValue } from "./option-checks.js";
+import { checkName, checkOptionNames, checkTimeout, describeValue, didYouMean } from "./option-checks.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
 import { envHash, nodeTag } from "../identity/signature.js";
 import type { VizOptions } from "../viz/viz-model.js";
@@ -42,6 +42,11 @@ export interface RunOptions<K extends string = string> {
   signal?: AbortSignal;
   /** Milliseconds each node call may take, unless the node sets its own `timeout` (then a TimeoutError fails it). */
   timeout?: number;
+  /**
+   * An input that no node reads is refused before anything runs ("error", the default: it is usually
+   * a misspelt optional input, which would otherwise silently take its default); "ignore" allows it.
+   */
+  extraInputs?: "error" | "ignore";
 }
 
 export interface MapOptions<K extends string = string> extends RunOptions<K> {
@@ -79,6 +84,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     if (!options || !Array.isArray(options.nodes)) {
       throw new HyperNodesError("new Pipeline({ nodes }) needs an array of nodes");
     }
+    checkPipelineOptions(options);
     options.nodes.forEach((n, i) => {
       if (!(n instanceof Node) && !(n instanceof PipelineNode)) {
         const what = typeof n === "function" ? `the plain function '${(n as Function).name || "anonymous"}'` : String(n);
@@ -128,7 +134,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 
   /** Merges default inputs (later calls override keys; inputs given to run/map override bound ones). */
   bind(inputs: PipelineInputs<N>): this {
-    this.#bound = { ...this.#bound, ...inputs };
+    this.#bound = { ...this.#bound, ...this.#checkInputs(inputs, "bind", "error") };
     return this;
   }
 
@@ -146,9 +152,10 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   ): Promise<Selected<PipelineOutputs<N>, K>>;
   /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
   async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
+    checkOptionNames(options, RUN_OPTIONS, "run");
     const engine = options.engine ?? this.engine;
     const scope = this.#scope(engine, options);
-    return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs), { scope }));
+    return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs, "run", options), { scope }));
   }
 
   map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
@@ -161,10 +168,11 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     if (!options || options.mapOver === undefined) {
       throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
     }
+    checkOptionNames(options, MAP_OPTIONS, "map");
     const engine = options.engine ?? this.engine;
     const scope = this.#scope(engine, options);
     const { outputName, mapOver, mapMode } = options;
-    return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs), { mapOver, mapMode, scope }));
+    return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs, "map", options), { mapOver, mapMode, scope }));
   }
 
   /**
@@ -173,7 +181,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
    */
   async explain(inputs: PipelineInputs<N> = {}, options: Pick<RunOptions, "outputName"> = {}): Promise<NodeExplanation[]> {
     const scope = this.#scope(this.engine, {});
-    return explainPlan(this.planFor(options.outputName), this.#withBound(inputs), this.cache, scope.envHash, scope.ctx.hierarchyPath);
+    return explainPlan(this.planFor(options.outputName), this.#withBound(inputs, "explain", {}), this.cache, scope.envHash, scope.ctx.hierarchyPath);
   }
 
   /**
@@ -252,18 +260,62 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return envHash(this.cache?.salt, this.cacheSalt);
   }
 
-  #withBound(inputs: Record<string, unknown>): Record<string, unknown> {
-    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
-      throw new HyperNodesError(`Pipeline inputs must be an object of named values, got ${Array.isArray(inputs) ? "an array" : String(inputs)}`);
+  #withBound(inputs: Record<string, unknown>, call: string, { extraInputs = "error" }: RunOptions): Record<string, unknown> {
+    if (extraInputs !== "error" && extraInputs !== "ignore") {
+      throw new HyperNodesError(`${call} option extraInputs must be "error" or "ignore", got ${JSON.stringify(extraInputs) ?? describeValue(extraInputs)}`);
     }
-    return { ...this.#bound, ...inputs };
+    return { ...this.#bound, ...this.#checkInputs(inputs, call, extraInputs) };
+  }
+
+  /** Inputs as `call` was given them: an object of named values, each read by some node (unless `extraInputs` is "ignore"). */
+  #checkInputs(inputs: unknown, call: string, extraInputs: "error" | "ignore"): Record<string, unknown> {
+    if (inputs === null || typeof inputs !== "object" || Array.isArray(inputs)) {
+      throw new HyperNodesError(`${call}: inputs must be an object of named values, got ${Array.isArray(inputs) ? "an array" : describeValue(inputs)}`);
+    }
+    const known = this.graph.rootArgs;
+    for (const name of Object.keys(inputs)) {
+      if (known.includes(name)) continue;
+      checkName(name, `${call}: input`);
+      if (extraInputs === "ignore") continue;
+      throw new UnknownInputError(
+        `${call}: unknown input '${name}'${didYouMean(name, known)}: no node of pipeline '${this.id}' reads it ` +
+          `(its inputs: ${known.map((k) => `'${k}'`).join(", ") || "none"}); pass { extraInputs: "ignore" } to allow it`,
+      );
+    }
+    return inputs as Record<string, unknown>;
   }
 
   #scope(engine: Engine, { signal = pipelineDefaults().signal?.(), timeout }: RunOptions): ExecutionScope {
+    if (!isEngine(engine)) throw new HyperNodesError(`run/map option engine must be an engine (with run and map methods), got ${describeValue(engine)}`);
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new HyperNodesError(`run/map option signal must be an AbortSignal, got ${describeValue(signal)}`);
     }
     checkTimeout(timeout, "run/map option timeout");
     return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id), { signal, timeout });
+  }
+}
+
+const RUN_OPTIONS = ["outputName", "engine", "signal", "timeout", "extraInputs"] as const;
+const MAP_OPTIONS = [...RUN_OPTIONS, "mapOver", "mapMode"] as const;
+
+function isEngine(engine: unknown): engine is Engine {
+  return typeof (engine as Engine | null)?.run === "function" && typeof (engine as Engine).map === "function";
+}
+
+/** The shapes of `new Pipeline` options, named before anything uses them (a cache or engine of the wrong kind would fail mid-run). */
+function checkPipelineOptions(options: PipelineOptions<readonly HyperNode[]>): void {
+  const label = "new Pipeline";
+  checkOptionNames(options, ["nodes", "name", "cache", "callbacks", "engine", "cacheSalt"], label);
+  const { name, cache, callbacks, engine, cacheSalt } = options;
+  const wrong = (option: string, takes: string, got: unknown) => new HyperNodesError(`${label}: option ${option} must be ${takes}, got ${describeValue(got)}`);
+  if (name !== undefined && typeof name !== "string") throw wrong("name", "a string", name);
+  if (cacheSalt !== undefined && typeof cacheSalt !== "string") throw wrong("cacheSalt", "a string", cacheSalt);
+  if (cache !== undefined && !(typeof cache?.getMany === "function" && typeof cache.set === "function")) throw wrong("cache", "a Cache (DiskCache, MemoryCache, KeyvCache, or your own)", cache);
+  if (engine !== undefined && !isEngine(engine)) throw wrong("engine", "an engine (with run and map methods)", engine);
+  if (callbacks !== undefined) {
+    if (!Array.isArray(callbacks)) throw wrong("callbacks", "a list of callbacks", callbacks);
+    callbacks.forEach((callback, i) => {
+      if (callback === null || typeof callback !== "object") throw wrong(`callbacks[${i}]`, "a callback object (a PipelineCallback, or an object of on… methods)", callback);
+    });
   }
 }

@@ -211,7 +211,13 @@ class Encoder {
       // A function by its identity: its code and everything it reads (a closure's variables included).
       this.sink.write("F" + this.code.functionHash(value));
     } else if (typeof value === "object" && value !== null) {
-      this.visitObject(frame, value);
+      try {
+        this.visitObject(frame, value);
+      } catch (error) {
+        // A getter, a proxy trap or a cacheKey() of the user's that throws: say where, not only what.
+        if (error instanceof UnhashableValueError) throw error;
+        throw this.unhashable(frame, `reading it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      }
     } else {
       const text = encodeScalar(value);
       if (text === undefined) {

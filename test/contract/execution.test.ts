@@ -162,11 +162,17 @@ describe("run: selective inputs", () => {
     expect(await p.run({ x: 1, z: 5 }, { outputName: "b" })).toEqual({ b: 10 });
   });
 
-  it("extra unused inputs are ignored", async () => {
-    const a = node((x: number) => x + 1, { outputName: "a" });
-    const p = new Pipeline({ nodes: [a] });
-    const r = await p.run({ x: 1, unused: 99 } as { x: number });
-    expect(r.a).toBe(2);
+  it("an input no node reads is refused before anything runs, naming it and the closest input; extraInputs: 'ignore' allows it", async () => {
+    let calls = 0;
+    const scaled = node((x: number, scale = 2) => (calls++, x * scale), { outputName: "scaled" });
+    const p = new Pipeline({ nodes: [scaled] });
+    await expect(p.run({ x: 1, scael: 10 })).rejects.toThrow(
+      `run: unknown input 'scael' (did you mean 'scale'?): no node of pipeline 'pipeline' reads it (its inputs: 'x', 'scale'); pass { extraInputs: "ignore" } to allow it`,
+    );
+    await expect(p.map({ x: [1], unused: 99 }, { mapOver: "x" })).rejects.toThrow("map: unknown input 'unused': no node");
+    expect(calls).toBe(0);
+    expect(await p.run({ x: 1, unused: 99 }, { extraInputs: "ignore" })).toEqual({ scaled: 2 });
+    expect(() => p.bind({ scael: 3 })).toThrow("bind: unknown input 'scael' (did you mean 'scale'?)");
   });
 });
 
