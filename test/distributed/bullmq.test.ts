@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
+import { AbortError, BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
 import { READS_TALLY, Tally } from "../../src/observe/tally.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -222,6 +222,21 @@ describe("BullMQEngine", () => {
     const ran = executions().slice(before).length;
     expect(ran).toBeGreaterThanOrEqual(1);
     expect(ran).toBeLessThan(6); // one worker left: 31 × 100 ms had it run them all
+  }, 30_000);
+
+  it("an aborted map rejects at once with an AbortError and removes its queued jobs", async () => {
+    const before = executions().length;
+    const xs = Array.from({ length: 40 }, (_, i) => 300 + i);
+    const started = performance.now();
+    const failure = await fixtures.squares.map({ x: xs, delayMs: 100 }, { mapOver: "x", engine, signal: AbortSignal.timeout(250) }).catch((error: unknown) => error);
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(failure).toBeInstanceOf(AbortError);
+    expect((failure as Error).message).toMatch(/^The map was aborted; \d+ of 40 items had finished/);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const ran = executions().slice(before).length;
+    expect(ran).toBeLessThan(15); // the jobs left in the queue were removed: 40 × 100 ms on one worker had they run
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(executions().slice(before).length).toBe(ran);
   }, 30_000);
 
   it("runs the items of a mapped nested pipeline as jobs", async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Queue, QueueEvents } from "bullmq";
 import { EVENTS, type CallbackEvent } from "../../observe/callbacks.js";
 import type { Engine, EngineMapOptions, EngineRunOptions, ExecutionTarget, Scope } from "../../core/contracts.js";
-import { HyperNodesError } from "../../core/errors.js";
+import { AbortError, HyperNodesError } from "../../core/errors.js";
 import { executeMap, executeRun, runStepsInOrder } from "../../execution/execution.js";
 import { planOf, type ExecutionPlan, type ItemState } from "../../core/execution-plan.js";
 import { IN_THREAD, type NodeInvoker } from "../../execution/node-execution.js";
@@ -105,14 +105,21 @@ export class BullMQEngine implements Engine {
       warn(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, "HYPERNODES_NO_WORKER");
     }
     const remote = new RemoteMap(link, path, plan, inputs, options, this);
-    const results = await executeMap(plan, inputs, options, {
-      runSteps: (state, scope) => remote.runItem(state, scope),
-      concurrency: MAX_IN_FLIGHT,
-      collectErrors: this.collectErrors,
-      invoker: ON_WORKERS,
-      batch: false, // batch nodes run on the workers, over each job's items
-    });
-    return results as Record<string, unknown>[];
+    const { signal } = options.scope;
+    const abort = () => void remote.abort(signal!.reason);
+    signal?.addEventListener("abort", abort, { once: true });
+    try {
+      const results = await executeMap(plan, inputs, options, {
+        runSteps: (state, scope) => remote.runItem(state, scope),
+        concurrency: MAX_IN_FLIGHT,
+        collectErrors: this.collectErrors,
+        invoker: ON_WORKERS,
+        batch: false, // batch nodes run on the workers, over each job's items
+      });
+      return results as Record<string, unknown>[];
+    } finally {
+      signal?.removeEventListener("abort", abort);
+    }
   }
 
   /** Closes the Redis connections (the engine connects again if used afterwards). */
@@ -220,6 +227,22 @@ class RemoteMap {
       this.#gathered.push({ state, resolve, reject });
       if (this.#gathered.length === 1) setImmediate(() => this.#send());
     }).then((result) => this.#receive(state, scope, result));
+  }
+
+  /**
+   * The call's signal aborted: its queued jobs are removed, and no item waits for a job any more (a
+   * job a worker already runs finishes there, its result unread).
+   */
+  async abort(reason: unknown): Promise<void> {
+    const error = new AbortError("aborted while its items were queued or running on workers", { cause: reason });
+    const open = [...this.#open];
+    this.#open.clear();
+    for (const item of this.#gathered.splice(0)) item.reject(error);
+    for (const [jobId, items] of open) {
+      this.link.waiting.delete(jobId);
+      for (const item of items) item.reject(error);
+    }
+    await Promise.all(open.map(([jobId]) => this.link.queue.remove(jobId).catch(() => 0)));
   }
 
   /** Removes this call's jobs no worker has taken yet (after a failure); settles the items they held. */
