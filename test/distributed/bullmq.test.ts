@@ -239,6 +239,40 @@ describe("BullMQEngine", () => {
     expect(executions().slice(before).length).toBe(ran);
   }, 30_000);
 
+  it("no worker within noWorkerTimeout: the map rejects naming the queue", async () => {
+    const lonely = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "nobody", noWorkerTimeout: 1000 });
+    try {
+      const started = performance.now();
+      await expect(fixtures.squares.map({ x: [1, 2] }, { mapOver: "x", engine: lonely })).rejects.toThrow(
+        "BullMQEngine: no hypernodes-worker served queue 'nobody' within 1 s (noWorkerTimeout)",
+      );
+      expect(performance.now() - started).toBeLessThan(3000);
+    } finally {
+      await lonely.close();
+    }
+  }, 30_000);
+
+  it("Redis unreachable for connectionTimeout, when connecting or while a map waits: the call rejects naming Redis, its password hidden", async () => {
+    const port = await freePort();
+    const closed = new BullMQEngine({ connection: `redis://:s3cret@127.0.0.1:${port}`, module: fixture, connectionTimeout: 1000 });
+    await expect(fixtures.squares.map({ x: [1] }, { mapOver: "x", engine: closed })).rejects.toThrow(
+      `BullMQEngine: Redis at redis://:***@127.0.0.1:${port} was unreachable for 1 s while connecting (connectionTimeout)`,
+    );
+    const redis = await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "s3cret"], /ready to accept connections/i);
+    const dying = new BullMQEngine({ connection: `redis://:s3cret@127.0.0.1:${port}`, module: fixture, queue: "unserved", connectionTimeout: 1500 });
+    try {
+      const mapping = fixtures.squares.map({ x: [1, 2] }, { mapOver: "x", engine: dying }).catch((error: Error) => error);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      redis.kill("SIGKILL");
+      const killed = performance.now();
+      const error = await mapping;
+      expect(performance.now() - killed).toBeLessThan(4000);
+      expect((error as Error).message).toBe(`BullMQEngine: Redis at redis://:***@127.0.0.1:${port} was unreachable for 1.5 s while a map waited for its jobs (connectionTimeout)`);
+    } finally {
+      await dying.close().catch(() => {});
+    }
+  }, 30_000);
+
   it("runs the items of a mapped nested pipeline as jobs", async () => {
     const before = executions().length;
     progress = new Progress();

@@ -10,10 +10,12 @@ import { Pipeline } from "../../core/pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "../pipeline-module.js";
 import { Stateful } from "../../core/stateful.js";
 import { warn } from "../../core/warnings.js";
+import { checkTimeout } from "../../core/option-checks.js";
 import { standInFor, unpackNodeFailure } from "../wire-format.js";
 import {
   DEFAULT_QUEUE,
   connectionOptions,
+  describeRedis,
   pack,
   unpack,
   type JobData,
@@ -43,7 +45,22 @@ export interface BullMQEngineOptions {
    * the call's jobs no worker has taken yet and rejects the map once the running ones finish.
    */
   collectErrors?: boolean;
+  /**
+   * Milliseconds Redis may stay unreachable, when connecting or during a map, before the call
+   * rejects with an error naming it (its password hidden). Default 30,000.
+   */
+  connectionTimeout?: number;
+  /**
+   * Milliseconds a map waits for a worker when none serves the queue, before it rejects naming the
+   * queue. Default: it waits for one as long as it takes, with a warning after 5 s.
+   */
+  noWorkerTimeout?: number;
 }
+
+/** A map whose queue has no worker warns once it has waited this long (unless `noWorkerTimeout` ends it first). */
+const NO_WORKER_WARNING_MS = 5000;
+/** How often a map checks Redis and the workers while it waits. */
+const WATCH_EVERY_MS = 500;
 
 /**
  * Only cache hits run in the caller: nodes execute on the workers, which create stateful resources
@@ -57,6 +74,8 @@ const MAX_IN_FLIGHT = 10_000;
 /** A connected queue and its event stream, with the jobs being waited for. */
 interface Link {
   queue: Queue<JobData>;
+  /** A connection of its own to Redis, whose status tells whether Redis is reachable. */
+  redis: { status: string; quit(): Promise<unknown>; disconnect(): void };
   events: QueueEvents;
   waiting: Map<string, { completed(result: string): void; failed(reason: string): void }>;
 }
@@ -72,6 +91,8 @@ export class BullMQEngine implements Engine {
   readonly queueName: string;
   readonly itemsPerJob: number;
   readonly collectErrors: boolean;
+  readonly connectionTimeout: number;
+  readonly noWorkerTimeout: number | undefined;
   readonly #connection: RedisConnection;
   #link: Promise<Link> | undefined;
   #exports: Promise<Record<string, unknown>> | undefined;
@@ -90,6 +111,10 @@ export class BullMQEngine implements Engine {
       throw new HyperNodesError(`BullMQEngine: itemsPerJob must be a positive integer, got ${options.itemsPerJob}`);
     }
     this.collectErrors = options.collectErrors ?? false;
+    checkTimeout(options.connectionTimeout, "BullMQEngine: connectionTimeout");
+    checkTimeout(options.noWorkerTimeout, "BullMQEngine: noWorkerTimeout");
+    this.connectionTimeout = options.connectionTimeout ?? 30_000;
+    this.noWorkerTimeout = options.noWorkerTimeout;
     this.#connection = options.connection;
   }
 
@@ -101,13 +126,11 @@ export class BullMQEngine implements Engine {
     const plan = planOf(target);
     const path = await this.#locate(plan.source);
     const link = await this.#connect();
-    if ((await link.queue.getWorkersCount()) === 0) {
-      warn(`No hypernodes-worker serves queue '${this.queueName}' yet: the map waits until one starts`, "HYPERNODES_NO_WORKER");
-    }
     const remote = new RemoteMap(link, path, plan, inputs, options, this);
     const { signal } = options.scope;
-    const abort = () => void remote.abort(signal!.reason);
+    const abort = () => void remote.abort(new AbortError("aborted while its items were queued or running on workers", { cause: signal!.reason }));
     signal?.addEventListener("abort", abort, { once: true });
+    const unwatch = this.#watch(link, remote);
     try {
       const results = await executeMap(plan, inputs, options, {
         runSteps: (state, scope) => remote.runItem(state, scope),
@@ -119,6 +142,7 @@ export class BullMQEngine implements Engine {
       return results as Record<string, unknown>[];
     } finally {
       signal?.removeEventListener("abort", abort);
+      unwatch();
     }
   }
 
@@ -127,8 +151,7 @@ export class BullMQEngine implements Engine {
     const link = this.#link;
     this.#link = undefined;
     if (!link) return;
-    const { queue, events } = await link;
-    await Promise.all([events.close(), queue.close()]);
+    await closeLink(await link);
   }
 
   /** Where the workers find the pipeline a plan comes from: refused up front when the engine's module does not export it. */
@@ -145,20 +168,95 @@ export class BullMQEngine implements Engine {
     return path;
   }
 
+  /** The queue, connected within `connectionTimeout` (else an error naming Redis; the next call tries again). */
   #connect(): Promise<Link> {
-    return (this.#link ??= connect(this.queueName, this.#connection));
+    if (this.#link) return this.#link;
+    const linking = connect(this.queueName, this.#connection);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(this.#unreachable("connecting")), this.connectionTimeout);
+    });
+    this.#link = Promise.race([linking, timedOut]).finally(() => clearTimeout(timer));
+    this.#link.catch(() => {
+      this.#link = undefined;
+      void linking.then(closeLink).catch(() => {});
+    });
+    return this.#link;
+  }
+
+  #unreachable(when: string): HyperNodesError {
+    return new HyperNodesError(
+      `BullMQEngine: Redis at ${describeRedis(this.#connection)} was unreachable for ${this.connectionTimeout / 1000} s while ${when} (connectionTimeout)`,
+    );
+  }
+
+  /**
+   * While a map waits on the queue: Redis unreachable for `connectionTimeout`, or no worker for
+   * `noWorkerTimeout`, fails it; no worker for 5 s warns once. Returns the function that stops watching.
+   */
+  #watch(link: Link, remote: RemoteMap): () => void {
+    const started = performance.now();
+    let downSince: number | undefined;
+    let workerSeen = false;
+    let warned = false;
+    let counting = false;
+    const check = () => {
+      const now = performance.now();
+      if (link.redis.status !== "ready") {
+        downSince ??= now;
+        if (now - downSince > this.connectionTimeout) remote.abort(this.#unreachable("a map waited for its jobs"));
+        return;
+      }
+      downSince = undefined;
+      if (workerSeen || counting) return;
+      counting = true;
+      link.queue
+        .getWorkersCount()
+        .then((count) => {
+          workerSeen = count > 0;
+          const waited = performance.now() - started;
+          if (workerSeen) return;
+          if (this.noWorkerTimeout !== undefined && waited > this.noWorkerTimeout) {
+            remote.abort(new HyperNodesError(`BullMQEngine: no hypernodes-worker served queue '${this.queueName}' within ${this.noWorkerTimeout / 1000} s (noWorkerTimeout)`));
+          } else if (waited > NO_WORKER_WARNING_MS && !warned) {
+            warned = true;
+            warn(`No hypernodes-worker has served queue '${this.queueName}' for ${NO_WORKER_WARNING_MS / 1000} s: the map waits until one starts`, "HYPERNODES_NO_WORKER");
+          }
+        })
+        .catch(() => {})
+        .finally(() => (counting = false));
+    };
+    check();
+    const timer = setInterval(check, WATCH_EVERY_MS);
+    return () => clearInterval(timer);
+  }
+}
+
+/** Closes the link's connections; with Redis unreachable, at once (a polite close would wait for it forever). */
+async function closeLink({ queue, events, redis }: Link): Promise<void> {
+  if (redis.status === "ready") await Promise.all([events.close(), queue.close(), redis.quit().catch(() => {})]);
+  else {
+    // Stops their reconnecting; BullMQ's own wait for the closing to finish is not awaited (it may never end).
+    redis.disconnect();
+    void Promise.all([events.disconnect(), queue.disconnect()]).catch(() => {});
   }
 }
 
 async function connect(name: string, connection: RedisConnection): Promise<Link> {
   // Loaded on first use: importing BullMQ costs every `import "hypernodes"` about 350 ms otherwise.
   const [{ Queue, QueueEvents }, { Redis }] = await Promise.all([import("bullmq"), import("ioredis")]);
-  const warnRedis = (error: Error) => warn(`BullMQEngine: ${error.message}`, "HYPERNODES_REDIS");
+  // Once per connection: Redis down makes every reconnection attempt fail the same way (a waiting map's watch reports it).
+  let warned = false;
+  const warnRedis = (error: Error) => {
+    if (!warned) warn(`BullMQEngine: ${error.message}`, "HYPERNODES_REDIS");
+    warned = true;
+  };
   const queue = new Queue<JobData>(name, { connection: connectionOptions(connection) }).on("error", warnRedis);
   // Events are read from the stream's current end, so none of our jobs' can be missed.
   const { url, ...rest } = connectionOptions(connection);
-  const client = url ? new Redis(url, rest) : new Redis(rest);
-  const [last] = await client.xrevrange(queue.keys.events!, "+", "-", "COUNT", 1).finally(() => client.quit());
+  const client = (url ? new Redis(url, rest) : new Redis(rest)).on("error", () => {}); // the map's watch reports Redis down
+  // Kept open: its status tells a waiting map whether Redis is reachable.
+  const [last] = await client.xrevrange(queue.keys.events!, "+", "-", "COUNT", 1);
   const events = new QueueEvents(name, { connection: connectionOptions(connection), lastEventId: last?.[0] ?? "0-0" }).on("error", warnRedis);
   const waiting: Link["waiting"] = new Map();
   // Each job is settled once: a retried job's second result (or a late event) finds no one waiting.
@@ -171,7 +269,7 @@ async function connect(name: string, connection: RedisConnection): Promise<Link>
     waiting.delete(jobId);
   });
   await events.waitUntilReady();
-  return { queue, events, waiting };
+  return { queue, events, waiting, redis: client };
 }
 
 interface QueuedItem {
@@ -230,11 +328,11 @@ class RemoteMap {
   }
 
   /**
-   * The call's signal aborted: its queued jobs are removed, and no item waits for a job any more (a
-   * job a worker already runs finishes there, its result unread).
+   * Ends the map with `error` (its signal aborted, Redis or the workers gone too long): its queued jobs
+   * are removed, and no item waits for a job any more (a job a worker already runs finishes there,
+   * its result unread).
    */
-  async abort(reason: unknown): Promise<void> {
-    const error = new AbortError("aborted while its items were queued or running on workers", { cause: reason });
+  async abort(error: Error): Promise<void> {
     const open = [...this.#open];
     this.#open.clear();
     for (const item of this.#gathered.splice(0)) item.reject(error);

@@ -62,3 +62,16 @@ export const DEFAULT_QUEUE = "hypernodes";
 export function connectionOptions(connection: RedisConnection): RedisOptions {
   return typeof connection === "string" ? { url: connection } : connection;
 }
+
+/** Where a connection goes, as messages may show it: a URL with its password replaced by "***". */
+export function describeRedis(connection: RedisConnection): string {
+  const { url, host = "localhost", port = 6379 } = connectionOptions(connection) as RedisOptions & { url?: string };
+  if (!url) return `redis://${host}:${port}`;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.href;
+  } catch {
+    return "a Redis URL that cannot be parsed";
+  }
+}
