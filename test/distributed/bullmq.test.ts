@@ -273,6 +273,26 @@ describe("BullMQEngine", () => {
     }
   }, 30_000);
 
+  it("a worker shows Redis with its password hidden, and stops on one SIGTERM though Redis is gone", async () => {
+    const port = await freePort();
+    const redis = await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "s3cret"], /ready to accept connections/i);
+    const url = `redis://:s3cret@127.0.0.1:${port}`;
+    const worker = spawn(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis", url, "--queue", "stopping"], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
+    processes.push(worker);
+    let output = "";
+    worker.stderr!.on("data", (chunk) => (output += chunk));
+    await new Promise<void>((resolve) => worker.stderr!.on("data", () => /serving/.test(output) && resolve()));
+    expect(output).toContain(`at redis://:***@127.0.0.1:${port}`);
+    expect(output).not.toContain("s3cret");
+    redis.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stopped = performance.now();
+    worker.kill("SIGTERM");
+    const code = await new Promise((resolve) => worker.on("exit", resolve));
+    expect(code).toBe(0);
+    expect(performance.now() - stopped).toBeLessThan(12_000);
+  }, 30_000);
+
   it("runs the items of a mapped nested pipeline as jobs", async () => {
     const before = executions().length;
     progress = new Progress();

@@ -5,10 +5,14 @@ import type { Worker } from "bullmq";
 import { startPipelineWorker } from "./bullmq-worker.js";
 import { messageOf } from "../../core/errors.js";
 import { moduleUrl } from "../pipeline-module.js";
+import { describeRedis } from "./bullmq-jobs.js";
 
 const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis redis://host:port] [--queue name] [--concurrency n] [--lock-duration ms]
 Runs the map items that BullMQEngine queues for the pipelines the module exports.
 --redis defaults to $REDIS_URL, else redis://127.0.0.1:6379; REDIS_URL is set to it before the module loads.`;
+
+/** How long a stopping worker waits for its running job and for Redis before it exits. */
+const STOP_GRACE_MS = 10_000;
 
 /** The CLI: starts a worker and runs until SIGINT/SIGTERM. Returns the exit code when it cannot start. */
 export async function main(argv: string[]): Promise<number | undefined> {
@@ -57,8 +61,18 @@ export async function main(argv: string[]): Promise<number | undefined> {
   worker.on("failed", (job, error) => console.error(`hypernodes-worker: job ${job?.id} failed: ${error.message}`));
   worker.on("error", (error) => console.error(`hypernodes-worker: ${error.message}`));
   await worker.waitUntilReady();
-  console.error(`hypernodes-worker: serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${redis}`);
-  const stop = () => void worker.close().then(() => process.exit(0));
+  console.error(`hypernodes-worker: serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${describeRedis(redis)}`);
+  // One signal stops it: the running job may finish (its result sent) for up to STOP_GRACE_MS; with
+  // Redis unreachable, closing would wait for it forever, so the worker exits then anyway (the job's
+  // lock expires and another worker takes it).
+  const stop = () => {
+    console.error("hypernodes-worker: stopping");
+    const grace = setTimeout(() => process.exit(0), STOP_GRACE_MS);
+    void worker.close().finally(() => {
+      clearTimeout(grace);
+      process.exit(0);
+    });
+  };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   return undefined;
