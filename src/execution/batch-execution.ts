@@ -103,7 +103,7 @@ async function callBatch(
     if (scope.signal?.aborted) throwAborted(step, scope.signal);
     const columns = step.argSlots.map((slot) => states.map((state) => state.values[slot]));
     // The call's signal bounds a batch call; a node's timeout is per item, so it does not.
-    const called = scope.signal ? callControlled(() => invoker.callBatch(step, columns), scope.signal, undefined, step.node.name) : invoker.callBatch(step, columns);
+    const called = scope.signal ? callControlled({ call: () => invoker.callBatch(step, columns) }, step, [], scope, false) : invoker.callBatch(step, columns);
     outputs = checkOutputs(await called, states.length);
   } catch (error) {
     for (const state of states) await settle(state, failures, () => fail(step, scope, error));

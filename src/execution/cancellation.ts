@@ -28,25 +28,46 @@ export function throwAborted(step: Step, signal: AbortSignal): never {
   throw new AbortError(`aborted before node '${step.node.name}' started`, { cause: signal.reason });
 }
 
+/** What calls a node: node-execution's NodeInvoker, as far as this module needs it. */
+interface Caller {
+  call(step: Step, args: unknown[], scope: Scope): unknown;
+}
+
 /**
- * Calls `invoke` with `currentSignal()` set, and bounds what it returns: a promise rejects with an
- * AbortError as soon as the call's signal aborts, and with a TimeoutError once `timeoutMs` passes (its
- * work is not stopped — JavaScript cannot stop a promise from outside — but nothing waits on it any
- * more, and its signal tells it to stop). A synchronous node cannot be stopped while it runs.
+ * Calls the step's node through `invoker` with `currentSignal()` set, and bounds what it returns: a
+ * promise rejects with an AbortError as soon as the call's signal aborts, and with a TimeoutError once
+ * the node's time limit passes (its work is not stopped — JavaScript cannot stop a promise from
+ * outside — but nothing waits on it any more, and its signal tells it to stop). A synchronous node
+ * cannot be stopped while it runs. `timed`: false for a batch call, which a per-item limit does not
+ * bound. No closure per call: in a notebook every node call comes here.
  */
-export function callControlled(invoke: () => unknown, signal: AbortSignal | undefined, timeoutMs: number | undefined, nodeName: string): unknown {
-  if (!signal && timeoutMs === undefined) return invoke(); // a nested pipeline under a call's default timeout
+export function callControlled(invoker: Caller, step: Step, args: unknown[], scope: Scope, timed = true): unknown {
+  const { signal } = scope;
+  const timeoutMs = timed ? timeoutOf(step, scope) : undefined;
+  if (!signal && timeoutMs === undefined) return invoker.call(step, args, scope); // a nested pipeline under a call's default timeout
   const limit = timeoutMs === undefined ? undefined : new AbortController();
   const nodeSignal = (signal && limit ? AbortSignal.any([signal, limit.signal]) : (signal ?? limit?.signal))!;
   const previous = running;
   running = nodeSignal;
   let value: unknown;
   try {
-    value = invoke();
+    value = invoker.call(step, args, scope);
   } finally {
     running = previous;
   }
   if (typeof (value as PromiseLike<unknown> | null)?.then !== "function") return value;
+  return bounded(value as PromiseLike<unknown>, signal, nodeSignal, limit, timeoutMs, step.node.name);
+}
+
+/** An async node's result, rejected early by an abort or its time limit. */
+function bounded(
+  value: PromiseLike<unknown>,
+  signal: AbortSignal | undefined,
+  nodeSignal: AbortSignal,
+  limit: AbortController | undefined,
+  timeoutMs: number | undefined,
+  nodeName: string,
+): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const timer = limit && setTimeout(() => limit.abort(new TimeoutError(timeoutMs!)), timeoutMs);
     const stop = () => {
@@ -54,7 +75,7 @@ export function callControlled(invoke: () => unknown, signal: AbortSignal | unde
     };
     if (nodeSignal.aborted) stop();
     else nodeSignal.addEventListener("abort", stop, { once: true });
-    Promise.resolve(value as PromiseLike<unknown>)
+    Promise.resolve(value)
       .then(resolve, reject)
       .finally(() => {
         clearTimeout(timer);

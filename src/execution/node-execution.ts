@@ -3,7 +3,7 @@ import { performance } from "node:perf_hooks";
 import { isThenable } from "../observe/callbacks.js";
 import type { Cache } from "../cache/cache.js";
 import { AbortError, CallbackError, messageOf, NodeExecutionError, UnserializableValueError } from "../core/errors.js";
-import { callControlled, throwAborted, timeoutOf } from "./cancellation.js";
+import { callControlled, throwAborted } from "./cancellation.js";
 import type { ItemState, Step } from "../core/execution-plan.js";
 import { recordKey, type SignatureRecord } from "../identity/signature.js";
 import type { LevelTally } from "../observe/tally.js";
@@ -112,7 +112,7 @@ function call(
     value =
       scope.signal === undefined && scope.timeout === undefined && step.node.timeout === undefined
         ? invoker.call(step, args, scope)
-        : callUnderControl(step, args, scope, invoker);
+        : callControlled(invoker, step, args, scope);
   } catch (error) {
     return fail(step, scope, error);
   }
@@ -121,11 +121,6 @@ function call(
     (resolved) => finish(step, state, scope, signature, resolved, since(scope, started)),
     (error) => fail(step, scope, error),
   );
-}
-
-/** A call bounded by the call's signal and the node's timeout (its closure kept out of `call`, which then allocates none). */
-function callUnderControl(step: Step, args: unknown[], scope: Scope, invoker: NodeInvoker): unknown {
-  return callControlled(() => invoker.call(step, args, scope), scope.signal, timeoutOf(step, scope), step.node.name);
 }
 
 /** Milliseconds since `started` (0 when no callback takes durations: the clock was not read). */
