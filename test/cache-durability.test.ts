@@ -433,5 +433,8 @@ describe("bounded memory: the memory layer", () => {
     await cache.flush();
     expect(await readAll(range(100, 1000))).toBe(0);
     expect(await readAll(range(100))).toBe(100);
+    await cache.set(key(5000), "x".repeat(20_000)); // larger than the whole layer: kept out, evicting nothing
+    await cache.flush();
+    expect(await readAll(range(100))).toBe(0);
   });
 });

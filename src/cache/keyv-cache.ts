@@ -324,6 +324,7 @@ export class KeyvCache implements Cache {
    */
   #add(signature: string, encoded: Encoded): void {
     const size = heapSize(signature, encoded);
+    if (size > this.#memoryLimit) return; // evicting could not make room for it
     if (this.#recentBytes + size > this.#memoryLimit) {
       for (const [key, old] of this.#recent) {
         if (key === CALL_START || this.#recentBytes + size <= this.#memoryLimit * 0.9) break;

@@ -41,8 +41,6 @@ const APPLICATION_ID = 0x48594e44; // "HYND"
  */
 export class SqliteStore extends EventEmitter implements KeyvStoreAdapter, KeyvCacheStore {
   readonly opts: { dialect: "sqlite"; path: string };
-  /** Large typed arrays come and go as RawArrays: their files are written and read without joining header and elements. */
-  readonly rawArrays = true;
   namespace?: string;
   #db!: Database.Database;
   #statements!: ReturnType<SqliteStore["prepare"]>;
