@@ -178,7 +178,11 @@ describe("the kernel over ZeroMQ", () => {
     expect(performance.now() - interrupted).toBeLessThan(1000);
     expect(reply.content).toMatchObject({ status: "error", ename: "AbortError" });
     expect(reply.content.evalue).toMatch(/^The map was aborted; [\d,]+ of 100,000 items had finished \(their results are cached\), and no node started after the abort$/);
-    const entries = async () => Number((await client.execute(`(await ${name}.cache!.stats()).entries`)).outputs.at(-1)?.content.data?.["text/plain"]);
+    // The aborted map's last progress update may come during this cell (it updates the map's display by id).
+    const entries = async () => {
+      const { outputs } = await client.execute(`(await ${name}.cache!.stats()).entries`);
+      return Number(outputs.find((m) => m.header.msg_type === "execute_result")?.content.data["text/plain"]);
+    };
     const before = await entries();
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(before).toBeGreaterThan(1);
@@ -296,6 +300,46 @@ describe("the kernel over ZeroMQ", () => {
     expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });
     await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
   });
+
+  it("answers the panel's reading requests while a cell awaits a long map, and a clear after the cell", async () => {
+    const commId = randomUUID();
+    await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
+    const ask = (data: Record<string, unknown>) => {
+      const sent = client.request("comm_msg", { comm_id: commId, data });
+      return client.iopubUntilIdle(sent.id).then((messages) => ({ id: sent.id, data: messages.find((m) => m.header.msg_type === "comm_msg")!.content.data }));
+    };
+    const setup = await client.execute(
+      'import { node as ln, Pipeline as LP } from "hypernodes";\n' +
+        'const live = new LP({ nodes: [ln(async (x: number) => { await new Promise((r) => setTimeout(r, 4)); return x; }, { outputName: "slow", version: "live" })], name: "live" });',
+    );
+    expect(setup.reply.content.status).toBe("ok");
+    const before = (await ask({ request: "stats" })).data.stats.executed;
+    let cellEnded = false;
+    const mapping = client.execute("(await live.map({ x: Array.from({ length: 500 }, (_, i) => i) }, { mapOver: \"x\" })).length");
+    void mapping.then(() => (cellEnded = true));
+    await new Promise((resolve) => setTimeout(resolve, 600));
+
+    const during = await ask({ request: "stats", id: 1 });
+    expect(cellEnded).toBe(false);
+    const executed = during.data.stats.executed - before;
+    expect(executed).toBeGreaterThan(0);
+    expect(executed).toBeLessThan(500);
+    // After the answer's idle the kernel says again that it is busy with the cell, so the lab's indicator stays busy.
+    const statuses = client.iopubMessages.filter((m) => m.header.msg_type === "status");
+    const idleAt = statuses.findIndex((m) => m.parent_header.msg_id === during.id && m.content.execution_state === "idle");
+    expect(statuses[idleAt + 1]?.content.execution_state).toBe("busy");
+    expect(statuses[idleAt + 1]?.parent_header.msg_type).toBe("execute_request");
+    expect((await ask({ request: "explain", name: "live", id: 2 })).data).toHaveProperty("error"); // a map's inputs are no run's
+    expect(cellEnded).toBe(false);
+
+    // Clearing changes what the running cell reads and writes: it waits for the cell.
+    const clearing = ask({ request: "clear", name: "live", id: 3 });
+    const { reply, outputs } = await mapping;
+    expect(reply.content.status).toBe("ok");
+    expect(outputs.at(-1)!.content.data["text/plain"]).toBe("500");
+    expect((await clearing).data).toEqual({ id: 3, cleared: 500 });
+    await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
+  }, 30_000);
 
   it("lets code in the kernel open a comm to the front end and send on it", async () => {
     const { outputs } = await client.execute(

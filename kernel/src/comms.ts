@@ -4,7 +4,7 @@
 // until one closes it. The kernel can also open comms itself. Libraries reach them through the
 // kernel object (cell-api.ts), typed by the notebook protocol as KernelComms.
 import { randomUUID } from "node:crypto";
-import type { KernelComm, KernelComms } from "hypernodes/browser";
+import type { CommTargetOptions, KernelComm, KernelComms } from "hypernodes/browser";
 import { logError } from "./log.js";
 import type { Message } from "./wire.js";
 
@@ -68,7 +68,7 @@ export class Comm implements KernelComm {
 }
 
 export class CommRegistry implements KernelComms {
-  private readonly targets = new Map<string, CommTarget>();
+  private readonly targets = new Map<string, { target: CommTarget; options: CommTargetOptions }>();
   private readonly comms = new Map<string, Comm>();
 
   constructor(
@@ -77,8 +77,22 @@ export class CommRegistry implements KernelComms {
   ) {}
 
   /** Registers (or replaces) the handler for comms a front end opens to `name`. */
-  registerTarget(name: string, target: CommTarget): void {
-    this.targets.set(name, target);
+  registerTarget(name: string, target: CommTarget, options: CommTargetOptions = {}): void {
+    this.targets.set(name, { target, options });
+  }
+
+  /** Whether a message from the front end may be handled while a cell runs (its target says so). */
+  answersDuringCell(msg: Message<unknown>): boolean {
+    if (msg.header.msg_type !== "comm_msg") return false;
+    const { comm_id: id, data } = msg.content as CommContent;
+    const comm = this.comms.get(id);
+    const duringCell = comm && this.targets.get(comm.targetName)?.options.duringCell;
+    try {
+      return duringCell?.(data) ?? false;
+    } catch (error) {
+      logError(`comm target '${comm!.targetName}' duringCell`, error);
+      return false;
+    }
   }
 
   /** Opens a comm from the kernel to a target the front end registered. */
@@ -104,7 +118,7 @@ export class CommRegistry implements KernelComms {
     if (msg.header.msg_type === "comm_open") {
       const comm = new Comm(id, targetName, this);
       comm.parent = msg;
-      const target = this.targets.get(targetName);
+      const target = this.targets.get(targetName)?.target;
       if (!target) {
         // Tell the front end at once, as ipykernel does, rather than leave it with a comm nobody answers.
         logError("comm_open", `no comm target '${targetName}'`);

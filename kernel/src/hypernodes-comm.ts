@@ -9,7 +9,11 @@ import type { NotebookSession } from "./notebook-defaults.js";
 /** A message as it arrives: checked here, whatever the client sent. */
 type Message = { request?: unknown; id?: unknown; name?: unknown; inputs?: unknown };
 
+/** Requests answered while a cell runs: they only read, so the panel shows a long map's live numbers. */
+const DURING_CELL: ReadonlySet<unknown> = new Set<CommRequestName>(["ping", "stats", "pipelines", "dag", "explain"]);
+
 export function registerHypernodesTarget(comms: CommRegistry, version: string, session: NotebookSession): void {
+  const duringCell = (data: unknown) => DURING_CELL.has((data as Message | null)?.request);
   comms.registerTarget(HYPERNODES_COMM_TARGET, (comm) => {
     // Returning the answer's promise keeps the kernel busy until it is sent: clients may wait for idle.
     comm.onMsg((data) => {
@@ -19,7 +23,7 @@ export function registerHypernodesTarget(comms: CommRegistry, version: string, s
         reply({ error: error instanceof Error ? error.message : String(error) }),
       );
     });
-  });
+  }, { duringCell });
 }
 
 type Answerer<R extends CommRequestName> = (session: NotebookSession, version: string, message: Message) => Promise<CommAnswers[R]>;

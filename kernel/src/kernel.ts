@@ -50,7 +50,7 @@ export class Kernel {
   private executionCount = 0;
   private readonly shellQueue = new RequestQueue();
   /** The execute_request being run, if any. */
-  private running: object | undefined;
+  private running: Message<unknown> | undefined;
 
   constructor(private readonly parts: KernelParts) {}
 
@@ -67,7 +67,7 @@ export class Kernel {
 
   listen(): void {
     const { sockets } = this.parts;
-    // Control requests (shutdown) are answered even while a cell runs; shell requests wait their turn.
+    // Control requests (shutdown, interrupt) are answered even while a cell runs; shell requests wait their turn.
     void sockets.receive(sockets.shell, (frames) => this.receive(sockets.shell, frames, true));
     void sockets.receive(sockets.control, (frames) => this.receive(sockets.control, frames, false));
   }
@@ -87,17 +87,23 @@ export class Kernel {
     } catch (error) {
       return logError("ignored a message", error);
     }
+    const { iopub } = this.parts;
     const handle = async (afterFailure: boolean) => {
-      this.parts.iopub.publish("status", { execution_state: "busy" }, msg);
+      iopub.publish("status", { execution_state: "busy" }, msg);
       try {
         await this.dispatch(socket, msg, afterFailure);
       } catch (error) {
         logError(msg.header.msg_type, error);
       } finally {
-        this.parts.iopub.publish("status", { execution_state: "idle" }, msg);
+        iopub.publish("status", { execution_state: "idle" }, msg);
+        // Handled beside a running cell: the kernel is still busy with it, as front ends showing one status should say.
+        const cell = this.running;
+        if (!queued && cell) iopub.publish("status", { execution_state: "busy" }, cell);
       }
       if (msg.header.msg_type === "shutdown_request") this.parts.onShutdown();
     };
+    // A comm message that only reads (the side panel's stats during a long map) need not wait for the cell.
+    if (queued && this.running && this.parts.comms.answersDuringCell(msg)) queued = false;
     if (queued) this.shellQueue.add(handle);
     else void handle(false);
   }

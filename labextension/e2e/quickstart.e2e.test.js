@@ -130,6 +130,46 @@ describe("quickstart notebook in JupyterLab", () => {
     expect(page.consoleErrors).toEqual([]);
   });
 
+  it("side panel: live numbers while a long map runs, and no messages while nothing runs", async () => {
+    const path = await fixture.lab.writeNotebook("live.ipynb", [
+      'import { node, Pipeline } from "hypernodes";\n' +
+        'const slow = new Pipeline({ nodes: [node(async (x: number) => { await new Promise((r) => setTimeout(r, 10)); return x; }, { outputName: "y" })], name: "slow" });',
+      '(await slow.map({ x: Array.from({ length: 300 }, (_, i) => i) }, { mapOver: "x" })).length',
+    ]);
+    await openNotebook(page, fixture.lab, path);
+    await page.evaluate(() => window.jupyterapp.commands.execute("hypernodes:open-panel"));
+    const panel = page.locator("#hypernodes-panel");
+    // What the panel showed as executed while the kernel was busy with the map.
+    await page.evaluate(() => {
+      window.liveCounts = [];
+      const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      window.liveTimer = setInterval(() => {
+        const text = document.querySelector("#hypernodes-panel .hn-panel-cache")?.innerText ?? "";
+        const executed = Number(text.match(/(\d+) executed/)?.[1]);
+        if (kernel.status === "busy" && executed && window.liveCounts.at(-1) !== executed) window.liveCounts.push(executed);
+      }, 50);
+    });
+    expect(await runAllCells(page)).toBe(true);
+    const seen = await page.evaluate(() => (clearInterval(window.liveTimer), window.liveCounts));
+    expect(seen.filter((n) => n > 0 && n < 300).length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/300 executed/);
+    await screenshot(page, "panel-live");
+
+    // Nothing runs, the panel is open: the kernel and the lab exchange nothing.
+    await page.waitForTimeout(1000);
+    const messages = await page.evaluate(async () => {
+      const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+      let count = 0;
+      const counter = () => void count++;
+      kernel.anyMessage.connect(counter);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      kernel.anyMessage.disconnect(counter);
+      return count;
+    });
+    expect(messages).toBe(0);
+    expect(page.consoleErrors).toEqual([]);
+  });
+
   it("tells another kernel is not a HyperNodes kernel", async () => {
     const path = await fixture.lab.writeNotebook("python.ipynb", ["1 + 1"], { name: "python3", display_name: "Python 3", language: "python" });
     await openNotebook(page, fixture.lab, path);

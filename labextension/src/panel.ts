@@ -3,11 +3,15 @@
 // explain what its next run would recompute and why, clear the cache. Other kernels get a clear
 // "not a HyperNodes kernel" message.
 import type { ISessionContext } from "@jupyterlab/apputils";
+import type { KernelMessage } from "@jupyterlab/services";
 import { Widget } from "@lumino/widgets";
 import { DAG_MIME_TYPE, type PipelineInfo } from "hypernodes/browser";
 import { DagRenderer } from "./dag-renderer";
 import { HypernodesClient, NotHypernodesKernel } from "./kernel-client";
 import { element } from "./dom";
+
+/** How often a shown panel re-reads the numbers of a running cell (the kernel answers them during the cell). */
+const LIVE_MS = 1000;
 
 export class HypernodesPanel extends Widget {
   readonly #status = element("div", "hn-panel-status");
@@ -19,6 +23,8 @@ export class HypernodesPanel extends Widget {
   #client: Promise<HypernodesClient> | undefined;
   #dag: DagRenderer | undefined;
   #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  /** While a cell runs and the panel is shown: its live numbers, re-read every LIVE_MS. */
+  #liveTimer: ReturnType<typeof setInterval> | undefined;
   /** The pipelines listed last, for the commands' pickers. */
   pipelines: PipelineInfo[] = [];
 
@@ -34,12 +40,21 @@ export class HypernodesPanel extends Widget {
   /** Follows a notebook's kernel (null: no notebook open). */
   setContext(context: ISessionContext | null): void {
     if (context === this.#context) return;
-    this.#context?.statusChanged.disconnect(this.#onStatus, this);
+    this.#context?.iopubMessage.disconnect(this.#onIopub, this);
     this.#context?.kernelChanged.disconnect(this.#onKernelChanged, this);
     this.#context = context;
-    context?.statusChanged.connect(this.#onStatus, this);
+    this.#stopLive();
+    context?.iopubMessage.connect(this.#onIopub, this);
     context?.kernelChanged.connect(this.#onKernelChanged, this);
     this.#onKernelChanged();
+  }
+
+  protected override onAfterShow(): void {
+    this.#scheduleRefresh();
+  }
+
+  protected override onAfterHide(): void {
+    this.#stopLive();
   }
 
   /** Re-reads pipelines and cache from the kernel. */
@@ -155,9 +170,25 @@ export class HypernodesPanel extends Widget {
     this.#scheduleRefresh();
   }
 
-  /** After each cell (the kernel goes idle), the session's pipelines and counts may have changed. */
-  #onStatus(context: ISessionContext): void {
-    if (context.kernelDisplayStatus === "idle") this.#scheduleRefresh();
+  /**
+   * Cells are what change the session: while one runs the panel (if shown) re-reads its live numbers,
+   * and once it ends, its pipelines. The kernel's status for anything else (the panel's own requests
+   * among them) changes nothing, so reading it never starts another read.
+   */
+  #onIopub(_: ISessionContext, msg: KernelMessage.IMessage): void {
+    if (msg.header.msg_type !== "status" || msg.parent_header.msg_type !== "execute_request") return;
+    const state = (msg as KernelMessage.IStatusMsg).content.execution_state;
+    if (state === "busy" && this.isVisible && this.#liveTimer === undefined) {
+      this.#liveTimer = setInterval(() => this.#scheduleRefresh(), LIVE_MS);
+    } else if (state === "idle") {
+      this.#stopLive();
+      this.#scheduleRefresh();
+    }
+  }
+
+  #stopLive(): void {
+    clearInterval(this.#liveTimer);
+    this.#liveTimer = undefined;
   }
 
   #scheduleRefresh(): void {

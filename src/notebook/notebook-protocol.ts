@@ -142,9 +142,17 @@ export interface NotebookKernel {
 /** Jupyter's comms: two-way channels between the kernel and a front end, opened to a target by name. */
 export interface KernelComms {
   /** Registers (or replaces) the handler for comms a front end opens to `name`. */
-  registerTarget(name: string, target: (comm: KernelComm, data: unknown) => void | Promise<void>): void;
+  registerTarget(name: string, target: (comm: KernelComm, data: unknown) => void | Promise<void>, options?: CommTargetOptions): void;
   /** Opens a comm from the kernel to a target the front end registered. */
   open(targetName: string, data?: unknown): KernelComm;
+}
+
+export interface CommTargetOptions {
+  /**
+   * Which of the target's messages are answered while a cell runs (when it awaits), rather than after
+   * it: those that only read, so a panel can show a long run's live numbers.
+   */
+  duringCell?(data: unknown): boolean;
 }
 
 export interface KernelComm {
