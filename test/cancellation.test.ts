@@ -1,7 +1,7 @@
 // Stop means stop: a run or map aborted by its signal rejects at once with an AbortError saying how
 // far it got, starts no node after the abort and keeps what finished cached; a node over its timeout
 // fails like a throwing node; a node reads the call's signal with currentSignal().
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, onTestFinished } from "vitest";
 import {
   AbortError,
   ConcurrentEngine,
@@ -204,5 +204,44 @@ describe("WorkerEngine", () => {
     expect(ms).toBeLessThan(1000);
     const double = node((x: number) => x * 2, { outputName: "d" });
     expect(await new Pipeline({ nodes: [double], engine }).run({ x: 4 })).toEqual({ d: 8 });
+  });
+
+  it("what an item's code throws or leaves rejected, unawaited, fails that item, never another", async () => {
+    const leaky = node(
+      async (x: number) => {
+        if (x === 3) void Promise.reject(new Error("left rejected by x = 3"));
+        if (x === 5) setTimeout(() => { throw new Error("thrown by x = 5's timer"); }, 5);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        return x;
+      },
+      { outputName: "y", name: "leaky", cache: false },
+    );
+    const pipeline = new Pipeline({ nodes: [leaky], engine });
+    for (const [x, message] of [[3, "left rejected by x = 3"], [5, "thrown by x = 5's timer"]] as const) {
+      const { error } = await rejection(pipeline.map({ x: [1, 2, x, 4, 6, 7] }, { mapOver: "x" }));
+      expect(error).toBeInstanceOf(NodeExecutionError);
+      expect(error.message).toBe(`Node 'leaky' failed at map item 2: ${message}`);
+    }
+    expect(await pipeline.map({ x: [1, 2, 4] }, { mapOver: "x" })).toEqual([{ y: 1 }, { y: 2 }, { y: 4 }]);
+  });
+
+  it("a throw after the item returned (a timer it left) is a warning naming the node; every item keeps its result", async () => {
+    const late = node(
+      (x: number) => {
+        if (x === 1) setTimeout(() => { throw new Error("thrown after x = 1 returned"); }, 20);
+        const end = Date.now() + 10;
+        while (Date.now() < end);
+        return x;
+      },
+      { outputName: "y", name: "late", cache: false },
+    );
+    const warnings: Error[] = [];
+    const listener = (w: Error & { code?: string }) => w.code === "HYPERNODES_WORKER_STRAY" && warnings.push(w);
+    process.on("warning", listener);
+    onTestFinished(() => void process.off("warning", listener));
+    expect(await new Pipeline({ nodes: [late], engine }).map({ x: range(12) }, { mapOver: "x" })).toEqual(range(12).map((y) => ({ y })));
+    expect(warnings.map((w) => w.message)).toEqual([
+      "WorkerEngine: code that had already returned its item's result threw, or left a promise rejected, in a worker thread (node 'late': Error: thrown after x = 1 returned)",
+    ]);
   });
 });

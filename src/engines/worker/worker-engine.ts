@@ -12,6 +12,7 @@ import type { Node } from "../../core/node.js";
 import { checkRoundTrip } from "../../cache/serialization.js";
 import { Stateful } from "../../core/stateful.js";
 import { standInFor, unpackError } from "../wire-format.js";
+import { warn } from "../../core/warnings.js";
 import type { FunctionRef, WorkerReply, WorkerTask } from "./worker-entry.js";
 
 export interface WorkerEngineOptions extends EngineOptions {
@@ -177,7 +178,7 @@ export class WorkerEngine implements Engine {
       outgoing.push(sent);
     }
     const node = step.node as Node;
-    const task: WorkerTask = { fn: { id: shipped.id }, style: node.parameterStyle, names: node.rootArgs, batch, args: outgoing, factories: {} };
+    const task: WorkerTask = { node: node.name, fn: { id: shipped.id }, style: node.parameterStyle, names: node.rootArgs, batch, args: outgoing, factories: {} };
     for (const [key, factory] of factories) task.factories[key] = { id: factory.id };
     let reply = await this.#run(task, signal);
     if ("missing" in reply) {
@@ -195,13 +196,19 @@ export class WorkerEngine implements Engine {
     this.#pool ??= import("piscina").then(
       ({ Piscina }) => new Piscina({ filename: WORKER_ENTRY, minThreads: this.workers, maxThreads: this.workers, atomics: "async" }),
     );
+    let reply: WorkerReply;
     try {
-      return await (await this.#pool).run(task, { signal });
+      reply = await (await this.#pool).run(task, { signal });
     } catch (error) {
       if (signal.aborted) throw signal.reason; // the call or the node's timeout ended it: its own error reports it
       // The worker entry replies with the node's own errors: a rejection is the thread's (it exited, or a value did not clone).
       throw new HyperNodesError(`its worker thread failed: ${messageOf(error)}`, { cause: error });
     }
+    if (reply.strays) {
+      const what = reply.strays.join("; ");
+      warn(`WorkerEngine: code that had already returned its item's result threw, or left a promise rejected, in a worker thread (${what})`, "HYPERNODES_WORKER_STRAY");
+    }
+    return reply;
   }
 
   /** An input as it crosses: a stateful resource as a stand-in (its factory shipped), anything else if it clones faithfully. */
