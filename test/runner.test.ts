@@ -1,11 +1,13 @@
 // The headless runner (hypernodes-run) against plain tslab's kernel, found through a kernel spec in a
 // temporary JUPYTER_PATH as Jupyter would find it.
-import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type * as nbformat from "@jupyterlab/nbformat";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { CellOutputs } from "../kernel/src/cell-outputs.js";
 import { findKernelSpec } from "../kernel/src/find-kernelspec.js";
 import { main } from "../kernel/src/run-cli.js";
@@ -13,6 +15,7 @@ import type { Message } from "../kernel/src/wire.js";
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const tslabBin = fileURLToPath(new URL("../node_modules/tslab/bin/tslab", import.meta.url));
+const runBin = fileURLToPath(new URL("../kernel/bin/hypernodes-run.js", import.meta.url));
 
 let dir: string;
 let savedJupyterPath: string | undefined;
@@ -98,6 +101,35 @@ describe("hypernodes-run", () => {
     expect(stderr).toContain("cell 0 (id hangs) failed: while (true) {}\nCellTimeoutError: the cell did not finish within 1 s");
     expect(cells[1]!.execution_count).toBeNull();
   }, 30_000);
+
+  it("Ctrl-C interrupts the running cell: its error (what finished, what is cached) goes into the notebook, no later cell runs, exit 130", async () => {
+    const work = await mkdtemp(join(tmpdir(), "runner-interrupt-"));
+    onTestFinished(() => rm(work, { recursive: true, force: true }));
+    await copyFile(fixture("runner-interrupted.ipynb"), join(work, "nb.ipynb"));
+    // Its own process group, as in a terminal: Ctrl-C signals the whole group (the kernel is in another).
+    const runner = spawn(process.execPath, [runBin, "nb.ipynb", "-o", "out.ipynb", "--kernel", "hypernodes"], { cwd: work, detached: true });
+    let out = "";
+    runner.stdout.on("data", (chunk) => (out += chunk));
+    runner.stderr.on("data", (chunk) => (out += chunk));
+    const exited = new Promise<number | null>((resolve) => runner.once("exit", resolve));
+    while (!existsSync(join(work, "map-started"))) await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const interrupted = performance.now();
+    process.kill(-runner.pid!, "SIGINT");
+    expect(await exited).toBe(130);
+    expect(performance.now() - interrupted).toBeLessThan(5000);
+    expect(out).toContain("hypernodes-run: interrupting the running cell (Ctrl-C again to stop at once)");
+    const aborted = /AbortError: The map was aborted; ([\d,]+) of 4,000 items had finished \(their results are cached\), and no node started after the abort/;
+    expect(out).toMatch(aborted);
+    expect(out).toMatch(/interrupted at cell 1 after 2 of 3 code cells/);
+    const cells = JSON.parse(await readFile(join(work, "out.ipynb"), "utf8")).cells as nbformat.ICodeCell[];
+    expect(cells.map((c) => c.execution_count)).toEqual([1, 2, null]);
+    const error = cells[1]!.outputs.find((o): o is nbformat.IError => o.output_type === "error")!;
+    expect(error.ename).toBe("AbortError");
+    const finished = Number(error.evalue.match(aborted.source.replace(/^AbortError: /, ""))![1]!.replace(/,/g, ""));
+    expect(finished).toBeGreaterThan(0);
+    expect(finished).toBeLessThan(4000);
+  }, 60_000);
 
   it("names the kernel specs it found when the requested one is missing", async () => {
     const code = await main([fixture("runner-basic.ipynb"), "--kernel", "nope"]);

@@ -1,5 +1,6 @@
 // The client side of a kernel's sockets, as a Jupyter client connects them: shell and control DEALER,
 // iopub SUB, heartbeat REQ. (No stdin: cells run with allow_stdin false, as headless runners do.)
+import { setTimeout as delay } from "node:timers/promises";
 import { Dealer, Request, Subscriber } from "zeromq";
 import type { KernelMessage } from "@jupyterlab/services";
 import { address } from "./connection-file.js";
@@ -70,7 +71,7 @@ export class KernelClient {
     for (;;) {
       const { reply, idle } = this.request<KernelMessage.IInfoReplyMsg["content"]>("shell", "kernel_info_request", {});
       const info = await reply;
-      const live = await Promise.race([idle.then(() => true), delay(500).then(() => false)]);
+      const live = await Promise.race([idle.then(() => true), delay(500, false, { ref: false })]);
       if (live) return info.content;
     }
   }
@@ -164,6 +165,3 @@ function reject(waiter: Waiter, error: Error): void {
   waiter.idle.reject(error);
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -52,6 +52,8 @@ export class KernelProcess {
       cwd,
       env: { ...process.env, ...kernel.spec.env },
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, as Jupyter starts kernels: a terminal's Ctrl-C reaches the runner, which interrupts it.
+      detached: true,
     });
     return new KernelProcess(connection, child, runtimeDir);
   }
@@ -59,6 +61,11 @@ export class KernelProcess {
   /** The kernel's own output (not cell output, which goes over IOPub), for diagnostics. */
   output(): string {
     return this.tail.trim();
+  }
+
+  /** Interrupts the kernel as a spec with interrupt_mode "signal" asks. */
+  interrupt(): void {
+    this.child.kill("SIGINT");
   }
 
   /** Waits up to `graceMs` for the kernel to exit by itself, then SIGTERM, then SIGKILL. */

@@ -10,7 +10,9 @@ import { runNotebook, type CellFailure, type RunResult } from "./runner.js";
 const USAGE = `Usage: hypernodes-run NOTEBOOK.ipynb [-o OUT.ipynb] [--kernel NAME] [--timeout SECONDS]
 
 Runs every code cell of the notebook on a Jupyter kernel (working directory: the notebook's folder) and
-writes outputs and execution counts into it. Stops at the first failing cell and exits with 1.
+writes outputs and execution counts into it. Stops at the first failing cell and exits with 1. Ctrl-C
+interrupts the running cell as Jupyter's Interrupt does, writes its error into the notebook and exits
+with 130; a second Ctrl-C stops at once.
 
   -o, --output FILE    write the executed notebook there instead of in place
   --kernel NAME        kernel spec, looked up as Jupyter does (JUPYTER_PATH first); default: hypernodes,
@@ -56,26 +58,35 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  // Ctrl-C interrupts the running cell as in Jupyter; a second one, or SIGTERM, stops at once. Handled
+  // (not `once`) so no signal kills the runner before it has stopped the kernel.
   const interrupted = new AbortController();
-  const onSignal = () => interrupted.abort();
-  // Handled (not `once`) so a second Ctrl-C cannot kill the runner before it has stopped the kernel.
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal);
+  const stopped = new AbortController();
+  const onInterrupt = () => {
+    if (interrupted.signal.aborted) return stopped.abort();
+    console.error("hypernodes-run: interrupting the running cell (Ctrl-C again to stop at once)");
+    interrupted.abort();
+  };
+  const onTerminate = () => stopped.abort();
+  process.on("SIGINT", onInterrupt).on("SIGTERM", onTerminate);
+  const exitCode = (failed: boolean) => (interrupted.signal.aborted || stopped.signal.aborted ? 130 : failed ? 1 : 0);
   try {
     const result = await runNotebook(notebook, {
       kernel,
       cwd: dirname(input),
       cellTimeoutMs: timeoutS * 1000,
-      signal: interrupted.signal,
+      interrupt: interrupted.signal,
+      signal: stopped.signal,
     });
     await writeNotebook(output, notebook);
     if (result.failure) printFailure(result.failure);
     console.log(summary(result, output));
-    return interrupted.signal.aborted ? 130 : result.failure ? 1 : 0;
+    return exitCode(Boolean(result.failure));
   } catch (error) {
     console.error(`hypernodes-run: ${(error as Error).message}`);
-    return interrupted.signal.aborted ? 130 : 1;
+    return exitCode(true);
   } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
+    process.off("SIGINT", onInterrupt).off("SIGTERM", onTerminate);
   }
 }
 
@@ -94,9 +105,10 @@ function displayPath(path: string): string {
   return fromHere.startsWith("..") ? path : fromHere;
 }
 
-function summary({ cellsRun, codeCells, startupMs, elapsedMs, failure, stats }: RunResult, output: string): string {
+function summary({ cellsRun, codeCells, startupMs, elapsedMs, failure, stats, interrupted }: RunResult, output: string): string {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-  const outcome = failure ? `stopped at cell ${failure.cellIndex} after` : "ran";
+  const stoppedAt = failure ? ` at cell ${failure.cellIndex}` : "";
+  const outcome = interrupted ? `interrupted${stoppedAt} after` : failure ? `stopped${stoppedAt} after` : "ran";
   const nodes = stats ? `; ${stats.executed} node executions, ${stats.cached} cache hits` : "";
   return (
     `hypernodes-run: ${outcome} ${cellsRun} of ${codeCells} code cells in ${seconds(elapsedMs)} ` +

@@ -18,7 +18,13 @@ export interface RunOptions {
   /** Per cell, reply and outputs included; 0 or absent: no limit. */
   cellTimeoutMs?: number;
   startupTimeoutMs?: number;
-  /** Aborting stops the run like a failing cell (e.g. on Ctrl-C). */
+  /**
+   * Aborting interrupts the kernel as Jupyter's Interrupt does (Ctrl-C): the running cell ends with its
+   * error (a pipeline call's says what finished and is cached), recorded in the notebook, and no later
+   * cell runs. A cell still running INTERRUPT_WAIT_MS later is stopped with the kernel.
+   */
+  interrupt?: AbortSignal;
+  /** Aborting stops the run at once, like a failing cell (a second Ctrl-C, SIGTERM). */
   signal?: AbortSignal;
 }
 
@@ -42,6 +48,8 @@ export interface RunResult {
   failure?: CellFailure;
   /** Node executions and cache hits of the run, when the kernel is ours (undefined otherwise). */
   stats?: SessionStats;
+  /** The run was interrupted (RunOptions.interrupt). */
+  interrupted: boolean;
 }
 
 /** The kernel did not start: its spec's command failed, it exited, or it did not answer in time. */
@@ -64,6 +72,7 @@ const DEFAULT_STARTUP_TIMEOUT_MS = 60_000;
 const HEARTBEAT_MS = 5000;
 const SHUTDOWN_REPLY_MS = 2000;
 const SHUTDOWN_EXIT_MS = 3000;
+const INTERRUPT_WAIT_MS = 10_000;
 
 export async function runNotebook(notebook: nbformat.INotebookContent, options: RunOptions): Promise<RunResult> {
   const started = performance.now();
@@ -77,8 +86,16 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
   const kernel = await KernelProcess.start(options.kernel, options.cwd);
   const client = new KernelClient(kernel.connection);
   void kernel.exited.then((exit) => client.fail(new DeadKernelError(describeExit(exit, kernel.output()))));
-  const interrupt = () => client.fail(new RunInterruptedError("interrupted"));
-  options.signal?.addEventListener("abort", interrupt);
+  const stop = () => client.fail(new RunInterruptedError("interrupted"));
+  options.signal?.addEventListener("abort", stop);
+  let interruptTimer: NodeJS.Timeout | undefined;
+  const interrupt = () => {
+    if (options.kernel.spec.interrupt_mode === "message") client.request("control", "interrupt_request", {});
+    else kernel.interrupt();
+    const late = () => new RunInterruptedError(`interrupted; the cell did not stop within ${INTERRUPT_WAIT_MS / 1000} s`);
+    interruptTimer = setTimeout(() => client.fail(late()), INTERRUPT_WAIT_MS);
+  };
+  options.interrupt?.addEventListener("abort", interrupt);
   try {
     const info = await startUp(client, options.startupTimeoutMs ?? DEFAULT_STARTUP_TIMEOUT_MS, options.kernel.name);
     notebook.metadata.language_info = info.language_info;
@@ -88,6 +105,7 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
     let cellsRun = 0;
     let failure: CellFailure | undefined;
     for (const { cell, index, code } of toRun) {
+      if (options.interrupt?.aborted) break;
       cellsRun++;
       const error = await executeCell(client, cell, code, collector, options.cellTimeoutMs ?? 0);
       if (error) {
@@ -96,9 +114,12 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
       }
     }
     const elapsedMs = performance.now() - started;
-    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs, failure, stats: await sessionStats(client) };
+    const interrupted = options.interrupt?.aborted ?? false;
+    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs, failure, stats: await sessionStats(client), interrupted };
   } finally {
-    options.signal?.removeEventListener("abort", interrupt);
+    clearTimeout(interruptTimer);
+    options.signal?.removeEventListener("abort", stop);
+    options.interrupt?.removeEventListener("abort", interrupt);
     await shutDown(client, kernel);
   }
 }
@@ -115,7 +136,8 @@ async function sessionStats(client: KernelClient): Promise<RunResult["stats"]> {
   // comm_open and comm_msg get no shell reply: their IOPub output ends with the kernel's idle status.
   client.request("shell", "comm_open", { comm_id: commId, target_name: HYPERNODES_COMM_TARGET, data: {} });
   const { idle } = client.request("shell", "comm_msg", { comm_id: commId, data: request }, onIopub);
-  await Promise.race([idle.catch(() => undefined), delay(2000)]);
+  // Unreferenced: once answered, the wait must not keep the runner alive for the rest of it.
+  await Promise.race([idle.catch(() => undefined), delay(2000, undefined, { ref: false })]);
   client.request("shell", "comm_close", { comm_id: commId, data: {} });
   return answer;
 }
