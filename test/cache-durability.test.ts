@@ -33,7 +33,7 @@ async function warningsDuring<T>(work: () => Promise<T>): Promise<{ result: T; w
 }
 
 /** A one-node pipeline on `cache` that counts its calls: `label(x)` is a string of `size` characters. */
-function labelling(cache: DiskCache, size = 16) {
+function labelling(cache: KeyvCache, size = 16) {
   const calls = { n: 0 };
   const label = node((x: number) => (calls.n++, `${x}:`.padEnd(size, "#")), { outputName: "label", name: "label", version: `durability ${size}` });
   return { pipeline: new Pipeline({ nodes: [label], cache }), calls };
@@ -216,6 +216,52 @@ describe("the cache heals itself", () => {
 /** Running a process as another user (`nobody`) needs root and util-linux's setpriv (CI has both). */
 const canSwitchUser = process.getuid?.() === 0 && spawnSync("setpriv", ["--version"]).status === 0;
 if (!canSwitchUser) console.log("test/cache-durability: the read-only case runs a process as `nobody` (root and setpriv): skipped here");
+
+describe("a store that does not answer (a Redis that is down queues every request)", () => {
+  it("no call waits past storeTimeout: reads are misses, results stay in memory, one warning; once it answers, they are committed", async () => {
+    const keyv = new Keyv();
+    const cache = new KeyvCache(keyv, { storeTimeout: 200 });
+    const { pipeline, calls } = labelling(cache);
+    await pipeline.run({ x: 1 });
+    let down = true;
+    for (const method of ["getMany", "setMany", "disconnect"] as const) {
+      const real = keyv[method].bind(keyv) as (...args: unknown[]) => Promise<never>;
+      vi.spyOn(keyv, method).mockImplementation(((...args: unknown[]) => (down ? new Promise(() => {}) : real(...args))) as never);
+    }
+    const started = performance.now();
+    const { result, warnings } = await warningsDuring(() => pipeline.map({ x: range(50) }, { mapOver: "x" }));
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(result).toHaveLength(50);
+    expect(warnings).toEqual([
+      "HYPERNODES_CACHE_STORE: The cache store did not answer a read within 200 ms: results are computed rather than read, and kept in memory, until it answers again",
+    ]);
+    // x = 1 came from memory; the store skipped for a while: the next call does not wait again.
+    expect(calls.n).toBe(1 + 49);
+    const again = performance.now();
+    expect(await pipeline.map({ x: range(50) }, { mapOver: "x" })).toEqual(result);
+    expect(performance.now() - again).toBeLessThan(100);
+    expect(calls.n).toBe(50);
+
+    down = false;
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the store's next try is due
+    await cache.flush();
+    const fresh = labelling(new KeyvCache(keyv)); // nothing in its memory: every result from the store
+    expect(await fresh.pipeline.map({ x: range(50) }, { mapOver: "x" })).toEqual(result);
+    expect(fresh.calls.n).toBe(0);
+  });
+
+  it("close() does not wait for a store that does not answer", async () => {
+    const keyv = new Keyv();
+    const cache = new KeyvCache(keyv, { storeTimeout: 200 });
+    await cache.set("a signature", 1); // pending: committed by close()
+    for (const method of ["setMany", "disconnect"] as const) vi.spyOn(keyv, method).mockImplementation((() => new Promise(() => {})) as never);
+    const { warnings } = await warningsDuring(() => cache.close());
+    expect(warnings).toEqual([
+      "HYPERNODES_CACHE_STORE: The cache store did not answer a commit within 200 ms: results are computed rather than read, and kept in memory, until it answers again",
+      "HYPERNODES_CACHE_WRITE: Cache closed with 1 results that could not be committed; they will be recomputed",
+    ]);
+  });
+});
 
 describe.runIf(canSwitchUser)("a cache folder this user may only read (a team's shared cache)", () => {
   const fixture = new URL("./fixtures/label-map.js", import.meta.url).pathname;

@@ -26,7 +26,7 @@ export class DiskCache extends KeyvCache {
     const path = resolve(options.path ?? ".hypernodes");
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
-    super(diskKeyv(file), options);
+    super(diskKeyv(file), { storeTimeout: 0, ...options });
     this.path = path;
     this.file = file;
   }

@@ -29,10 +29,23 @@ export interface KeyvCacheOptions {
    * again). Needs a store that can prune (`KeyvCacheStore.prune`: DiskCache's can). Default: no bound.
    */
   maxBytes?: number;
+  /**
+   * How long (ms) a read, a commit or another request may wait on the store. Longer counts as the
+   * store being unreachable (a Redis that is down queues requests forever): a read is a miss, with one
+   * warning, and reads skip the store for a growing while (1 s up to 30 s); a commit is kept in memory
+   * and retried like a failed one; other requests reject. Default 10 s; 0: no limit (DiskCache's
+   * default: its SQLite file answers at once).
+   */
+  storeTimeout?: number;
 }
 
 /** The memory layer's mark between earlier calls' entries and the current call's (never a signature: those are hex). */
 const CALL_START = "\u0000call start";
+
+/** The store took longer than `storeTimeout`. */
+class StoreTimeoutError extends HyperNodesError {
+  override name = "StoreTimeoutError";
+}
 
 /** A cache with `maxBytes` measures its store again after this long, for what other processes wrote. */
 const REMEASURE_EVERY_MS = 30_000;
@@ -99,6 +112,9 @@ export class KeyvCache implements Cache {
   #committedBytes = 0;
   #pruning = false;
   #closed = false;
+  readonly #storeTimeout: number;
+  /** While the store does not answer reads: when to try it again, and the wait after it fails again. */
+  #unreachable: { at: number; waitMs: number } | undefined;
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     this.keyv = keyv;
@@ -107,6 +123,7 @@ export class KeyvCache implements Cache {
     this.#memoryLimit = sizeOption(options, "memoryBytes", 64 * 2 ** 20, 0);
     this.maxValueBytes = sizeOption(options, "maxValueBytes", 512e6, 1);
     this.maxBytes = options.maxBytes === undefined ? undefined : sizeOption(options, "maxBytes", 0, 0);
+    this.#storeTimeout = sizeOption(options, "storeTimeout", 10_000, 0);
     if (this.maxBytes !== undefined && !(this.#store().prune && this.#store().stats)) {
       throw new HyperNodesError("cache option maxBytes needs a Keyv store that can measure and prune itself (DiskCache's can)");
     }
@@ -132,7 +149,7 @@ export class KeyvCache implements Cache {
     }
     if (missing.length) {
       if (missing.length > 1) missing = [...new Set(missing)];
-      const rows = await this.keyv.getMany<Uint8Array | RawArray>(missing);
+      const rows = await this.#read(missing);
       rows.forEach((row, i) => {
         if (row === undefined || row === null) return;
         // A value too large to keep in memory takes the memory read for it, rather than a copy of it.
@@ -144,6 +161,43 @@ export class KeyvCache implements Cache {
     }
     this.#lookups.count(signatures.length, hits.size);
     return hits;
+  }
+
+  /** The stored rows of `keys`; none while the store does not answer within storeTimeout (see there). */
+  async #read(keys: string[]): Promise<(Uint8Array | RawArray | undefined | null)[]> {
+    if (this.#skipsStore()) return [];
+    try {
+      const rows = await this.#bounded(this.keyv.getMany<Uint8Array | RawArray>(keys), "a read");
+      this.#unreachable = undefined;
+      return rows;
+    } catch (error) {
+      if (!(error instanceof StoreTimeoutError)) throw error;
+      return [];
+    }
+  }
+
+  /** Whether reads and commits skip the store: it did not answer lately, and its next try is not due. */
+  #skipsStore(): boolean {
+    return this.#unreachable !== undefined && performance.now() < this.#unreachable.at;
+  }
+
+  /**
+   * `request` to the store, rejected with a StoreTimeoutError once it has waited storeTimeout: then
+   * reads and commits skip the store for a growing while, with one warning until it answers again.
+   */
+  #bounded<T>(request: Promise<T>, what: string, warns = true): Promise<T> {
+    if (this.#storeTimeout === 0) return request;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const error = new StoreTimeoutError(`The cache store did not answer ${what} within ${this.#storeTimeout} ms`);
+        if (!this.#unreachable && warns) warn(`${error.message}: results are computed rather than read, and kept in memory, until it answers again`, "HYPERNODES_CACHE_STORE");
+        const waitMs = Math.min((this.#unreachable?.waitMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
+        this.#unreachable = { at: performance.now() + waitMs, waitMs };
+        reject(error);
+      }, this.#storeTimeout);
+    });
+    return Promise.race([request, late]).finally(() => clearTimeout(timer));
   }
 
   /**
@@ -182,15 +236,18 @@ export class KeyvCache implements Cache {
     const batch = this.#pending;
     this.#pending = new Map();
     try {
-      await this.writeBatch(batch);
+      if (this.#skipsStore()) throw new StoreTimeoutError("the cache store is not answering");
+      await this.#bounded(this.writeBatch(batch), "a commit");
       this.#retry = undefined;
+      this.#unreachable = undefined;
       if (this.maxBytes !== undefined) this.#boundSize(Array.from(batch.values(), byteSize).reduce((sum, bytes) => sum + bytes, 0));
       return true;
     } catch (error) {
       for (const [key, encoded] of this.#pending) batch.set(key, encoded); // newer writes win
       this.#pending = batch;
       this.#pendingSince = performance.now();
-      if (!this.#retry) {
+      // A store that does not answer has had its own warning (see #bounded).
+      if (!this.#retry && !(error instanceof StoreTimeoutError)) {
         warn(`Cache writes could not be committed (${messageOf(error)}); ${batch.size} results are kept in memory and retried`, "HYPERNODES_CACHE_WRITE");
       }
       const waitMs = Math.min((this.#retry?.waitMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
@@ -205,19 +262,19 @@ export class KeyvCache implements Cache {
   }
 
   async has(signature: string): Promise<boolean> {
-    return this.#pending.has(signature) || this.#recent.has(signature) || (await this.keyv.has(signature));
+    return this.#pending.has(signature) || this.#recent.has(signature) || (await this.#bounded(this.keyv.has(signature), "a lookup"));
   }
 
   async delete(signature: string): Promise<boolean> {
     const wasPending = this.#pending.delete(signature);
     this.#forget(signature);
-    return (await this.keyv.delete(signature)) || wasPending;
+    return (await this.#bounded(this.keyv.delete(signature), "a delete")) || wasPending;
   }
 
   async clear(): Promise<void> {
     this.#pending.clear();
     this.#forgetAll();
-    await this.keyv.clear();
+    await this.#bounded(this.keyv.clear(), "a clear");
   }
 
   /** Commits what is pending and disconnects; results that still cannot be committed are dropped, with a warning. */
@@ -228,7 +285,10 @@ export class KeyvCache implements Cache {
     this.#closed = true;
     this.#pending.clear();
     this.#forgetAll();
-    await this.keyv.disconnect();
+    // A store that does not answer is left to its own reconnection: closing must not wait for it.
+    await this.#bounded(this.keyv.disconnect(), "a disconnect", false).catch((error) => {
+      if (!(error instanceof StoreTimeoutError)) throw error;
+    });
   }
 
   /**
@@ -242,13 +302,13 @@ export class KeyvCache implements Cache {
     }
     await this.flush();
     for (const signature of [...this.#recent.keys()]) if (signature.startsWith(tag)) this.#forget(signature);
-    return store.deletePrefix(tag);
+    return this.#bounded(Promise.resolve(store.deletePrefix(tag)), "a delete");
   }
 
   /** Entries and bytes in the store (when it can tell: `KeyvCacheStore.stats`), and this object's hits and misses. */
   async stats(): Promise<CacheStats> {
     await this.flush();
-    const stored = (await this.#store().stats?.()) ?? { entries: NaN, bytes: NaN };
+    const stored = (await this.#bounded(Promise.resolve(this.#store().stats?.()), "a stats request")) ?? { entries: NaN, bytes: NaN };
     return this.#lookups.stats(stored);
   }
 
@@ -369,7 +429,7 @@ function formatBytes(bytes: number): string {
 }
 
 /** A size option, checked when the cache is made (not at its first write): a number, at least `min`. */
-function sizeOption(options: KeyvCacheOptions, name: "batchSize" | "memoryBytes" | "maxValueBytes" | "maxBytes", fallback: number, min: number): number {
+function sizeOption(options: KeyvCacheOptions, name: "batchSize" | "memoryBytes" | "maxValueBytes" | "maxBytes" | "storeTimeout", fallback: number, min: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !(value >= min)) throw new HyperNodesError(`cache option ${name} must be a number of at least ${min}, got ${String(value)}`);

@@ -1,0 +1,13 @@
+import Keyv from "keyv";
+import KeyvRedis from "@keyv/redis";
+import { KeyvCache, node, Pipeline } from "./dist/index.js";
+const keyv = new Keyv({ store: new KeyvRedis("redis://127.0.0.1:6399"), namespace: "t" });
+keyv.on("error", () => {});
+const cache = new KeyvCache(keyv, { storeTimeout: Number(process.env.ST ?? 10000) });
+const p = new Pipeline({ nodes: [node((x) => x * 2, { outputName: "y" })], cache });
+const t = performance.now();
+setInterval(() => console.log("waiting", ((performance.now() - t) / 1000).toFixed(0)), 5000).unref();
+console.log(await p.run({ x: 1 }), ((performance.now() - t) / 1000).toFixed(1), "s");
+const t2 = performance.now();
+console.log(await p.map({ x: [1,2,3] }, { mapOver: "x" }), ((performance.now() - t2) / 1000).toFixed(1), "s");
+await cache.close(); console.log("closed");
