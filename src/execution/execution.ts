@@ -175,6 +175,12 @@ class MapRun implements ItemFailures {
   readonly #runSteps: ItemStepRunner;
   readonly #signal: AbortSignal | undefined;
   #lastYield = performance.now();
+  /**
+   * Items between two looks at the clock, less one (a power of two less one): from every item, up to
+   * 63 while items are fast, back down when they are slow, so the map yields about every 25 ms either way.
+   */
+  #checkMask = 0;
+  #lastCheck = this.#lastYield;
 
   constructor(
     readonly plan: ExecutionPlan,
@@ -258,9 +264,16 @@ class MapRun implements ItemFailures {
       }
       // Let timers and I/O run during a long synchronous map: progress redraws, notebook display updates,
       // and what aborts the call's signal (an interrupt, a timer, a message).
-      if ((state.itemIndex! & 63) === 63 && (scope.events.active || this.#signal) && performance.now() - this.#lastYield > 25) {
-        await new Promise(setImmediate);
-        this.#lastYield = performance.now();
+      if ((state.itemIndex! & this.#checkMask) === this.#checkMask && (scope.events.active || this.#signal)) {
+        const now = performance.now();
+        const sinceCheck = now - this.#lastCheck;
+        if (sinceCheck > 5) this.#checkMask >>= 1;
+        else if (sinceCheck < 0.5 && this.#checkMask < 63) this.#checkMask = this.#checkMask * 2 + 1;
+        this.#lastCheck = now;
+        if (now - this.#lastYield > 25) {
+          await new Promise(setImmediate);
+          this.#lastYield = this.#lastCheck = performance.now();
+        }
       }
     }
   }
