@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AbortError, BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
 import { READS_TALLY, Tally } from "../../src/observe/tally.js";
 
@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "hypernodes-bullmq-"));
 const runLog = join(dir, "runs.log");
 const processes: ChildProcess[] = [];
 let redisUrl: string;
-let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline; scaling: Pipeline; resourceCreations: { count: number } };
+let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline; scaling: Pipeline; sleepy: Pipeline; resourceCreations: { count: number } };
 let engine: BullMQEngine;
 /** The first of the two workers on queue "main": the kill test kills it. */
 let victim: ChildProcess;
@@ -237,6 +237,33 @@ describe("BullMQEngine", () => {
     expect(ran).toBeLessThan(15); // the jobs left in the queue were removed: 40 × 100 ms on one worker had they run
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(executions().slice(before).length).toBe(ran);
+  }, 30_000);
+
+  it("an aborted map has the workers drop the jobs of it they are running", async () => {
+    const oneJob = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "main", itemsPerJob: 40 });
+    onTestFinished(() => oneJob.close());
+    const before = executions().length;
+    const xs = Array.from({ length: 40 }, (_, i) => 400 + i);
+    const failure = await fixtures.squares.map({ x: xs, delayMs: 100 }, { mapOver: "x", engine: oneJob, signal: AbortSignal.timeout(400) }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AbortError);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const ran = executions().slice(before).length;
+    expect(ran).toBeLessThan(12); // one job of 40 × 100 ms: it ran to its end had the worker not dropped it
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(executions().slice(before).length).toBe(ran);
+    // The worker is free at once for the next map.
+    const started = performance.now();
+    expect(await fixtures.squares.map({ x: [450, 451], delayMs: 0 }, { mapOver: "x", engine })).toEqual(expected([450, 451]));
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 30_000);
+
+  it("jobs carry the call's timeout: a node over it on a worker fails as NodeExecutionError, cause TimeoutError", async () => {
+    const started = performance.now();
+    const failure = (await fixtures.sleepy.map({ x: [1, 2], ms: 5000 }, { mapOver: "x", engine, timeout: 200 }).catch((error: unknown) => error)) as NodeExecutionError;
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(failure).toBeInstanceOf(NodeExecutionError);
+    expect(failure.message).toBe("Node 'nap' failed at map item 0: it did not finish within its timeout of 200 ms");
+    expect((failure.cause as Error).name).toBe("TimeoutError");
   }, 30_000);
 
   it("no worker within noWorkerTimeout: the map rejects naming the queue", async () => {

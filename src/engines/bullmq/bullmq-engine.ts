@@ -13,6 +13,7 @@ import { warn } from "../../core/warnings.js";
 import { checkTimeout } from "../../core/option-checks.js";
 import { standInFor, unpackNodeFailure } from "../wire-format.js";
 import {
+  CANCEL_EVENT,
   DEFAULT_QUEUE,
   connectionOptions,
   describeRedis,
@@ -74,8 +75,8 @@ const MAX_IN_FLIGHT = 10_000;
 /** A connected queue and its event stream, with the jobs being waited for. */
 interface Link {
   queue: Queue<JobData>;
-  /** A connection of its own to Redis, whose status tells whether Redis is reachable. */
-  redis: { status: string; quit(): Promise<unknown>; disconnect(): void };
+  /** A connection of its own to Redis, whose status tells whether Redis is reachable; it also tells workers to drop jobs. */
+  redis: Pick<import("ioredis").Redis, "status" | "quit" | "disconnect" | "xadd">;
   events: QueueEvents;
   waiting: Map<string, { completed(result: string): void; failed(reason: string): void }>;
 }
@@ -315,6 +316,7 @@ class RemoteMap {
       mapOver,
       fixed: pack(fixed, "The map's inputs"),
       events: EVENTS.filter((event: CallbackEvent) => scope.events.listens(event)),
+      timeout: scope.timeout,
     };
   }
 
@@ -329,8 +331,8 @@ class RemoteMap {
 
   /**
    * Ends the map with `error` (its signal aborted, Redis or the workers gone too long): its queued jobs
-   * are removed, and no item waits for a job any more (a job a worker already runs finishes there,
-   * its result unread).
+   * are removed, the workers running its other jobs are told to drop them, and no item waits for a
+   * job any more.
    */
   async abort(error: Error): Promise<void> {
     const open = [...this.#open];
@@ -340,7 +342,10 @@ class RemoteMap {
       this.link.waiting.delete(jobId);
       for (const item of items) item.reject(error);
     }
-    await Promise.all(open.map(([jobId]) => this.link.queue.remove(jobId).catch(() => 0)));
+    // Workers drop the jobs of this map they are running (a job no worker runs any more is removed below).
+    const { redis, queue } = this.link;
+    if (redis.status === "ready") void redis.xadd(queue.keys.events!, "MAXLEN", "~", 10_000, "*", "event", CANCEL_EVENT, "map", this.#id).catch(() => {});
+    await Promise.all(open.map(([jobId]) => queue.remove(jobId).catch(() => 0)));
   }
 
   /** Removes this call's jobs no worker has taken yet (after a failure); settles the items they held. */

@@ -25,7 +25,15 @@ export interface JobData {
   items: string;
   /** The events the caller's callbacks listen to: the worker records them for the caller to replay. */
   events: CallbackEvent[];
+  /** The call's default time limit per node, ms (`run`/`map` option `timeout`). */
+  timeout?: number;
 }
+
+/**
+ * The event (on the queue's event stream) by which a caller whose map was aborted tells the workers to
+ * drop its jobs they are running: `{ map }`, the id every job of that map starts with (`<map>-<n>`).
+ */
+export const CANCEL_EVENT = "hypernodes:cancel";
 
 /** An event a worker's callbacks saw: its name, the nesting path below the job's level, its arguments but the context. */
 export type RecordedEvent = [event: CallbackEvent, path: string[], args: unknown[]];

@@ -13,7 +13,7 @@ import { SequentialEngine } from "../sequential-engine.js";
 import { Stateful } from "../../core/stateful.js";
 import { READS_TALLY, Tally } from "../../observe/tally.js";
 import { packNodeFailure, standInIdentity } from "../wire-format.js";
-import { DEFAULT_QUEUE, connectionOptions, pack, unpack, type JobData, type JobResult, type RecordedEvent, type RedisConnection } from "./bullmq-jobs.js";
+import { CANCEL_EVENT, DEFAULT_QUEUE, connectionOptions, pack, unpack, type JobData, type JobResult, type RecordedEvent, type RedisConnection } from "./bullmq-jobs.js";
 
 export interface PipelineWorkerOptions {
   /** The module exporting the pipeline(s): a path (relative to the working directory) or a URL. */
@@ -35,27 +35,43 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   const exports = await importModule(url);
   const where = `worker ${hostname()}/${process.pid} (module ${url})`;
   const lockDuration = options.lockDuration ?? 30_000;
-  const { Worker, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
+  const { Worker, QueueEvents, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
+  const queue = options.queue ?? DEFAULT_QUEUE;
+  /** The jobs running here, by id: a caller whose map was aborted has them dropped (CANCEL_EVENT). */
+  const running = new Map<string, AbortController>();
   const processor = async (job: Job<JobData>) => {
+    const cancel = new AbortController();
+    running.set(job.id!, cancel);
     try {
-      return await runJob(exports, url, where, job.data);
+      return await runJob(exports, url, where, job.data, cancel.signal);
     } catch (error) {
-      // Another worker has the same module: retrying cannot help.
+      // Another worker has the same module: retrying cannot help; nor can it for a map that was aborted.
+      if (cancel.signal.aborted) throw new UnrecoverableError(`dropped, its map was aborted by the caller: ${messageOf(error)}`);
       throw error instanceof JobRefused ? new UnrecoverableError(error.message) : error;
+    } finally {
+      running.delete(job.id!);
     }
   };
-  return new Worker(options.queue ?? DEFAULT_QUEUE, processor, {
+  const worker = new Worker(queue, processor, {
     connection: connectionOptions(options.connection),
     concurrency: options.concurrency ?? 1,
     lockDuration,
     stalledInterval: Math.max(100, Math.floor(lockDuration / 2)),
   });
+  const cancels = new QueueEvents(queue, { connection: connectionOptions(options.connection) });
+  cancels.on("error", (error) => worker.emit("error", error));
+  cancels.on(CANCEL_EVENT as "error", ((({ map }: { map: string }) => {
+    for (const [jobId, cancel] of running) if (jobId.startsWith(`${map}-`)) cancel.abort(new HyperNodesError("its map was aborted by the caller"));
+  }) as unknown) as (error: Error) => void);
+  worker.once("closing", () => void cancels.close().catch(() => {}));
+  return worker;
 }
+
 
 /** A job this worker's module cannot run (stale code, no such pipeline): no worker of it can. */
 class JobRefused extends HyperNodesError {}
 
-async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData): Promise<string> {
+async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData, signal: AbortSignal): Promise<string> {
   let pipeline: Pipeline<any>;
   try {
     pipeline = pipelineAt(exports, data.path, url);
@@ -71,7 +87,8 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
   for (const id of data.hierarchyPath.slice(1)) ctx = ctx.child(id);
   const recorded: RecordedEvent[] = [];
   const events = new CallbackDispatcher([recorder(data.events, data.hierarchyPath.length, recorded)]);
-  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, events, ctx);
+  const control = { signal, timeout: data.timeout };
+  const scope = new ExecutionScope(new SequentialEngine(), root.cache ?? pipeline.cache, data.envHash, events, ctx, control);
   try {
     const results = await executeMap(
       pipeline.planFor(data.outputName),
