@@ -341,7 +341,7 @@ describe("cache lifecycle: access times, prune, maxBytes, hypernodes-cache", () 
     expect(kept).toContain(99);
     expect(kept).not.toContain(0);
     expect(kept.length).toBe(100 - pruned.entries);
-    await expect(cache.prune({ maxBytes: -1 })).rejects.toThrow("prune option maxBytes must be a number of at least 0, got -1");
+    await expect(cache.prune({ maxBytes: -1 })).rejects.toThrow("prune: option maxBytes must be a number of at least 0, got -1");
     await cache.close();
   });
 

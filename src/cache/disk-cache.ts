@@ -2,7 +2,8 @@ import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import Keyv from "keyv";
 import { HyperNodesError } from "../core/errors.js";
-import { KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
+import { checkOptions, TAKES } from "../core/option-checks.js";
+import { KEYV_CACHE_OPTIONS, KeyvCache, type KeyvCacheOptions } from "./keyv-cache.js";
 import { RawArray } from "./raw-arrays.js";
 import { toBytes, type Encoded } from "./serialization.js";
 import { SqliteStore } from "./sqlite-store.js";
@@ -20,13 +21,15 @@ export class DiskCache extends KeyvCache {
   readonly file: string;
 
   constructor(options: DiskCacheOptions = {}) {
+    checkOptions(options, { ...KEYV_CACHE_OPTIONS, path: TAKES.name }, "new DiskCache");
     if (options.maxValueBytes !== undefined && options.maxValueBytes > SQLITE_MAX_VALUE_BYTES) {
       throw new HyperNodesError(`DiskCache maxValueBytes can be at most ${SQLITE_MAX_VALUE_BYTES} (SQLite's limit on a row), got ${options.maxValueBytes}`);
     }
     const path = resolve(options.path ?? ".hypernodes");
     mkdirSync(path, { recursive: true });
     const file = join(path, "cache.sqlite");
-    super(diskKeyv(file), { storeTimeout: 0, ...options });
+    const { path: _folder, ...cacheOptions } = options;
+    super(diskKeyv(file), { storeTimeout: 0, ...cacheOptions });
     this.path = path;
     this.file = file;
   }

@@ -2,6 +2,7 @@ import type Keyv from "keyv";
 import type { KeyvStoreAdapter } from "keyv";
 import { HyperNodesError, messageOf, UnserializableValueError } from "../core/errors.js";
 import { warn } from "../core/warnings.js";
+import { checkOptions, describeValue, TAKES } from "../core/option-checks.js";
 import type { Cache, CacheStats, Pruned, PruneOptions } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
 import { RawArray } from "./raw-arrays.js";
@@ -41,6 +42,9 @@ export interface KeyvCacheOptions {
 
 /** The memory layer's mark between earlier calls' entries and the current call's (never a signature: those are hex). */
 const CALL_START = "\u0000call start";
+
+/** The options' names and shapes (sizes are checked by sizeOption). */
+export const KEYV_CACHE_OPTIONS = { salt: TAKES.string, batchSize: null, memoryBytes: null, maxValueBytes: null, maxBytes: null, storeTimeout: null };
 
 /** The store took longer than `storeTimeout`. */
 class StoreTimeoutError extends HyperNodesError {
@@ -117,6 +121,10 @@ export class KeyvCache implements Cache {
   #unreachable: { at: number; waitMs: number } | undefined;
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
+    if (typeof (keyv as Partial<Keyv> | null)?.getMany !== "function") {
+      throw new HyperNodesError(`new KeyvCache(keyv) needs a Keyv instance (new Keyv(store)), got ${describeValue(keyv)}`);
+    }
+    checkOptions(options, KEYV_CACHE_OPTIONS, "new KeyvCache");
     this.keyv = keyv;
     this.salt = options.salt;
     this.#batchSize = sizeOption(options, "batchSize", 16_384, 1);
@@ -319,12 +327,7 @@ export class KeyvCache implements Cache {
   async prune(options: PruneOptions): Promise<Pruned> {
     const store = this.#store();
     if (!store.prune) throw new HyperNodesError("this cache's Keyv store cannot prune: clear() empties it all");
-    for (const name of ["maxBytes", "olderThan"] as const) {
-      const value = options?.[name];
-      if (value !== undefined && !(typeof value === "number" && value >= 0)) {
-        throw new HyperNodesError(`prune option ${name} must be a number of at least 0, got ${String(value)}`);
-      }
-    }
+    checkOptions(options, { maxBytes: TAKES.size, olderThan: TAKES.size }, "prune");
     await this.flush();
     const pruned = await store.prune(options);
     this.#forgetAll();

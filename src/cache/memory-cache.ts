@@ -1,11 +1,17 @@
 import type { Cache, CacheStats } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
+import { checkOptions } from "../core/option-checks.js";
 import { byteSize, decode, encode, MISS, type Encoded } from "./serialization.js";
 
 /** A cache in this process's memory: fast, gone when the process ends. */
 export class MemoryCache implements Cache {
   readonly #entries = new Map<string, Encoded>();
   readonly #lookups = new HitCounter();
+
+  /** It takes no options: one given (a size bound, say) is refused rather than silently ignored. */
+  constructor(options?: Record<string, never>) {
+    checkOptions(options, {}, "new MemoryCache");
+  }
 
   async get(signature: string): Promise<unknown> {
     const value = this.#read(signature);

@@ -2,6 +2,14 @@ import type { Cache } from "../cache/cache.js";
 import type { PipelineCallback } from "../observe/callbacks.js";
 import type { Engine } from "./contracts.js";
 import { SequentialEngine } from "../engines/sequential-engine.js";
+import { checkOptions, TAKES } from "./option-checks.js";
+
+const DEFAULT_OPTIONS = {
+  cache: { takes: "a Cache, or a function making one", accepts: (c: any) => typeof c === "function" || (typeof c?.getMany === "function" && typeof c.set === "function") },
+  callbacks: TAKES.list("callbacks"),
+  engine: { takes: "an engine (with run and map methods)", accepts: (e: any) => typeof e?.run === "function" && typeof e.map === "function" },
+  signal: TAKES.function,
+};
 
 /** What a pipeline uses when its options leave it out. */
 export interface PipelineDefaults {
@@ -26,6 +34,7 @@ let defaults: PipelineDefaults = {};
 
 /** Sets process-wide defaults for pipelines created from now on (merged into the current ones). */
 export function setPipelineDefaults(next: PipelineDefaults): void {
+  checkOptions(next, DEFAULT_OPTIONS, "setPipelineDefaults");
   defaults = { ...defaults, ...next };
 }
 

@@ -1,5 +1,5 @@
 import { describeFunction, functionHash, nextHashEpoch, type CodePart, hashValue } from "../identity/code-identity.js";
-import { checkName, checkOptionNames, checkTimeout, describeValue } from "./option-checks.js";
+import { checkName, checkOptions, checkTimeout, describeValue, TAKES } from "./option-checks.js";
 import { digest } from "../identity/digest.js";
 import { NodeDefinitionError, UnhashableValueError, messageOf } from "./errors.js";
 import type { ExecutableNode, HyperNode, Simplify } from "./contracts.js";
@@ -113,7 +113,7 @@ export class Node<F extends AnyFunction = AnyFunction, O extends OutputNames = O
     if (/^class\b/.test(Function.prototype.toString.call(func))) {
       throw new NodeDefinitionError(`node() expects a function, got the class '${func.name || "anonymous"}': wrap a method or a function that uses it`);
     }
-    checkOptions(options, func.name);
+    checkOptions(options, NODE_OPTIONS, `node(${func.name || "anonymous"})`, NodeDefinitionError);
     const fnName = func.name;
     const outputName = options.outputName ?? (fnName || undefined);
     if (outputName === undefined) {
@@ -302,18 +302,15 @@ export function node<F extends AnyFunction, const O extends OutputNames = string
   return new Node(fn, options);
 }
 
-const OPTION_NAMES = ["outputName", "name", "cache", "inputs", "version", "deps", "batch", "batchSize", "timeout"] as const;
-
-/** The options' shapes (each value's own rules are checked where it is used), before anything reads them. */
-function checkOptions(options: unknown, fnName: string): void {
-  const label = `node(${fnName || "anonymous"})`;
-  checkOptionNames(options, OPTION_NAMES, label, NodeDefinitionError);
-  const { outputName, name, cache, inputs, version, deps } = options as NodeOptions;
-  const wrong = (option: string, takes: string, got: unknown) => new NodeDefinitionError(`${label}: option ${option} must be ${takes}, got ${describeValue(got)}`);
-  if (outputName !== undefined && typeof outputName !== "string" && !Array.isArray(outputName)) throw wrong("outputName", "a string or a list of strings", outputName);
-  if (name !== undefined && (typeof name !== "string" || name === "")) throw wrong("name", "a non-empty string", name);
-  if (cache !== undefined && typeof cache !== "boolean") throw wrong("cache", "true or false", cache);
-  if (inputs !== undefined && !Array.isArray(inputs)) throw wrong("inputs", "a list of input names", inputs);
-  if (version !== undefined && typeof version !== "string") throw wrong("version", "a string", version);
-  if (deps !== undefined && !Array.isArray(deps)) throw wrong("deps", "a list of values", deps);
-}
+/** The options' shapes (batch, batchSize and timeout are checked where they are used, with the node's name). */
+const NODE_OPTIONS = {
+  outputName: TAKES.either(TAKES.string, TAKES.list("strings")),
+  name: TAKES.name,
+  cache: TAKES.boolean,
+  inputs: TAKES.list("input names"),
+  version: TAKES.string,
+  deps: TAKES.list("values"),
+  batch: null,
+  batchSize: null,
+  timeout: null,
+};

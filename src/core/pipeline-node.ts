@@ -1,6 +1,7 @@
 import { hashValue } from "../identity/code-identity.js";
 import { digest } from "../identity/digest.js";
 import { MappingError } from "./errors.js";
+import { checkName, checkOptions, TAKES } from "./option-checks.js";
 import type { ExecutableNode, HyperNode, NestedPipeline, Scope } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 
@@ -55,6 +56,7 @@ export class PipelineNode<Out extends object = Record<string, unknown>, P extend
   readonly #structure: string;
 
   constructor(pipeline: P, options: AsNodeOptions<any, any>) {
+    checkAsNodeOptions(options);
     this.pipeline = pipeline;
     this.name = options.name ?? pipeline.name ?? "pipeline";
     // Caching the whole nested pipeline would freeze an inner `cache: false` node: off by default then.
@@ -175,4 +177,25 @@ export class PipelineNode<Out extends object = Record<string, unknown>, P extend
   toString(): string {
     return `PipelineNode(${this.name}: (${this.rootArgs.join(", ")}) -> ${this.outputNames.join(", ")})`;
   }
+}
+
+const AS_NODE_OPTIONS = {
+  inputMapping: TAKES.record("outer name → inner input name"),
+  outputMapping: TAKES.record("inner output name → outer name"),
+  mapOver: TAKES.either(TAKES.name, TAKES.list("input names")),
+  mapMode: TAKES.oneOf("zip", "product"),
+  name: TAKES.name,
+  cache: TAKES.boolean,
+};
+
+/** The options' shapes, and every name in the mappings, before the mappings are read. */
+function checkAsNodeOptions(options: AsNodeOptions<any, any>): void {
+  checkOptions(options, AS_NODE_OPTIONS, "asNode", MappingError);
+  for (const mapping of ["inputMapping", "outputMapping"] as const) {
+    for (const [from, to] of Object.entries(options[mapping] ?? {})) {
+      checkName(from, `asNode: ${mapping} name`, MappingError);
+      checkName(to, `asNode: ${mapping} '${from}' →`, MappingError);
+    }
+  }
+  if (Array.isArray(options.mapOver)) for (const name of options.mapOver) checkName(name, "asNode: mapOver", MappingError);
 }

@@ -12,7 +12,7 @@ import { Graph } from "./graph.js";
 import type { HyperNode, InputsOf, OutputsOf, Simplify, UnionToIntersection } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 import { Node } from "./node.js";
-import { checkName, checkOptionNames, checkTimeout, describeValue, didYouMean } from "./option-checks.js";
+import { checkName, checkOptionNames, checkOptions, checkTimeout, describeValue, didYouMean, TAKES } from "./option-checks.js";
 import { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./pipeline-node.js";
 import { envHash, nodeTag } from "../identity/signature.js";
 import type { VizOptions } from "../viz/viz-model.js";
@@ -140,6 +140,8 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 
   /** Removes the named bound inputs, or all of them when called without names. */
   unbind(...keys: string[]): this {
+    for (const key of keys) checkName(key, "unbind: input");
+    this.#checkInputs(Object.fromEntries(keys.map((key) => [key, undefined])), "unbind", "error");
     if (keys.length === 0) this.#bound = {};
     else for (const k of keys) delete this.#bound[k];
     return this;
@@ -279,7 +281,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       if (extraInputs === "ignore") continue;
       throw new UnknownInputError(
         `${call}: unknown input '${name}'${didYouMean(name, known)}: no node of pipeline '${this.id}' reads it ` +
-          `(its inputs: ${known.map((k) => `'${k}'`).join(", ") || "none"}); pass { extraInputs: "ignore" } to allow it`,
+          `(its inputs: ${known.map((k) => `'${k}'`).join(", ") || "none"})${call === "run" || call === "map" ? '; pass { extraInputs: "ignore" } to allow it' : ""}`,
       );
     }
     return inputs as Record<string, unknown>;
@@ -304,18 +306,19 @@ function isEngine(engine: unknown): engine is Engine {
 
 /** The shapes of `new Pipeline` options, named before anything uses them (a cache or engine of the wrong kind would fail mid-run). */
 function checkPipelineOptions(options: PipelineOptions<readonly HyperNode[]>): void {
-  const label = "new Pipeline";
-  checkOptionNames(options, ["nodes", "name", "cache", "callbacks", "engine", "cacheSalt"], label);
-  const { name, cache, callbacks, engine, cacheSalt } = options;
-  const wrong = (option: string, takes: string, got: unknown) => new HyperNodesError(`${label}: option ${option} must be ${takes}, got ${describeValue(got)}`);
-  if (name !== undefined && typeof name !== "string") throw wrong("name", "a string", name);
-  if (cacheSalt !== undefined && typeof cacheSalt !== "string") throw wrong("cacheSalt", "a string", cacheSalt);
-  if (cache !== undefined && !(typeof cache?.getMany === "function" && typeof cache.set === "function")) throw wrong("cache", "a Cache (DiskCache, MemoryCache, KeyvCache, or your own)", cache);
-  if (engine !== undefined && !isEngine(engine)) throw wrong("engine", "an engine (with run and map methods)", engine);
-  if (callbacks !== undefined) {
-    if (!Array.isArray(callbacks)) throw wrong("callbacks", "a list of callbacks", callbacks);
-    callbacks.forEach((callback, i) => {
-      if (callback === null || typeof callback !== "object") throw wrong(`callbacks[${i}]`, "a callback object (a PipelineCallback, or an object of on… methods)", callback);
-    });
-  }
+  checkOptions(options, PIPELINE_OPTIONS, "new Pipeline");
+  options.callbacks?.forEach((callback, i) => {
+    if (callback === null || typeof callback !== "object") {
+      throw new HyperNodesError(`new Pipeline: option callbacks[${i}] must be a callback object (a PipelineCallback, or an object of on… methods), got ${describeValue(callback)}`);
+    }
+  });
 }
+
+const PIPELINE_OPTIONS = {
+  nodes: null,
+  name: TAKES.string,
+  cacheSalt: TAKES.string,
+  cache: { takes: "a Cache (DiskCache, MemoryCache, KeyvCache, or your own)", accepts: (c: any) => typeof c?.getMany === "function" && typeof c.set === "function" },
+  engine: { takes: "an engine (with run and map methods)", accepts: isEngine },
+  callbacks: TAKES.list("callbacks"),
+};

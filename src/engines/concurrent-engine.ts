@@ -1,5 +1,5 @@
 import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget } from "../core/contracts.js";
-import { HyperNodesError } from "../core/errors.js";
+import { checkOptions, ENGINE_OPTIONS, TAKES } from "../core/option-checks.js";
 import { executeMap, executeRun, runStepsAsDag } from "../execution/execution.js";
 
 export interface ConcurrentEngineOptions extends EngineOptions {
@@ -25,10 +25,8 @@ export class ConcurrentEngine implements Engine {
   readonly batch: boolean;
 
   constructor(options: ConcurrentEngineOptions = {}) {
+    checkOptions(options, { ...ENGINE_OPTIONS, maxConcurrency: TAKES.count, collectErrors: TAKES.boolean }, "new ConcurrentEngine");
     this.maxConcurrency = options.maxConcurrency ?? 10;
-    if (!Number.isInteger(this.maxConcurrency) || this.maxConcurrency < 1) {
-      throw new HyperNodesError(`ConcurrentEngine: maxConcurrency must be a positive integer, got ${options.maxConcurrency}`);
-    }
     this.collectErrors = options.collectErrors ?? false;
     this.batch = options.batch ?? true;
   }

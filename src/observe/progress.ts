@@ -4,6 +4,7 @@ import type { ProgressRenderer, ProgressRow } from "../notebook/progress-format.
 import { NotebookProgress } from "./progress-notebook.js";
 import { TerminalProgress } from "./progress-terminal.js";
 import { levelKey, READS_TALLY, Tally } from "./tally.js";
+import { checkOptions, TAKES } from "../core/option-checks.js";
 
 export interface ProgressOptions {
   /** false turns it off (so does the environment variable HYPERNODES_PROGRESS=0). Default true. */
@@ -25,6 +26,12 @@ interface Level {
 
 const REDRAW_MS = 100;
 
+const PROGRESS_OPTIONS = {
+  enable: TAKES.boolean,
+  force: TAKES.boolean,
+  stream: { takes: "a writable stream (process.stderr, …)", accepts: (s: any) => typeof s?.write === "function" },
+};
+
 /**
  * Live progress bars in the terminal (cli-progress): one per node and one per map with items/s and
  * ETA, cached items counted apart (⚡), nested pipelines indented, failures shown with the error's
@@ -41,6 +48,7 @@ export class ProgressCallback extends PipelineCallback {
 
   constructor(options: ProgressOptions = {}) {
     super();
+    checkOptions(options, PROGRESS_OPTIONS, "new ProgressCallback");
     const stream = options.stream ?? process.stderr;
     const kernel = options.stream ? undefined : notebookKernel();
     // In a notebook the bars go to the kernel's live display; elsewhere to the terminal.

@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { HyperNodesError } from "../core/errors.js";
+import { checkOptions, TAKES } from "../core/option-checks.js";
 import type { HyperNode, NestedPipeline } from "../core/contracts.js";
 import type { DagDrawOptions, ItemCounts, NodeState, NodeStatus, RunStatus, VizEdge, VizModel, VizNode, VizNodeKind } from "../notebook/notebook-protocol.js";
 import { Node } from "../core/node.js";
@@ -18,6 +19,7 @@ export type ResolvedVizOptions = Required<VizOptions>;
 const ORIENTS = ["TB", "LR", "BT", "RL"];
 
 export function resolveOptions(options: VizOptions = {}): ResolvedVizOptions {
+  checkOptions(options, { depth: null, orient: null, theme: null, separateOutputs: TAKES.boolean, showTypes: TAKES.boolean }, "visualize");
   const resolved: ResolvedVizOptions = {
     depth: options.depth ?? 1,
     orient: options.orient ?? "TB",

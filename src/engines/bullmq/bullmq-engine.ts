@@ -10,7 +10,7 @@ import { Pipeline } from "../../core/pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "../pipeline-module.js";
 import { Stateful } from "../../core/stateful.js";
 import { warn } from "../../core/warnings.js";
-import { checkTimeout } from "../../core/option-checks.js";
+import { checkOptions, checkTimeout, TAKES } from "../../core/option-checks.js";
 import { standInFor, unpackNodeFailure } from "../wire-format.js";
 import {
   CANCEL_EVENT,
@@ -81,6 +81,16 @@ interface Link {
   waiting: Map<string, { completed(result: string): void; failed(reason: string): void }>;
 }
 
+const BULLMQ_ENGINE_OPTIONS = {
+  connection: TAKES.either(TAKES.name, TAKES.record("ioredis options")),
+  module: TAKES.either(TAKES.name, TAKES.url),
+  queue: TAKES.name,
+  itemsPerJob: TAKES.count,
+  collectErrors: TAKES.boolean,
+  connectionTimeout: null,
+  noWorkerTimeout: null,
+};
+
 /**
  * Distributed `map` on BullMQ + Redis: the map items the cache cannot serve become jobs, which
  * `hypernodes-worker` processes on any number of machines run from the same module; results come
@@ -105,12 +115,10 @@ export class BullMQEngine implements Engine {
         "BullMQEngine needs { module }: the module that exports your pipeline (e.g. its import.meta.url), which workers load with --module",
       );
     }
+    checkOptions(options, BULLMQ_ENGINE_OPTIONS, "new BullMQEngine");
     this.module = moduleUrl(options.module);
     this.queueName = options.queue ?? DEFAULT_QUEUE;
     this.itemsPerJob = options.itemsPerJob ?? 1;
-    if (!Number.isInteger(this.itemsPerJob) || this.itemsPerJob < 1) {
-      throw new HyperNodesError(`BullMQEngine: itemsPerJob must be a positive integer, got ${options.itemsPerJob}`);
-    }
     this.collectErrors = options.collectErrors ?? false;
     checkTimeout(options.connectionTimeout, "BullMQEngine: connectionTimeout");
     checkTimeout(options.noWorkerTimeout, "BullMQEngine: noWorkerTimeout");

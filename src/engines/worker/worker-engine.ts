@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import type { Piscina } from "piscina";
 import type { Engine, EngineMapOptions, EngineOptions, EngineRunOptions, ExecutionTarget, NestedPipeline, Scope } from "../../core/contracts.js";
 import { HyperNodesError, messageOf, UnshippableFunctionError } from "../../core/errors.js";
+import { checkOptions, ENGINE_OPTIONS, TAKES } from "../../core/option-checks.js";
 import { executeMap, executeRun, runStepsAsDag } from "../../execution/execution.js";
 import { currentSignal } from "../../execution/cancellation.js";
 import type { Step } from "../../core/execution-plan.js";
@@ -46,6 +47,14 @@ class StaysHere {
   constructor(readonly reason: string) {}
 }
 
+const WORKER_ENGINE_OPTIONS = {
+  ...ENGINE_OPTIONS,
+  workers: TAKES.count,
+  unshippable: TAKES.oneOf("throw", "main-thread"),
+  collectErrors: TAKES.boolean,
+  module: TAKES.either(TAKES.name, TAKES.url, TAKES.list("module paths or URLs")),
+};
+
 // The compiled entry sits next to this module; when this module runs from the TypeScript sources (the
 // tests), workers use the build's, as plain Node cannot load .ts files.
 const WORKER_ENTRY = import.meta.url.endsWith(".ts")
@@ -84,15 +93,9 @@ export class WorkerEngine implements Engine {
   };
 
   constructor(options: WorkerEngineOptions = {}) {
+    checkOptions(options, WORKER_ENGINE_OPTIONS, "new WorkerEngine");
     this.workers = options.workers ?? availableParallelism();
-    if (!Number.isInteger(this.workers) || this.workers < 1) {
-      throw new HyperNodesError(`WorkerEngine: workers must be a positive integer, got ${options.workers}`);
-    }
-    const unshippable = options.unshippable ?? "throw";
-    if (unshippable !== "throw" && unshippable !== "main-thread") {
-      throw new HyperNodesError(`WorkerEngine: unshippable must be "throw" or "main-thread", got ${JSON.stringify(unshippable)}`);
-    }
-    this.unshippable = unshippable;
+    this.unshippable = options.unshippable ?? "throw";
     this.collectErrors = options.collectErrors ?? false;
     this.batch = options.batch ?? true;
     const modules = options.module === undefined ? [] : typeof options.module === "string" || options.module instanceof URL ? [options.module] : options.module;
