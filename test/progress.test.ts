@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConcurrentEngine, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
 /** A fake terminal that keeps everything written to it. */
@@ -60,6 +60,24 @@ describe("ProgressCallback", () => {
     expect(text).toMatch(/map docs\s+[█░]+ [1-6]\/7/); // a redraw while it ran
     expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 7\/7/);
     expect(text).toMatch(/measure\s+█+ 7\/7/);
+  });
+
+  it("an aborted map stops its bars, saying so; its DAG status shows nothing running", async () => {
+    const term = terminal();
+    const slow = node(async (passage: string) => (await new Promise((r) => setTimeout(r, 20)), passage.trim()), { outputName: "cleaned", name: "clean" });
+    const status = new DagStatusCallback({ throttleMs: 0 });
+    const p = new Pipeline({ nodes: [slow, lengthNode], callbacks: [new ProgressCallback({ stream: term.stream }), status], name: "docs" });
+    status.track(p);
+    const passages = Array.from({ length: 100 }, (_, i) => ` ${i} `);
+    await expect(p.map({ passage: passages }, { mapOver: "passage", signal: AbortSignal.timeout(300) })).rejects.toThrow(AbortError);
+    const final = term.text().split("map docs").at(-1)!;
+    expect(final).toMatch(/^\s+[█░]+ \d+\/100 aborted after [\d.]+ m?s\n/);
+    const written = term.text().length;
+    await new Promise((resolve) => setTimeout(resolve, 600)); // two redraws' time: nothing more is drawn
+    expect(term.text().length).toBe(written);
+    const run = status.visualization.model.status!;
+    expect(run.state).toBe("aborted");
+    expect(Object.values(run.nodes).filter((n) => n.state === "running")).toEqual([]);
   });
 
   it("counts right when items run concurrently, cached ones and failures included", async () => {

@@ -2,7 +2,7 @@
 // the DAG drawn by our renderer, live progress reaching 100%, a re-run served from the cache, the
 // side panel (pipelines, cache, DAG, explain, clear), and a clear message on another kernel.
 import { beforeAll, describe, expect, it } from "vitest";
-import { openNotebook, runAllCells } from "./lab.js";
+import { openNotebook, runAllCells, runCell, waitForOutput } from "./lab.js";
 import { screenshot, useLab } from "./lab-fixture.js";
 
 const fixture = useLab({ notebooks: ["quickstart.ipynb"] });
@@ -167,6 +167,30 @@ describe("quickstart notebook in JupyterLab", () => {
       return count;
     });
     expect(messages).toBe(0);
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("Interrupt stops a long map at once: the cell says how far it got and what is cached, the next cell runs", async () => {
+    const path = await fixture.lab.writeNotebook("interrupt.ipynb", [
+      'import { node, Pipeline } from "hypernodes";\n' +
+        'const long = new Pipeline({ nodes: [node(async (x: number) => { await new Promise((r) => setTimeout(r, 5)); return x; }, { outputName: "y" })], name: "long" });\n' +
+        '(await long.map({ x: Array.from({ length: 5000 }, (_, i) => i) }, { mapOver: "x" })).length',
+      '"after the interrupt"',
+    ]);
+    await openNotebook(page, fixture.lab, path);
+    const running = runCell(page, 0);
+    await waitForOutput(page, 0, /map long[\s\S]*?\d+\/5000/);
+    await page.waitForTimeout(1000);
+    const interrupted = Date.now();
+    await page.evaluate(() => window.jupyterapp.commands.execute("notebook:interrupt-kernel"));
+    expect(await running).toBe(false);
+    const error = await waitForOutput(page, 0, /AbortError/);
+    expect(Date.now() - interrupted).toBeLessThan(3000);
+    expect(error).toMatch(/AbortError: The map was aborted; [\d,]+ of 5,000 items had finished \(their results are cached\), and no node started after the abort/);
+    expect(error).toContain("KeyboardInterrupt: the kernel was interrupted");
+    await screenshot(page, "interrupted-map");
+    expect(await runCell(page, 1)).toBe(true);
+    expect(await waitForOutput(page, 1, "after the interrupt")).toContain("after the interrupt");
     expect(page.consoleErrors).toEqual([]);
   });
 

@@ -250,6 +250,9 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   async #committing<T>(scope: ExecutionScope, work: Promise<T>): Promise<T> {
     try {
       return await work;
+    } catch (error) {
+      scope.events.callRejected(scope.ctx, error);
+      throw error;
     } finally {
       await scope.flushCaches().catch((error: unknown) =>
         warn(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, "HYPERNODES_CACHE_WRITE"),

@@ -103,7 +103,7 @@ export interface NodeStatus {
 
 /** The state of a run, overlaid on the model by DagStatusCallback. */
 export interface RunStatus {
-  state: "idle" | "running" | "done" | "failed";
+  state: "idle" | "running" | "done" | "failed" | "aborted";
   /** Items of the top-level map (done counts items that ran, cached those fully cached). */
   items?: ItemCounts;
   /** By node id (function and pipeline nodes). */

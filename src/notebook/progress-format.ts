@@ -15,6 +15,8 @@ export interface ProgressRow {
   cached: number;
   failed: number;
   error?: string;
+  /** The call was aborted before this map finished. */
+  aborted?: boolean;
   /** When the row's first event came (ms since epoch), for items/s and ETA. */
   startedAt: number;
 }
@@ -89,7 +91,7 @@ export function rowParts(row: ProgressRow, final: boolean, now: number): RowPart
  */
 function timing(row: ProgressRow, final: boolean, now: number): string[] {
   const ms = now - row.startedAt;
-  if (final) return [`in ${formatDuration(ms)}`];
+  if (final) return [`${row.aborted ? "aborted after" : "in"} ${formatDuration(ms)}`];
   if (ms < RATE_AFTER_MS || row.value === 0) return [];
   const seconds = ms / 1000;
   const ran = row.value - row.cached;

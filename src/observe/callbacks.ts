@@ -2,6 +2,13 @@ import { CallbackError } from "../core/errors.js";
 import { READS_TALLY } from "./tally.js";
 
 /**
+ * A callback that keeps state for a call (live progress, DAG status) has a method under this key,
+ * called with the top-level context and the error when the call rejects: an aborted call, or one that
+ * failed outside a node, gets no end event (nor onError).
+ */
+export const ON_CALL_REJECTED: unique symbol = Symbol.for("hypernodes.onCallRejected");
+
+/**
  * State shared by every callback during one `run` or `map` call, nested pipelines included.
  * Each nesting level sees its own view (`depth`, `hierarchyPath`) over the same `get`/`set` store,
  * so levels that run concurrently never see each other's position.
@@ -128,6 +135,11 @@ export class CallbackDispatcher {
     this.itemEvents = this.listens("onMapItemStart") || this.listens("onMapItemEnd") || this.listens("onMapItemCached");
     this.timed = this.listens("onNodeEnd") || this.listens("onNestedPipelineEnd");
     this.readsTally = callbacks.some((cb) => (cb as { [READS_TALLY]?: boolean })[READS_TALLY] === true);
+  }
+
+  /** Calls ON_CALL_REJECTED of every callback that has it (see there). */
+  callRejected(ctx: CallbackContext, error: unknown): void {
+    for (const cb of this.callbacks) (cb as { [ON_CALL_REJECTED]?: (ctx: CallbackContext, error: unknown) => void })[ON_CALL_REJECTED]?.(ctx, error);
   }
 
   listens(event: CallbackEvent): boolean {

@@ -1,6 +1,6 @@
-import { type CallbackContext, PipelineCallback } from "./callbacks.js";
+import { type CallbackContext, ON_CALL_REJECTED, PipelineCallback } from "./callbacks.js";
 import { notebookKernel, type NotebookKernel } from "../notebook/notebook-protocol.js";
-import { HyperNodesError } from "../core/errors.js";
+import { AbortError, HyperNodesError } from "../core/errors.js";
 import type { Pipeline } from "../core/pipeline.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "../viz/viz.js";
 import type { NodeStatus, VizNode, VizOptions } from "../viz/viz-model.js";
@@ -170,6 +170,11 @@ export class DagStatusCallback extends PipelineCallback {
     this.#finish("failed");
   }
 
+  /** An aborted run (or one that failed outside its nodes) stops showing nodes as running. */
+  [ON_CALL_REJECTED](_ctx: CallbackContext, error: unknown): void {
+    if (this.visualization.model.status?.state === "running") this.#finish(error instanceof AbortError ? "aborted" : "failed");
+  }
+
   #update(ctx: CallbackContext, name: string, change: Change, ms?: number): VizNode[] {
     const nodes = this.#byPath.get([...ctx.hierarchyPath.slice(1), name].join(SEP)) ?? [];
     for (const n of nodes) {
@@ -194,7 +199,7 @@ export class DagStatusCallback extends PipelineCallback {
   }
 
   /** The run ended (or failed): nothing is running any more. */
-  #finish(state: "done" | "failed"): void {
+  #finish(state: "done" | "failed" | "aborted"): void {
     const status = this.visualization.model.status!;
     status.state = state;
     for (const node of Object.values(status.nodes)) if (node.state === "running") node.state = settled(node, true);

@@ -1,4 +1,5 @@
-import { PipelineCallback, type CallbackContext } from "./callbacks.js";
+import { ON_CALL_REJECTED, PipelineCallback, type CallbackContext } from "./callbacks.js";
+import { AbortError } from "../core/errors.js";
 import { notebookKernel } from "../notebook/notebook-protocol.js";
 import type { ProgressRenderer, ProgressRow } from "../notebook/progress-format.js";
 import { NotebookProgress } from "./progress-notebook.js";
@@ -86,6 +87,12 @@ export class ProgressCallback extends PipelineCallback {
     if (ctx.depth === 0) this.#run(ctx).finish();
   }
 
+  /** An aborted call gets no end event: its bars stop, saying so. */
+  [ON_CALL_REJECTED](ctx: CallbackContext, error: unknown) {
+    const run = this.#run(ctx);
+    if (run && !run.finished) run.finish(error instanceof AbortError);
+  }
+
   #run(ctx: CallbackContext): ProgressRun {
     return ctx.get<ProgressRun>(this.#key)!;
   }
@@ -95,6 +102,7 @@ export class ProgressCallback extends PipelineCallback {
 class ProgressRun {
   readonly #levels = new Map<string, Level>();
   readonly #timer: NodeJS.Timeout;
+  finished = false;
 
   constructor(
     private readonly renderer: ProgressRenderer,
@@ -118,13 +126,14 @@ class ProgressRun {
    * Draws the final state and stops redrawing. It may come twice: at a top-level onError (a run that
    * aborts gets no end event) and, when errors are collected and the run goes on, at its end.
    */
-  finish() {
+  finish(aborted = false) {
+    this.finished = true;
     clearInterval(this.#timer);
-    this.renderer.draw(this.#snapshot(), true);
+    this.renderer.draw(this.#snapshot(aborted), true);
   }
 
   /** Each level's map bar, then its nodes' bars, a nested pipeline's level right under its node. */
-  #snapshot(): ProgressRow[] {
+  #snapshot(aborted = false): ProgressRow[] {
     const rows: ProgressRow[] = [];
     const emit = (path: readonly string[]) => {
       const key = levelKey(path);
@@ -136,7 +145,8 @@ class ProgressRun {
       if (level.items) {
         const { itemsDone: done, itemsCached: cached, itemsFailed: failed } = counts;
         const value = done + failed;
-        rows.push({ label: `map ${path[path.length - 1]}`, depth, isMap: true, total: Math.max(level.items, 1, value), value, cached, failed, startedAt });
+        const total = Math.max(level.items, 1, value);
+        rows.push({ label: `map ${path[path.length - 1]}`, depth, isMap: true, total, value, cached, failed, startedAt, ...(aborted && value < total && { aborted }) });
       }
       for (const [label, { done, cached, failed, error }] of counts.nodes) {
         const value = done + cached + failed;

@@ -13,7 +13,7 @@ export const kernelBin = fileURLToPath(new URL("../../kernel/bin/hypernodes-kern
 
 export interface Msg {
   header: { msg_id: string; msg_type: string };
-  parent_header: { msg_id?: string };
+  parent_header: { msg_id?: string; msg_type?: string };
   content: any;
 }
 
