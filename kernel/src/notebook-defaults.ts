@@ -57,7 +57,10 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
     lastInputs,
     cacheDir,
     interrupt() {
-      calls.abort(Object.assign(new Error("the kernel was interrupted"), { name: "KeyboardInterrupt" }));
+      // No stack: where the signal arrived (process.emit) tells the reader nothing.
+      const reason = Object.assign(new Error("the kernel was interrupted"), { name: "KeyboardInterrupt" });
+      reason.stack = `${reason.name}: ${reason.message}`;
+      calls.abort(reason);
       calls = new AbortController();
     },
   };
