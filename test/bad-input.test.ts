@@ -147,7 +147,7 @@ describe("caches, engines, progress, visualize and defaults", () => {
     ["ProgressCallback unknown", () => new ProgressCallback({ enabled: false } as never), "new ProgressCallback: unknown option 'enabled' (did you mean 'enable'?)"],
     ["visualize unknown", () => new Pipeline({ nodes: [double] }).visualize({ orientation: "LR" } as never), "visualize: unknown option 'orientation' (did you mean 'orient'?)"],
     ["setPipelineDefaults unknown", () => setPipelineDefaults({ engines: [] } as never), "setPipelineDefaults: unknown option 'engines' (did you mean 'engine'?)"],
-    ["setPipelineDefaults cache", () => setPipelineDefaults({ cache: "abc" as never }), 'setPipelineDefaults: option cache must be a Cache, or a function making one, got "abc"'],
+    ["setPipelineDefaults cache", () => setPipelineDefaults({ cache: "abc" as never }), 'setPipelineDefaults: option cache must be a Cache (DiskCache, MemoryCache, KeyvCache, or your own) or a function, got "abc"'],
   ])("%s", (_, make, message) => {
     expect(make).toThrow(HyperNodesError);
     expect(make).toThrow(message);

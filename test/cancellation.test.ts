@@ -187,6 +187,8 @@ describe("WorkerEngine", () => {
       return x * 2;
     }, { outputName: "y", name: "spin", timeout: 300 });
     const pipeline = new Pipeline({ nodes: [spin], engine });
+    // The limit counts from when the item is handed to the pool: start both threads first, as a busy machine may take 300 ms to.
+    await pipeline.map({ x: [1, 2] }, { mapOver: "x" });
     const { error } = await rejection(pipeline.map({ x: [1, -1, 2] }, { mapOver: "x" }));
     expect(error).toBeInstanceOf(NodeExecutionError);
     expect(error.message).toBe("Node 'spin' failed at map item 1: it did not finish within its timeout of 300 ms");

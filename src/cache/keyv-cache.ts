@@ -117,7 +117,7 @@ export class KeyvCache implements Cache {
   #pruning = false;
   #closed = false;
   readonly #storeTimeout: number;
-  /** While the store does not answer reads: when to try it again, and the wait after it fails again. */
+  /** While the store does not answer (see storeTimeout): when reads and commits try it again, and the wait after it fails again. */
   #unreachable: { at: number; waitMs: number } | undefined;
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {

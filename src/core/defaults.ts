@@ -5,9 +5,9 @@ import { SequentialEngine } from "../engines/sequential-engine.js";
 import { checkOptions, TAKES } from "./option-checks.js";
 
 const DEFAULT_OPTIONS = {
-  cache: { takes: "a Cache, or a function making one", accepts: (c: any) => typeof c === "function" || (typeof c?.getMany === "function" && typeof c.set === "function") },
+  cache: TAKES.either(TAKES.cache, TAKES.function),
   callbacks: TAKES.list("callbacks"),
-  engine: { takes: "an engine (with run and map methods)", accepts: (e: any) => typeof e?.run === "function" && typeof e.map === "function" },
+  engine: TAKES.engine,
   signal: TAKES.function,
 };
 

@@ -291,7 +291,7 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   }
 
   #scope(engine: Engine, { signal = pipelineDefaults().signal?.(), timeout }: RunOptions): ExecutionScope {
-    if (!isEngine(engine)) throw new HyperNodesError(`run/map option engine must be an engine (with run and map methods), got ${describeValue(engine)}`);
+    if (!TAKES.engine.accepts(engine)) throw new HyperNodesError(`run/map option engine must be ${TAKES.engine.takes}, got ${describeValue(engine)}`);
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new HyperNodesError(`run/map option signal must be an AbortSignal, got ${describeValue(signal)}`);
     }
@@ -302,10 +302,6 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 
 const RUN_OPTIONS = ["outputName", "engine", "signal", "timeout", "extraInputs"] as const;
 const MAP_OPTIONS = [...RUN_OPTIONS, "mapOver", "mapMode"] as const;
-
-function isEngine(engine: unknown): engine is Engine {
-  return typeof (engine as Engine | null)?.run === "function" && typeof (engine as Engine).map === "function";
-}
 
 /** The shapes of `new Pipeline` options, named before anything uses them (a cache or engine of the wrong kind would fail mid-run). */
 function checkPipelineOptions(options: PipelineOptions<readonly HyperNode[]>): void {
@@ -321,7 +317,7 @@ const PIPELINE_OPTIONS = {
   nodes: null,
   name: TAKES.string,
   cacheSalt: TAKES.string,
-  cache: { takes: "a Cache (DiskCache, MemoryCache, KeyvCache, or your own)", accepts: (c: any) => typeof c?.getMany === "function" && typeof c.set === "function" },
-  engine: { takes: "an engine (with run and map methods)", accepts: isEngine },
+  cache: TAKES.cache,
+  engine: TAKES.engine,
   callbacks: TAKES.list("callbacks"),
 };

@@ -1,7 +1,7 @@
 // The worker side of BullMQEngine (`npx hypernodes-worker`, see worker-cli.ts, starts one): imports the
 // module once, then runs the map items of the jobs it takes, on its own SequentialEngine.
 import { hostname } from "node:os";
-import type { Job, Worker } from "bullmq";
+import type { Job, QueueEventsListener, Worker } from "bullmq";
 import { CallbackContext, CallbackDispatcher, type CallbackEvent, type PipelineCallback } from "../../observe/callbacks.js";
 import { ExecutionScope } from "../../execution/execution-scope.js";
 import { HyperNodesError, NodeExecutionError, UnserializableValueError, messageOf } from "../../core/errors.js";
@@ -60,13 +60,17 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   });
   const cancels = new QueueEvents(queue, { connection: connectionOptions(options.connection) });
   cancels.on("error", (error) => worker.emit("error", error));
-  cancels.on(CANCEL_EVENT as "error", ((({ map }: { map: string }) => {
+  cancels.on<CancelListener>(CANCEL_EVENT, ({ map }: { map: string }) => {
     for (const [jobId, cancel] of running) if (jobId.startsWith(`${map}-`)) cancel.abort(new HyperNodesError("its map was aborted by the caller"));
-  }) as unknown) as (error: Error) => void);
+  });
   worker.once("closing", () => void cancels.close().catch(() => {}));
   return worker;
 }
 
+/** The caller's CANCEL_EVENT, as QueueEvents delivers it. */
+interface CancelListener extends QueueEventsListener {
+  [CANCEL_EVENT]: (args: { map: string }, id: string) => void;
+}
 
 /** A job this worker's module cannot run (stale code, no such pipeline): no worker of it can. */
 class JobRefused extends HyperNodesError {}
