@@ -137,9 +137,15 @@ export class CallbackDispatcher {
     this.readsTally = callbacks.some((cb) => (cb as { [READS_TALLY]?: boolean })[READS_TALLY] === true);
   }
 
-  /** Calls ON_CALL_REJECTED of every callback that has it (see there). */
+  /** Calls ON_CALL_REJECTED of every callback that has it (see there); the call's own error is what the caller gets, whatever they throw. */
   callRejected(ctx: CallbackContext, error: unknown): void {
-    for (const cb of this.callbacks) (cb as { [ON_CALL_REJECTED]?: (ctx: CallbackContext, error: unknown) => void })[ON_CALL_REJECTED]?.(ctx, error);
+    for (const cb of this.callbacks) {
+      try {
+        (cb as { [ON_CALL_REJECTED]?: (ctx: CallbackContext, error: unknown) => void })[ON_CALL_REJECTED]?.(ctx, error);
+      } catch {
+        // Nothing to add to the call's error: the callback's own state is all it could not settle.
+      }
+    }
   }
 
   listens(event: CallbackEvent): boolean {

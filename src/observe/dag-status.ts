@@ -172,7 +172,7 @@ export class DagStatusCallback extends PipelineCallback {
 
   /** An aborted run (or one that failed outside its nodes) stops showing nodes as running. */
   [ON_CALL_REJECTED](_ctx: CallbackContext, error: unknown): void {
-    if (this.visualization.model.status?.state === "running") this.#finish(error instanceof AbortError ? "aborted" : "failed");
+    if (this.#viz?.model.status?.state === "running") this.#finish(error instanceof AbortError ? "aborted" : "failed");
   }
 
   #update(ctx: CallbackContext, name: string, change: Change, ms?: number): VizNode[] {
