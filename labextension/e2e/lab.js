@@ -238,7 +238,8 @@ export async function waitForOutput(page, index, text, { timeout = 30_000 } = {}
   const pattern = text instanceof RegExp ? { source: text.source, flags: text.flags } : { source: null, text };
   const handle = await page.waitForFunction(
     ({ index, pattern }) => {
-      const cell = document.querySelectorAll(".jp-Notebook .jp-Cell")[index];
+      // The current notebook's: the other open tabs' cells stay in the page, hidden.
+      const cell = window.jupyterapp.shell.currentWidget?.node.querySelectorAll(".jp-Notebook .jp-Cell")[index];
       const output = [...(cell?.querySelectorAll(".jp-OutputArea-output") ?? [])].map((o) => o.innerText.trim()).join("\n");
       const found = pattern.source === null ? output.includes(pattern.text) : new RegExp(pattern.source, pattern.flags).test(output);
       return found && output;
@@ -251,8 +252,8 @@ export async function waitForOutput(page, index, text, { timeout = 30_000 } = {}
 
 /** The rendered text of each cell's outputs in the current notebook ("" for a cell without). */
 export async function cellOutputs(page) {
-  return page.$$eval(".jp-Notebook .jp-Cell", (cells) =>
-    cells.map((cell) =>
+  return page.evaluate(() =>
+    [...window.jupyterapp.shell.currentWidget.node.querySelectorAll(".jp-Notebook .jp-Cell")].map((cell) =>
       [...cell.querySelectorAll(".jp-OutputArea-output")].map((output) => output.innerText.trim()).join("\n"),
     ),
   );
