@@ -31,11 +31,12 @@ export interface KeyvCacheOptions {
    */
   maxBytes?: number;
   /**
-   * How long (ms) a read, a commit or another request may wait on the store, plus 1 ms per entry it
-   * reads or writes. Longer counts as the store being unreachable (a Redis that is down queues requests
-   * forever): a read is a miss, with one warning, and reads skip the store for a growing while (1 s up
-   * to 30 s); a commit is kept in memory and retried like a failed one; other requests reject. Default
-   * 10 s; 0: no limit (DiskCache's default: its SQLite file answers at once).
+   * How long (ms) a read, a commit or another request may wait on a store that reports errors (a Redis
+   * that is down queues requests forever, reporting each failed reconnection); a slow store that
+   * reports none is waited for. Then the store counts as unreachable: a read is a miss, with one
+   * warning, and reads skip the store for a growing while (1 s up to 30 s); a commit is kept in memory
+   * and retried like a failed one; other requests reject. Default 10 s; 0: no limit (DiskCache's
+   * default: its SQLite file answers at once).
    */
   storeTimeout?: number;
 }
@@ -117,6 +118,8 @@ export class KeyvCache implements Cache {
   #pruning = false;
   #closed = false;
   readonly #storeTimeout: number;
+  /** When the store last reported an error (performance.now()): see #bounded. */
+  #storeErrorAt = -Infinity;
   /** While the store does not answer (see storeTimeout): when reads and commits try it again, and the wait after it fails again. */
   #unreachable: { at: number; waitMs: number } | undefined;
 
@@ -132,6 +135,8 @@ export class KeyvCache implements Cache {
     this.maxValueBytes = sizeOption(options, "maxValueBytes", 512e6, 1);
     this.maxBytes = options.maxBytes === undefined ? undefined : sizeOption(options, "maxBytes", 0, 0);
     this.#storeTimeout = sizeOption(options, "storeTimeout", 10_000, 0);
+    // Listening also keeps a store's connection errors from crashing the process: what they cost is told by a warning.
+    if (this.#storeTimeout > 0) keyv.on("error", () => (this.#storeErrorAt = performance.now()));
     if (this.maxBytes !== undefined && !(this.#store().prune && this.#store().stats)) {
       throw new HyperNodesError("cache option maxBytes needs a Keyv store that can measure and prune itself (DiskCache's can)");
     }
@@ -175,7 +180,7 @@ export class KeyvCache implements Cache {
   async #read(keys: string[]): Promise<(Uint8Array | RawArray | undefined | null)[]> {
     if (this.#skipsStore()) return [];
     try {
-      const rows = await this.#bounded(this.keyv.getMany<Uint8Array | RawArray>(keys), "a read", keys.length);
+      const rows = await this.#bounded(this.keyv.getMany<Uint8Array | RawArray>(keys), "a read");
       this.#unreachable = undefined;
       return rows;
     } catch (error) {
@@ -190,22 +195,29 @@ export class KeyvCache implements Cache {
   }
 
   /**
-   * `request` to the store, rejected with a StoreTimeoutError once it has waited storeTimeout plus 1 ms
-   * per entry it reads or writes (a slow store writing a large batch is not a dead one): then reads and
-   * commits skip the store for a growing while, with one warning until it answers again.
+   * `request` to the store, rejected with a StoreTimeoutError once it has waited storeTimeout while the
+   * store reports errors (a Redis that is down queues requests forever, reporting each failed
+   * reconnection); a slow store that reports none (a large batch on a slow driver) is waited for. Then
+   * reads and commits skip the store for a growing while, with one warning until it answers again.
    */
-  #bounded<T>(request: Promise<T>, what: string, entries = 0, warns = true): Promise<T> {
+  #bounded<T>(request: Promise<T>, what: string, warns = true): Promise<T> {
     if (this.#storeTimeout === 0) return request;
-    const limitMs = this.#storeTimeout + entries;
+    const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const error = new StoreTimeoutError(`The cache store did not answer ${what} within ${limitMs} ms`);
+      const check = (): void => {
+        const now = performance.now();
+        if (now - this.#storeErrorAt > this.#storeTimeout) {
+          timer = setTimeout(check, this.#storeTimeout);
+          return;
+        }
+        const error = new StoreTimeoutError(`The cache store did not answer ${what} within ${Math.round(now - started)} ms, and reports errors`);
         if (!this.#unreachable && warns) warn(`${error.message}: results are computed rather than read, and kept in memory, until it answers again`, "HYPERNODES_CACHE_STORE");
         const waitMs = Math.min((this.#unreachable?.waitMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
         this.#unreachable = { at: performance.now() + waitMs, waitMs };
         reject(error);
-      }, limitMs);
+      };
+      timer = setTimeout(check, this.#storeTimeout);
     });
     return Promise.race([request, late]).finally(() => clearTimeout(timer));
   }
@@ -247,7 +259,7 @@ export class KeyvCache implements Cache {
     this.#pending = new Map();
     try {
       if (this.#skipsStore()) throw new StoreTimeoutError("the cache store is not answering");
-      await this.#bounded(this.writeBatch(batch), "a commit", batch.size);
+      await this.#bounded(this.writeBatch(batch), "a commit");
       this.#retry = undefined;
       this.#unreachable = undefined;
       if (this.maxBytes !== undefined) this.#boundSize(Array.from(batch.values(), byteSize).reduce((sum, bytes) => sum + bytes, 0));
@@ -296,7 +308,7 @@ export class KeyvCache implements Cache {
     this.#pending.clear();
     this.#forgetAll();
     // A store that does not answer is left to its own reconnection: closing must not wait for it.
-    await this.#bounded(this.keyv.disconnect(), "a disconnect", 0, false).catch((error) => {
+    await this.#bounded(this.keyv.disconnect(), "a disconnect", false).catch((error) => {
       if (!(error instanceof StoreTimeoutError)) throw error;
     });
   }
