@@ -338,6 +338,11 @@ describe("the kernel over ZeroMQ", () => {
     expect(reply.content.status).toBe("ok");
     expect(outputs.at(-1)!.content.data["text/plain"]).toBe("500");
     expect((await clearing).data).toEqual({ id: 3, cleared: 500 });
+    // A panel polls all session long: its requests share the notebook's cache, adding nothing per request.
+    for (let i = 0; i < 15; i++) await ask({ request: "stats" });
+    await client.execute("1");
+    const streamed = client.iopubMessages.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text));
+    expect([...streamed, running.log()].join("\n")).not.toContain("MaxListenersExceededWarning");
     await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
   }, 30_000);
 

@@ -71,12 +71,12 @@ function pipelineNamed(session: NotebookSession, name: unknown): Pipeline<any> {
 }
 
 async function cacheStats(session: NotebookSession) {
-  const { entries, bytes } = await notebookCache(session).stats();
+  const { entries, bytes } = await session.cache().stats();
   return { entries, bytes, dir: session.cacheDir };
 }
 
 async function clear(session: NotebookSession): Promise<number> {
-  const caches = new Set([notebookCache(session), ...[...session.pipelines().values()].map((p) => p.cache)]);
+  const caches = new Set([session.cache(), ...[...session.pipelines().values()].map((p) => p.cache)]);
   // Entries removed: each store counted once (DiskCaches on one file share it).
   const stores = new Map<unknown, Cache>();
   for (const cache of caches) if (cache) stores.set(cache instanceof session.hypernodes.DiskCache ? cache.file : cache, cache);
@@ -84,9 +84,4 @@ async function clear(session: NotebookSession): Promise<number> {
   for (const cache of stores.values()) removed += (await cache.stats?.())?.entries ?? 0;
   for (const cache of caches) await cache?.clear();
   return removed;
-}
-
-/** The notebook's DiskCache (one SQLite connection per file per process: this shares the pipelines'). */
-function notebookCache(session: NotebookSession) {
-  return new session.hypernodes.DiskCache({ path: session.cacheDir });
 }

@@ -18,6 +18,8 @@ export interface NotebookSession {
   lastInputs: Map<string, Record<string, unknown>>;
   /** The default cache folder. */
   cacheDir: string;
+  /** The notebook's DiskCache in it: the one its pipelines use by default, made on first use. */
+  cache(): Hypernodes.DiskCache;
   /** Aborts every pipeline call in progress (Interrupt): they reject with an AbortError saying how far they got. */
   interrupt(): void;
 }
@@ -39,10 +41,13 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
     },
   });
   const cacheDir = join(notebookDir, ".hypernodes");
+  // One for the session: a DiskCache per panel request would add a listener to the shared SQLite store each time.
+  let cache: Hypernodes.DiskCache | undefined;
+  const notebookCache = () => (cache ??= new hypernodes.DiskCache({ path: cacheDir }));
   // Every call gets the current signal; Interrupt aborts it and later calls get a fresh one.
   let calls = new AbortController();
   hypernodes.setPipelineDefaults({
-    cache: () => new hypernodes.DiskCache({ path: cacheDir }),
+    cache: notebookCache,
     callbacks: [new hypernodes.ProgressCallback(), tally],
     signal: () => calls.signal,
   });
@@ -56,6 +61,7 @@ export function configureNotebookDefaults(notebookDir: string, cellLocals: Recor
       ),
     lastInputs,
     cacheDir,
+    cache: notebookCache,
     interrupt() {
       // No stack: where the signal arrived (process.emit) tells the reader nothing.
       const reason = Object.assign(new Error("the kernel was interrupted"), { name: "KeyboardInterrupt" });

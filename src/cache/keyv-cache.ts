@@ -329,7 +329,8 @@ export class KeyvCache implements Cache {
 
   /** Entries and bytes in the store (when it can tell: `KeyvCacheStore.stats`), and this object's hits and misses. */
   async stats(): Promise<CacheStats> {
-    await this.flush();
+    // Committed, not flushed: a panel asking during a map must not end its call for the memory layer.
+    await this.#commit();
     const stored = (await this.#bounded(Promise.resolve(this.#store().stats?.()), "a stats request")) ?? { entries: NaN, bytes: NaN };
     return this.#lookups.stats(stored);
   }
