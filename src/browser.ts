@@ -15,6 +15,7 @@ export {
   type ProgressRow,
   type RowParts,
 } from "./notebook/progress-format.js";
+export { escapeHtml } from "./notebook/html.js";
 export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
 export { modelToDot, clusterId, liftClusterTitles } from "./viz/viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz/viz-view.js";

@@ -108,6 +108,24 @@ describe("the kernel over ZeroMQ", () => {
     expect(Object.keys(displays[0].content.data)).toContain("application/vnd.hypernodes.dag+json");
   });
 
+  it("shows process warnings as an output of their own, never on stderr", async () => {
+    const code = [
+      'process.emitWarning("the store is slow", { code: "HYPERNODES_CACHE_STORE" });',
+      'const emitter = new (await import("node:events")).EventEmitter();',
+      "for (let i = 0; i < 11; i++) emitter.on(\"error\", () => {});",
+      "await new Promise((resolve) => setTimeout(resolve, 20));",
+    ].join("\n");
+    const { reply, outputs } = await client.execute(code);
+    expect(reply.content).toMatchObject({ status: "ok" });
+    expect(outputs.filter((m) => m.header.msg_type === "stream")).toEqual([]);
+    const shown = outputs.filter((m) => m.header.msg_type === "display_data").map((m) => m.content.data);
+    expect(shown.map((data) => data["text/plain"])).toEqual([
+      "Warning [HYPERNODES_CACHE_STORE]: the store is slow",
+      expect.stringMatching(/^MaxListenersExceededWarning: Possible EventEmitter memory leak detected\. 11 error listeners/),
+    ]);
+    expect(shown[0]["text/html"]).toContain("⚠ Warning");
+  });
+
   it("answers a throwing cell with ename, evalue and traceback, in the reply and on IOPub", async () => {
     const { reply, outputs } = await client.execute('throw new TypeError("bad input")');
     expect(reply.content).toMatchObject({ status: "error", ename: "TypeError", evalue: "bad input" });
@@ -302,6 +320,7 @@ describe("the kernel over ZeroMQ", () => {
   });
 
   it("answers the panel's reading requests while a cell awaits a long map, and a clear after the cell", async () => {
+    const seen = client.iopubMessages.length;
     const commId = randomUUID();
     await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
     const ask = (data: Record<string, unknown>) => {
@@ -341,8 +360,8 @@ describe("the kernel over ZeroMQ", () => {
     // A panel polls all session long: its requests share the notebook's cache, adding nothing per request.
     for (let i = 0; i < 15; i++) await ask({ request: "stats" });
     await client.execute("1");
-    const streamed = client.iopubMessages.filter((m) => m.header.msg_type === "stream").map((m) => String(m.content.text));
-    expect([...streamed, running.log()].join("\n")).not.toContain("MaxListenersExceededWarning");
+    const shown = client.iopubMessages.slice(seen).map((m) => JSON.stringify(m.content));
+    expect([...shown, running.log()].join("\n")).not.toContain("MaxListenersExceededWarning");
     await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
   }, 30_000);
 

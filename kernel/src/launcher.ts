@@ -14,6 +14,7 @@ import { version } from "./package.js";
 import { KernelSockets, readConnectionFile } from "./sockets.js";
 import { tslab, type Converter, type ConverterSet } from "./tslab.js";
 import { Session } from "./wire.js";
+import { showWarningsInCells } from "./warnings.js";
 
 /** Name of the in-memory module holding CELL_DECLARATIONS (next to the notebook, never written to disk). */
 const DECLARATIONS_MODULE = "__hypernodes_kernel__";
@@ -42,6 +43,7 @@ export async function startKernel(connectionFile: string): Promise<void> {
   // tslab's public `display` API (`import * as tslab from "tslab"` in a cell) writes through this.
   tslab.jupyter.lastWriteDisplayData = (content, update) => output.display(content, update);
   output.captureStdio();
+  showWarningsInCells(output);
 
   const kernel = new Kernel({
     session,
