@@ -337,7 +337,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
       nodes: ["in_x", "fn_start", "fn_left", "fn_right", "fn_join"],
       edges: ["in_x -> fn_start", "fn_start -> fn_left", "fn_start -> fn_right", "fn_left -> fn_join", "fn_right -> fn_join"],
     });
-    expect(dark.dot).toContain('bgcolor="#1e1e1e"');
+    expect(dark.dot).toContain('bgcolor="#111111"');
     expect(visualize(p).toDot()).toContain('bgcolor="#ffffff"');
     expect(visualize(p, { depth: undefined, orient: undefined }).toDot()).toBe(visualize(p).toDot());
     for (const bad of [{ depth: 0 }, { depth: 1.5 }, { orient: "XY" }, { theme: "blue" }] as VizOptions[]) {
@@ -404,14 +404,15 @@ describe("viewModel: what a reader expands or collapses, redrawn from the full m
     viz.status = { state: "running", nodes: { pl_analyze__tokenizer: { state: "running" } } };
     expect(viewModel(viz.full, expandedToDepth(1)).status).toBe(viz.full.status);
     expect(viz.model.status).toBe(viz.full.status);
-    expect(viz.toDot()).toMatch(/"pl_analyze__tokenizer" \[[^\n]*penwidth=2/);
+    expect(viz.toDot()).toMatch(/"pl_analyze__tokenizer" \[[^\n]*penwidth=2.4/);
   });
 });
 
 describe("DagStatusCallback: the run-status overlay", () => {
   // Durations vary: tests that compare whole statuses leave them out.
+  /** A node's state and counts, without what differs from run to run (duration) or is tested apart (types). */
   const withoutMs = (status: NodeStatus | undefined) => {
-    const { ms: _, ...rest } = status!;
+    const { ms: _, types: __, ...rest } = status!;
     return rest;
   };
 
@@ -429,8 +430,20 @@ describe("DagStatusCallback: the run-status overlay", () => {
     expect(statesOf(status)).toEqual({ fn_start: "done", fn_left: "done", fn_right: "done", fn_join: "done" });
     expect(seen.at(-1)).toBe("done");
     expect(status.visualization.toDot()).toContain('fillcolor="#dcfce7"');
+    expect(status.visualization.model.status!.nodes.fn_start!.types).toEqual({ a: "number" });
+    expect(status.visualization.full.nodes.find((n) => n.id === "fn_join")!.inputs).toEqual(["b", "c"]);
+    // Every node shows its outputs; with showTypes, the types its last run returned.
+    expect(status.visualization.toDot()).toMatch(/"fn_join" \[[^\n]*→ d</);
+    const typed = new DagStatusCallback({ showTypes: true });
+    const q = diamond([typed]);
+    typed.track(q);
+    await q.run({ x: 1 });
+    expect(typed.visualization.toDot()).toContain("→ d: number");
+
     await p.run({ x: 1 });
     expect(statesOf(status)).toEqual({ fn_start: "cached", fn_left: "cached", fn_right: "cached", fn_join: "cached" });
+    // What a hover tells: the start of the entry's signature, and the types the first run returned.
+    expect(status.visualization.model.status!.nodes.fn_join!.signature).toMatch(/^[0-9a-f]{12}$/);
     const svg = await status.visualization.toSvg();
     writeFileSync(new URL("status-run-cached.svg", ARTIFACTS), svg);
   });

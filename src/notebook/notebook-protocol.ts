@@ -59,6 +59,8 @@ export interface VizNode {
   path: string[];
   /** Id of the nested pipeline (drawn as a cluster when expanded) it belongs to. */
   parent?: string;
+  /** Functions and pipelines: the names of the inputs they take (outer names for pipelines). */
+  inputs?: string[];
   /** Functions and pipelines: output names (outer names for pipelines). */
   outputs?: string[];
   /** Functions: the function is async. */
@@ -99,6 +101,10 @@ export interface NodeStatus {
   items?: ItemCounts;
   /** How long its last execution took, in ms (front ends show it on hover). */
   ms?: number;
+  /** Found in the cache: the start of its cache signature. */
+  signature?: string;
+  /** The type of each output it returned in this run, by output name. */
+  types?: Record<string, string>;
 }
 
 /** The state of a run, overlaid on the model by DagStatusCallback. */

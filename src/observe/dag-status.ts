@@ -3,7 +3,7 @@ import { notebookKernel, type NotebookKernel } from "../notebook/notebook-protoc
 import { AbortError, HyperNodesError } from "../core/errors.js";
 import type { Pipeline } from "../core/pipeline.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, visualize, type Visualization } from "../viz/viz.js";
-import type { NodeStatus, VizNode, VizOptions } from "../viz/viz-model.js";
+import { typeName, type NodeStatus, type VizNode, type VizOptions } from "../viz/viz-model.js";
 import { warn } from "../core/warnings.js";
 
 export interface DagStatusOptions extends VizOptions {
@@ -16,6 +16,8 @@ export type DagStatusListener = (viz: Visualization) => void;
 type Change = "start" | "done" | "cached" | "failed";
 
 const SEP = "\u0000";
+/** Enough of a cache signature to tell entries apart by eye. */
+const SIGNATURE_SHOWN = 12;
 
 let liveDisplays = 0;
 
@@ -133,8 +135,12 @@ export class DagStatusCallback extends PipelineCallback {
     this.#update(ctx, nodeId, "start");
   }
 
-  onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, ms: number, ctx: CallbackContext): void {
-    this.#update(ctx, nodeId, "done", ms);
+  onNodeEnd(nodeId: string, outputs: Record<string, unknown>, ms: number, ctx: CallbackContext): void {
+    for (const n of this.#update(ctx, nodeId, "done", ms)) {
+      // Once per run: a map's items return the same types.
+      const status = this.#statusOf(n);
+      status.types ??= Object.fromEntries(Object.entries(outputs).map(([name, value]) => [name, typeName(value)]));
+    }
   }
 
   onNestedPipelineStart(_parentId: string, childId: string, ctx: CallbackContext): void {
@@ -145,8 +151,10 @@ export class DagStatusCallback extends PipelineCallback {
     this.#update(ctx, childId, "done", ms);
   }
 
-  onNodeCached(nodeId: string, _signature: string, ctx: CallbackContext): void {
+  onNodeCached(nodeId: string, signature: string, ctx: CallbackContext): void {
     const nodes = this.#update(ctx, nodeId, "cached");
+    // One signature per run: a mapped node's differ item by item.
+    for (const n of nodes) if (!this.#statusOf(n).items) this.#statusOf(n).signature = signature.slice(0, SIGNATURE_SHOWN);
     // A nested pipeline found in the cache runs none of its inner nodes: they are cached too.
     for (const pipelineNode of nodes.filter((n) => n.kind === "pipeline")) {
       const scope = this.#scopeOf.get(pipelineNode.id);

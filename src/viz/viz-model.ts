@@ -113,6 +113,7 @@ export function buildModel(pipeline: NestedPipeline, options: ResolvedVizOptions
           kind: "pipeline",
           name: n.name,
           ...base,
+          inputs: [...n.rootArgs],
           outputs: [...n.outputNames],
           expanded: true,
           ...mapInfo(n),
@@ -147,6 +148,7 @@ export function buildModel(pipeline: NestedPipeline, options: ResolvedVizOptions
         kind: "function",
         name: n.name,
         ...base,
+        inputs: [...n.rootArgs],
         outputs: [...n.outputNames],
         ...(n instanceof Node && n.isAsync ? { async: true } : {}),
       });
@@ -211,7 +213,8 @@ function clip(text: string): string {
   return line.length > MAX_REPR ? `${line.slice(0, MAX_REPR - 1)}…` : line;
 }
 
-function typeName(value: unknown): string {
+/** A value's type as a reader names it: a primitive's typeof, "array", or the object's class. */
+export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (typeof value !== "object") return typeof value;
   return Array.isArray(value) ? "array" : (Object.getPrototypeOf(value)?.constructor?.name ?? "object");
