@@ -17,6 +17,6 @@ export {
 } from "./notebook/progress-format.js";
 export { escapeHtml } from "./notebook/html.js";
 export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
-export { modelToDot, clusterId, liftClusterTitles } from "./viz/viz-dot.js";
+export { modelToDot, clusterId, liftClusterTitles, legendEntries, type LegendEntry } from "./viz/viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz/viz-view.js";
 export type { ResolvedVizOptions } from "./viz/viz-model.js";

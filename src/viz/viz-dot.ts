@@ -16,34 +16,61 @@ interface Theme {
   state: (typeof STATE_COLORS)[ThemeName];
 }
 
+// Saturated fills and strong outlines, so kinds read at a glance in either theme; states (palette.ts) take over once a run starts.
 const THEMES: Record<ThemeName, Theme> = {
   light: {
     background: "#ffffff",
-    text: "#1f2937",
-    muted: "#6b7280",
-    edge: "#94a3b8",
-    function: { fill: "#eef2ff", line: "#6366f1" },
-    pipeline: { fill: "#f5f3ff", line: "#8b5cf6" },
-    input: { fill: "#f1f5f9", line: "#64748b" },
-    optional: { fill: "#fafafa", line: "#cbd5e1" },
-    output: { fill: "#ffffff", line: "#94a3b8" },
-    cluster: { fill: "#faf8ff", line: "#c4b5fd" },
+    text: "#0f172a",
+    muted: "#475569",
+    edge: "#64748b",
+    function: { fill: "#dbeafe", line: "#2563eb" },
+    pipeline: { fill: "#ede9fe", line: "#7c3aed" },
+    input: { fill: "#e2e8f0", line: "#475569" },
+    optional: { fill: "#f8fafc", line: "#94a3b8" },
+    output: { fill: "#ffffff", line: "#64748b" },
+    cluster: { fill: "#f5f3ff", line: "#8b5cf6" },
     state: STATE_COLORS.light,
   },
   dark: {
-    background: "#1e1e1e",
-    text: "#e5e7eb",
-    muted: "#9ca3af",
-    edge: "#6b7280",
-    function: { fill: "#272a4a", line: "#818cf8" },
-    pipeline: { fill: "#2e2547", line: "#a78bfa" },
-    input: { fill: "#2a3140", line: "#94a3b8" },
-    optional: { fill: "#242424", line: "#4b5563" },
-    output: { fill: "#1e1e1e", line: "#6b7280" },
-    cluster: { fill: "#252233", line: "#6d5bb5" },
+    // JupyterLab's dark background, so the drawing has no card of its own.
+    background: "#111111",
+    text: "#f1f5f9",
+    muted: "#cbd5e1",
+    edge: "#94a3b8",
+    function: { fill: "#1e3a8a", line: "#60a5fa" },
+    pipeline: { fill: "#3b1d78", line: "#a78bfa" },
+    input: { fill: "#334155", line: "#94a3b8" },
+    optional: { fill: "#1e293b", line: "#64748b" },
+    output: { fill: "#111111", line: "#94a3b8" },
+    cluster: { fill: "#1a1530", line: "#8b5cf6" },
     state: STATE_COLORS.dark,
   },
 };
+
+export interface LegendEntry {
+  label: string;
+  shape: "box" | "ellipse";
+  fill: string;
+  line: string;
+  dashed?: boolean;
+}
+
+/** What the colours and shapes of a drawn DAG mean, in a theme. */
+export function legendEntries(themeName: ThemeName): LegendEntry[] {
+  const t = THEMES[themeName];
+  const state = (name: keyof Theme["state"]) => ({ label: name, shape: "box" as const, ...t.state[name] });
+  return [
+    { label: "function", shape: "box", ...t.function },
+    { label: "nested pipeline", shape: "box", ...t.pipeline },
+    { label: "input", shape: "ellipse", ...t.input },
+    { label: "bound input", shape: "ellipse", ...t.input, dashed: true },
+    { label: "optional input", shape: "ellipse", ...t.optional },
+    state("running"),
+    state("done"),
+    state("cached"),
+    state("failed"),
+  ];
+}
 
 const FONT = "Helvetica,Arial,sans-serif";
 
@@ -55,9 +82,10 @@ export function liftClusterTitles(svg: string, options: DagDrawOptions): string 
   const halo = `stroke="${THEMES[options.theme].cluster.fill}" stroke-width="3" stroke-linejoin="round" paint-order="stroke"`;
   const titles: string[] = [];
   const lifted = svg.replace(
-    /(<g id="clust\d+" class="cluster">\n(?:<(?:title|path|polygon)[^\n]*\n)*)((?:<text [^\n]*\n)+)/g,
-    (_, head: string, texts: string) => {
-      titles.push(texts.replace(/<text /g, `<text ${halo} `));
+    /(<g id="clust\d+" class="cluster">\n(<title>[^\n]*\n)(?:<(?:path|polygon)[^\n]*\n)*)((?:<text [^\n]*\n)+)/g,
+    (_, head: string, title: string, texts: string) => {
+      // Named as its cluster, so that a front end finds (and makes clickable) the title with it.
+      titles.push(`<g class="cluster-title">\n${title}${texts.replace(/<text /g, `<text ${halo} `)}</g>\n`);
       return head;
     },
   );
@@ -75,8 +103,8 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
     else children.set(n.parent, [n]);
   }
   const graph = { rankdir: options.orient, bgcolor: theme.background, fontname: FONT, fontcolor: theme.text };
-  const node = { fontname: FONT, fontsize: "12", fontcolor: theme.text, penwidth: "1.2", margin: "0.22,0.06", height: "0.4" };
-  const edge = { color: theme.edge, arrowsize: "0.7", penwidth: "1.1", fontname: FONT, fontsize: "9", fontcolor: theme.muted };
+  const node = { fontname: FONT, fontsize: "12", fontcolor: theme.text, penwidth: "1.6", margin: "0.25,0.1", height: "0.4" };
+  const edge = { color: theme.edge, arrowsize: "0.7", penwidth: "1.3", fontname: FONT, fontsize: "9", fontcolor: theme.muted };
   const lines = [
     `digraph ${quote(model.name.replace(/[^A-Za-z0-9_]/g, "_"))} {`,
     `  graph ${attrs({ ...graph, nodesep: "0.3", ranksep: "0.4", pad: "0.2" })};`,
@@ -97,7 +125,7 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
         small(itemsLabel(status), theme.text),
       ]);
       const cluster = { label, labeljust: "l", fontsize: "13", style: "rounded,filled", margin: "10" };
-      const penwidth = status?.state === "running" ? "2" : "1.2";
+      const penwidth = status?.state === "running" ? "2.4" : "1.6";
       lines.push(`${indent}subgraph ${quote(clusterId(n.id))} {`);
       lines.push(`${indent}  graph ${attrs({ ...cluster, fillcolor: theme.cluster.fill, color: colors.line, penwidth })};`);
       emit(n.id, `${indent}  `);
@@ -153,8 +181,9 @@ function nodeAttrs(
     };
   }
   const colors = stateColors(status, theme) ?? (n.kind === "pipeline" ? theme.pipeline : theme.function);
-  // The outputs line is left out when it would only repeat the name (the default output name).
-  const outputs = !options.separateOutputs && n.outputs && n.outputs.join() !== n.name ? `→ ${n.outputs.join(", ")}` : "";
+  const types = status?.types;
+  const typed = (name: string) => (options.showTypes && types?.[name] ? `${name}: ${types[name]}` : name);
+  const outputs = !options.separateOutputs && n.outputs?.length ? `→ ${n.outputs.map(typed).join(", ")}` : "";
   const tag = options.showTypes && n.async ? small("async", muted, true) : "";
   return {
     shape: "box",
@@ -163,7 +192,7 @@ function nodeAttrs(
     color: colors.line,
     // A double border tells a nested pipeline from a function.
     peripheries: n.kind === "pipeline" ? "2" : "1",
-    penwidth: status?.state === "running" || status?.state === "failed" ? "2" : "1.2",
+    penwidth: status?.state === "running" || status?.state === "failed" ? "2.4" : "1.6",
     label: html([
       tag,
       `<B>${escapeHtml(n.name)}</B>`,
