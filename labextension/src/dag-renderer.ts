@@ -1,45 +1,58 @@
-// Renders our dag+json output: pan and zoom, click a nested pipeline to expand it (click its
-// cluster to collapse it) with d3-graphviz's animated re-layout, hover for a node's details, the
-// lab's light/dark theme, and live run status when the kernel updates the output in place.
+// Renders our dag+json output: pan and zoom (Ctrl/⌘ + wheel or pinch; the plain wheel scrolls the
+// notebook), a toolbar, click a nested pipeline to expand it (click its cluster or title to collapse
+// it) with d3-graphviz's animated re-layout, hover for a node's details, the lab's light/dark theme,
+// and live run status when the kernel updates the output in place.
 //
 // Two ways of drawing, for speed: a new output, a status update or a theme switch is laid out by
 // Graphviz (wasm) and inserted as SVG at once (a 200-node DAG in well under 500 ms); only an expand
 // or collapse goes through d3-graphviz, whose data extraction and d3 joins cost several times the
-// layout but animate the change.
+// layout but animate the change. Its last frame is then replaced by a drawing of the first kind, so
+// every view shown for long looks and behaves the same. The reader's pan and zoom apply to both.
 import { Graphviz } from "@hpcc-js/wasm/graphviz";
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { graphviz, type Graphviz as D3Graphviz } from "d3-graphviz";
-import { select } from "d3-selection";
+import { select, type Selection } from "d3-selection";
 import { transition } from "d3-transition";
-import { zoom, zoomIdentity, type ZoomTransform } from "d3-zoom";
+import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
 import {
   clusterId,
   DAG_MIME_TYPE,
   liftClusterTitles,
   modelToDot,
   viewModel,
+  type DagDrawOptions,
   type DagMimeData,
   type VizNode,
 } from "hypernodes/browser";
-import { nodeDetails } from "./dag-details";
+import { downloadPng, downloadSvg } from "./dag-export";
+import { fitTexts } from "./dag-text-fit";
+import { DagToolbar } from "./dag-toolbar";
+import { DagTooltip } from "./dag-tooltip";
 import { labTheme, watchTheme } from "./theme";
 
 /** Least time between two redraws of live status: the kernel may update faster than layout runs. */
 const STATUS_REDRAW_MS = 250;
 const TOGGLE_MS = 450;
+const ZOOM_EXTENT: [number, number] = [0.1, 8];
 
 let layoutEngine: Promise<Graphviz> | undefined;
 // Compiling Graphviz's wasm takes about a second: start it while the lab is idle, not when the first
 // DAG arrives.
 requestIdleCallback(() => (layoutEngine ??= Graphviz.load()));
 
+/** Wheel events zoom only with Ctrl/⌘ (a trackpad's pinch sends Ctrl + wheel); other gestures as d3-zoom's default. */
+function zoomGesture(event: MouseEvent | WheelEvent): boolean {
+  return event.type === "wheel" ? event.ctrlKey || event.metaKey : !event.ctrlKey && !event.button;
+}
+
 export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** Holds the SVG drawn at once. */
   readonly #static = document.createElement("div");
-  /** Holds d3-graphviz's SVG while it animates an expand or collapse (and until the next draw). */
+  /** Holds d3-graphviz's SVG while it animates an expand or collapse. */
   readonly #animated = document.createElement("div");
-  readonly #tooltip = document.createElement("div");
+  readonly #tooltip = new DagTooltip(this.node);
+  readonly #toolbar: DagToolbar;
   #gv: D3Graphviz<any, any, any, any> | undefined;
   /** The DOT d3-graphviz last drew (it animates from its own last drawing). */
   #animatedDot = "";
@@ -49,10 +62,13 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** The drawn pipeline's node ids, to tell an update of it from another pipeline. */
   #structure: string | undefined;
   #drawnDot = "";
+  /** The SVG drawn at once, as Graphviz laid it out: what a download saves. */
+  #svgText = "";
   /** Draws started; the latest one sets the state to idle when it is done. */
   #draws = 0;
-  /** The reader's pan and zoom, kept across redraws. */
+  /** The reader's pan and zoom, kept across redraws, expands, collapses and theme switches. */
   #zoom: ZoomTransform = zoomIdentity;
+  #zoomer: { svg: Selection<SVGSVGElement, unknown, null, undefined>; behavior: ZoomBehavior<SVGSVGElement, unknown> } | undefined;
   #rendering: Promise<void> = Promise.resolve();
   #lastStatusDraw = 0;
   #pending: ReturnType<typeof setTimeout> | undefined;
@@ -62,11 +78,16 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     super();
     this.addClass("hn-dag");
     this.#static.className = "hn-dag-graph";
-    this.#animated.className = "hn-dag-graph";
+    this.#animated.className = "hn-dag-graph hn-dag-animated";
     this.#animated.hidden = true;
-    this.#tooltip.className = "hn-dag-tooltip";
-    this.#tooltip.hidden = true;
-    this.node.append(this.#static, this.#animated, this.#tooltip);
+    this.#toolbar = new DagToolbar({
+      fit: () => this.#setZoom(zoomIdentity),
+      zoomBy: (factor) => this.#zoomer?.svg.call(this.#zoomer.behavior.scaleBy, factor),
+      expandAll: (expand) => this.#expandAll(expand),
+      download: (format) => this.#download(format),
+    });
+    this.node.append(this.#toolbar.element, this.#toolbar.legend, this.#static, this.#animated, this.#tooltip.element);
+    this.node.onmouseleave = () => this.#tooltip.hide();
     this.#unwatchTheme = watchTheme(() => void this.#draw(false));
   }
 
@@ -88,6 +109,12 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     return this.#draw(true);
   }
 
+  #expandAll(expand: boolean): Promise<void> {
+    const pipelines = this.#data?.full?.nodes.filter((n) => n.kind === "pipeline").map((n) => n.id) ?? [];
+    this.#expanded = new Set(expand ? pipelines : []);
+    return this.#draw(true);
+  }
+
   /** A live run redraws at most every STATUS_REDRAW_MS; its final state at once. */
   #scheduleStatusDraw(running: boolean): Promise<void> {
     clearTimeout(this.#pending);
@@ -100,11 +127,12 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #draw(animate: boolean): Promise<void> {
     const data = this.#data!;
     const expanded = this.#expanded!;
-    const options = { ...data.options, depth: 1, theme: labTheme() };
+    const options: DagDrawOptions = { ...data.options, theme: labTheme() };
     // Outputs saved by an older kernel carry only their DOT: drawn as they are, without interaction.
     const view = data.full && viewModel(data.full, (p) => expanded.has(p.id));
     if (view && data.status) view.status = data.status;
     const dot = view ? modelToDot(view, options) : data.dot;
+    this.#toolbar.update(!!data.full?.nodes.some((n) => n.kind === "pipeline"), options.theme);
     this.#lastStatusDraw = performance.now();
     if (dot === this.#drawnDot) return this.#rendering;
     const from = this.#drawnDot;
@@ -112,35 +140,55 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     const draw = ++this.#draws;
     this.node.dataset.hnState = "drawing";
     this.#rendering = this.#rendering
-      .then(() => (animate ? this.#animate(from, dot) : this.#drawAtOnce(dot, options)))
+      .then(async () => {
+        if (animate && from) await this.#animate(from, dot);
+        // A newer draw replaces this one: only the last animation's end is drawn.
+        if (draw === this.#draws) await this.#drawAtOnce(dot, options);
+      })
       .then(
-        () => view && this.#wire(data, animate ? this.#animated : this.#static),
+        () => view && draw === this.#draws && this.#wire(data),
         (error: Error) => this.#showError(error),
       )
       .then(() => {
+        this.#tooltip.check();
         if (draw === this.#draws) this.node.dataset.hnState = "idle";
       });
     return this.#rendering;
   }
 
-  async #drawAtOnce(dot: string, options: Parameters<typeof liftClusterTitles>[1]): Promise<void> {
+  async #drawAtOnce(dot: string, options: DagDrawOptions): Promise<void> {
     layoutEngine ??= Graphviz.load();
-    this.#static.innerHTML = liftClusterTitles((await layoutEngine).layout(dot, "svg", "dot"), options);
+    this.#svgText = liftClusterTitles((await layoutEngine).layout(dot, "svg", "dot"), options);
+    this.#static.innerHTML = this.#svgText;
     this.#animated.hidden = true;
     this.#static.hidden = false;
     const svg = select(this.#static).select<SVGSVGElement>("svg");
+    // Its background would show as a card moving with pan and zoom: the output's own shows instead.
+    svg.select("g > polygon").attr("fill", "transparent");
+    fitTexts(svg.node()!);
     const graph = svg.select<SVGGElement>("g");
     const placed = graph.attr("transform"); // Graphviz's own offset, under the reader's pan and zoom
-    const zoomed = zoom<SVGSVGElement, unknown>().on("zoom", (e: { transform: ZoomTransform }) => {
-      this.#zoom = e.transform;
-      graph.attr("transform", `${e.transform} ${placed}`);
-    });
-    svg.call(zoomed).call(zoomed.transform, this.#zoom);
+    const behavior = zoom<SVGSVGElement, unknown>()
+      .filter(zoomGesture)
+      .scaleExtent(ZOOM_EXTENT)
+      .on("zoom", (e: { transform: ZoomTransform }) => {
+        this.#zoom = e.transform;
+        graph.attr("transform", `${e.transform} ${placed}`);
+      });
+    svg.call(behavior).on("dblclick.zoom", null).call(behavior.transform, this.#zoom);
+    this.#zoomer = { svg, behavior };
   }
 
-  /** d3-graphviz animates from what it drew last: it first draws what is shown now, unanimated. */
+  #setZoom(transform: ZoomTransform): void {
+    if (this.#zoomer) this.#zoomer.svg.call(this.#zoomer.behavior.transform, transform);
+  }
+
+  /**
+   * d3-graphviz animates from what it drew last: it first draws what is shown now, unanimated. The
+   * reader's pan and zoom are applied to its container meanwhile, so nothing jumps.
+   */
   #animate(from: string, to: string): Promise<void> {
-    const gv = (this.#gv ??= graphviz(this.#animated, { useWorker: false, zoom: true, fit: false, tweenShapes: false, convertEqualSidedPolygons: false }));
+    const gv = (this.#gv ??= graphviz(this.#animated, { useWorker: false, zoom: false, fit: false, tweenShapes: false, convertEqualSidedPolygons: false }));
     const render = (dot: string, ms: number) =>
       new Promise<void>((resolve, reject) => {
         gv.onerror(reject).transition((() => transition("hn-dag").duration(ms)) as any);
@@ -149,11 +197,26 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       });
     return (async () => {
       if (this.#animatedDot !== from) await render(from, 0);
+      this.#animated.style.transform = this.#cssZoom();
       this.#static.hidden = true;
       this.#animated.hidden = false;
       await render(to, TOGGLE_MS);
       this.#animatedDot = to;
     })();
+  }
+
+  /** The reader's zoom as a CSS transform of the drawing's box (its SVG units are points, not pixels). */
+  #cssZoom(): string {
+    const svg = this.#static.querySelector("svg");
+    const units = svg?.viewBox.baseVal.width ? svg.getBoundingClientRect().width / svg.viewBox.baseVal.width : 1;
+    const { x, y, k } = this.#zoom;
+    return `translate(${x * units}px, ${y * units}px) scale(${k})`;
+  }
+
+  #download(format: "svg" | "png"): void {
+    const name = this.#data?.full?.name ?? "dag";
+    if (format === "svg") downloadSvg(this.#svgText, name);
+    else void downloadPng(this.#svgText, name, getComputedStyle(this.node).getPropertyValue("--jp-layout-color0").trim() || "#ffffff");
   }
 
   /** A drawing that failed says so in place of the DAG (and the next update draws again). */
@@ -164,38 +227,24 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     this.#static.replaceChildren(Object.assign(document.createElement("pre"), { className: "hn-dag-error", textContent: `Could not draw this DAG: ${error.message}` }));
   }
 
-  /** Hooks clicks and hover onto the freshly drawn nodes and clusters. */
-  #wire(data: DagMimeData, container: HTMLElement): void {
+  /** Hooks clicks and hover onto the freshly drawn nodes, clusters and cluster titles. */
+  #wire(data: DagMimeData): void {
     const byDotId = new Map<string, VizNode>();
     for (const n of data.full.nodes) byDotId.set(n.kind === "pipeline" && this.#expanded!.has(n.id) ? clusterId(n.id) : n.id, n);
-    const svg = select(container).select("svg");
+    const svg = select(this.#static).select("svg");
     svg.classed("hn-dag-svg", true);
-    svg.selectAll<SVGGElement, unknown>("g.node, g.cluster").each((_, i, groups) => {
+    svg.selectAll<SVGGElement, unknown>("g.node, g.cluster, g.cluster-title").each((_, i, groups) => {
       const group = groups[i]!;
-      const node = byDotId.get(group.querySelector("title")?.textContent ?? "");
+      const node = byDotId.get(group.querySelector(":scope > title")?.textContent ?? "");
       if (!node) return;
       group.dataset.hnId = node.id;
       group.classList.toggle("hn-dag-toggle", node.kind === "pipeline");
       group.onclick = node.kind === "pipeline" ? (e) => (e.stopPropagation(), void this.toggle(node.id)) : null;
-      group.onmouseenter = (e) => this.#showDetails(node, e);
-      group.onmousemove = (e) => this.#moveTooltip(e);
-      group.onmouseleave = () => (this.#tooltip.hidden = true);
+      if (group.classList.contains("cluster-title")) return;
+      group.onmouseenter = (e) => this.#tooltip.show(group, node, this.#data!, e);
+      group.onmousemove = (e) => this.#tooltip.move(e);
+      group.onmouseleave = () => this.#tooltip.hide();
     });
-  }
-
-  #showDetails(node: VizNode, event: MouseEvent): void {
-    const { title, lines } = nodeDetails(node, this.#data!.full, this.#data!);
-    const heading = document.createElement("b");
-    heading.textContent = title;
-    this.#tooltip.replaceChildren(heading, ...lines.map((line) => Object.assign(document.createElement("div"), { textContent: line })));
-    this.#tooltip.hidden = false;
-    this.#moveTooltip(event);
-  }
-
-  #moveTooltip(event: MouseEvent): void {
-    const box = this.node.getBoundingClientRect();
-    this.#tooltip.style.left = `${event.clientX - box.left + 14}px`;
-    this.#tooltip.style.top = `${event.clientY - box.top + 14}px`;
   }
 
   override dispose(): void {

@@ -1,6 +1,6 @@
 // The renderers in headless Chromium, inside JupyterLab's real rendermime registry and output
 // area: drawing, in-place updates (update_display_data), expand/collapse, theme switch.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -65,7 +65,7 @@ async function drawnIds(): Promise<{ nodes: string[]; clusters: string[] }> {
 const fillOf = (id: string) =>
   page.evaluate((id) => {
     const group = [...document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.node")].find((g) => g.querySelector("title")!.textContent === id);
-    const fill = group?.querySelector("path, polygon")?.getAttribute("fill") ?? "";
+    const fill = group?.querySelector("path, polygon, ellipse")?.getAttribute("fill") ?? "";
     const rgb = fill.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
     return rgb ? `#${rgb.slice(1).map((c) => Number(c).toString(16).padStart(2, "0")).join("")}` : fill;
   }, id);
@@ -101,6 +101,7 @@ describe("DAG renderer", () => {
     const tip = page.locator(".hn-dag-tooltip");
     await expect.poll(() => tip.isVisible()).toBe(true);
     expect(await tip.innerText()).toMatch(/report\s+node\s+inputs: count\s+outputs: report/);
+    await page.mouse.move(1, 1);
   });
 
   it("updates live run status in place, keeping the reader's expanded pipelines", async () => {
@@ -127,29 +128,121 @@ describe("DAG renderer", () => {
     await page.screenshot({ path: new URL("dag-status.png", ARTIFACTS).pathname });
   });
 
-  it("follows the lab's theme switch", async () => {
+  it("follows the lab's theme switch, with no card of its own behind the drawing", async () => {
     const background = () => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] .hn-dag-graph:not([hidden]) svg > g > polygon")?.getAttribute("fill"));
-    expect(await background()).toBe("#ffffff");
+    expect(await fillOf("in_path")).toBe("#e2e8f0");
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "false"));
-    await expect.poll(background).toBe("#1e1e1e");
+    await expect.poll(() => fillOf("in_path")).toBe("#334155");
+    expect(await background()).toBe("transparent");
     await page.screenshot({ path: new URL("dag-dark.png", ARTIFACTS).pathname });
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
-    await expect.poll(background).toBe("#ffffff");
+    await expect.poll(() => fillOf("in_path")).toBe("#e2e8f0");
   });
 
-  it("pans and zooms, and keeps the reader's view across redraws", async () => {
-    const transform = () => page.evaluate(() => document.querySelector(".hn-dag .hn-dag-graph:not([hidden]) svg > g")!.getAttribute("transform"));
+  /** The drawing's transform: the reader's pan and zoom, then Graphviz's own offset. */
+  const transform = () => page.evaluate(() => document.querySelector(".hn-dag .hn-dag-graph:not([hidden]) svg > g")!.getAttribute("transform"));
+  /** The reader's zoom factor: the first scale() of that transform. */
+  const zoomFactor = async () => Number(/scale\(([\d.]+)/.exec((await transform())!)![1]);
+  const button = (name: string) => page.locator(".hn-dag-toolbar button", { hasText: new RegExp(`^${name}$`) });
+  /** Back to the DAG as first drawn: no zoom, nested pipelines collapsed. */
+  async function reset(): Promise<void> {
+    await button("Fit").click();
+    if ((await drawnIds()).clusters.length) {
+      await button("Collapse all").click();
+      await expect.poll(async () => (await drawnIds()).clusters).toEqual([]);
+    }
+  }
+
+  it("zooms with Ctrl + wheel, pans, and keeps the reader's view across redraws", async () => {
     const before = await transform();
     const box = (await drawn("fn_load").boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.keyboard.down("Control");
     await page.mouse.wheel(0, -300);
+    await page.keyboard.up("Control");
     await expect.poll(transform).not.toBe(before);
     const zoomed = await transform();
-    expect(zoomed).toMatch(/scale\(([2-9]|1\.\d*[1-9])/);
+    expect(await zoomFactor()).toBeGreaterThan(1.1);
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "false")); // a redraw
-    await expect.poll(() => page.evaluate(() => document.querySelector(".hn-dag[data-hn-state=idle] .hn-dag-graph:not([hidden]) svg > g > polygon")?.getAttribute("fill"))).toBe("#1e1e1e");
+    await expect.poll(() => fillOf("in_path")).toBe("#334155");
     expect(await transform()).toBe(zoomed);
     await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
+    await expect.poll(() => fillOf("in_path")).toBe("#e2e8f0");
+    await button("Fit").click();
+    expect(await zoomFactor()).toBe(1);
+  });
+
+  it("leaves a plain wheel to the page: the notebook scrolls", async () => {
+    await reset();
+    const before = await transform();
+    await page.evaluate(() => document.addEventListener("wheel", (e) => ((window as any).wheelPrevented = e.defaultPrevented)));
+    await drawn("fn_load").hover();
+    await page.mouse.wheel(0, 200);
+    await expect.poll(() => page.evaluate(() => (window as any).wheelPrevented)).toBe(false);
+    expect(await transform()).toBe(before);
+  });
+
+  it("keeps the zoom across expand, collapse and a theme switch", async () => {
+    await reset();
+    await button("\\+").click();
+    await button("\\+").click();
+    const zoomed = await zoomFactor();
+    expect(zoomed).toBeCloseTo(1.5625, 3);
+    await clickOn("pl_analyze");
+    expect(await zoomFactor()).toBeCloseTo(zoomed, 3);
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "false"));
+    await expect.poll(() => fillOf("in_path")).toBe("#334155");
+    expect(await zoomFactor()).toBeCloseTo(zoomed, 3);
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
+    await expect.poll(() => fillOf("in_path")).toBe("#e2e8f0");
+    await clickOn("cluster_analyze");
+    expect(await zoomFactor()).toBeCloseTo(zoomed, 3);
+    await button("Fit").click();
+  });
+
+  it("collapses a cluster on a click on its title", async () => {
+    await reset();
+    await clickOn("pl_analyze");
+    expect((await drawnIds()).clusters).toEqual(["cluster_analyze"]);
+    await page.locator('.hn-dag svg g.cluster-title:has(> title:text-is("cluster_analyze")) text').first().click();
+    await page.waitForSelector(".hn-dag[data-hn-state=drawing]");
+    expect(await drawnIds()).toEqual({ nodes: ["fn_load", "fn_report", "in_path", "pl_analyze"], clusters: [] });
+  });
+
+  it("expands and collapses every nested pipeline from the toolbar, and downloads SVG and PNG", async () => {
+    await button("Expand all").click();
+    await expect.poll(async () => (await drawnIds()).clusters).toEqual(["cluster_analyze", "cluster_analyze__tokenizer"]);
+    await button("Collapse all").click();
+    await expect.poll(async () => (await drawnIds()).clusters).toEqual([]);
+    for (const format of ["SVG", "PNG"]) {
+      const [download] = await Promise.all([page.waitForEvent("download"), button(format).click()]);
+      expect(download.suggestedFilename()).toBe(`nested.${format.toLowerCase()}`);
+      const bytes = readFileSync((await download.path())!);
+      if (format === "SVG") expect(bytes.toString()).toContain(">report</text>");
+      else expect(bytes.subarray(1, 4).toString()).toBe("PNG");
+    }
+  });
+
+  it("keeps a tooltip inside the output, and hides it when the pointer leaves or its node goes", async () => {
+    await reset();
+    const tip = page.locator(".hn-dag-tooltip");
+    const inside = async () => {
+      const [outer, card] = [(await page.locator(".hn-dag").boundingBox())!, (await tip.boundingBox())!];
+      return card.x >= outer.x && card.y >= outer.y && card.x + card.width <= outer.x + outer.width + 0.5 && card.y + card.height <= outer.y + outer.height + 0.5;
+    };
+    // The bottom-most node: a card placed below the pointer would leave the output.
+    await drawn("fn_report").hover();
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await inside()).toBe(true);
+    await page.mouse.move(1, 1);
+    expect(await tip.isVisible()).toBe(false);
+    // Its node removed by a collapse while the pointer stays on it: the card goes with it.
+    await clickOn("pl_analyze");
+    await drawn("fn_analyze__clean").hover();
+    await expect.poll(() => tip.innerText()).toContain("inputs: doc, lowercase");
+    await page.evaluate(() => [...document.querySelectorAll<HTMLButtonElement>(".hn-dag-toolbar button")].find((b) => b.textContent === "Collapse all")!.click());
+    await expect.poll(async () => (await drawnIds()).clusters).toEqual([]);
+    expect(await tip.isVisible()).toBe(false);
   });
 
   it("draws an output saved by an older kernel (DOT only), and says so when a DOT cannot be drawn", async () => {

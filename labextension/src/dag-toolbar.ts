@@ -1,0 +1,64 @@
+// The controls above a DAG: fit and zoom, expand or collapse every nested pipeline, download, and
+// a legend of what the colours and shapes mean.
+import { legendEntries, type LegendEntry, type ThemeName } from "hypernodes/browser";
+
+export interface DagActions {
+  fit(): void;
+  zoomBy(factor: number): void;
+  expandAll(expand: boolean): void;
+  download(format: "svg" | "png"): void;
+}
+
+const ZOOM_STEP = 1.25;
+
+export class DagToolbar {
+  readonly element = document.createElement("div");
+  readonly legend = document.createElement("div");
+  readonly #nested: HTMLElement[];
+
+  constructor(actions: DagActions) {
+    this.element.className = "hn-dag-toolbar";
+    this.legend.className = "hn-dag-legend";
+    this.legend.hidden = true;
+    const button = (label: string, title: string, onClick: () => void) => {
+      const b = Object.assign(document.createElement("button"), { type: "button", textContent: label, title, className: "hn-dag-button" });
+      b.setAttribute("aria-label", title);
+      b.onclick = (e) => (e.stopPropagation(), onClick());
+      return b;
+    };
+    this.#nested = [
+      button("Expand all", "Expand every nested pipeline", () => actions.expandAll(true)),
+      button("Collapse all", "Collapse every nested pipeline", () => actions.expandAll(false)),
+    ];
+    const legendButton = button("Legend", "Show what the colours and shapes mean", () => {
+      this.legend.hidden = !this.legend.hidden;
+      legendButton.setAttribute("aria-pressed", String(!this.legend.hidden));
+    });
+    this.element.append(
+      button("Fit", "Fit the whole DAG (undo pan and zoom)", actions.fit),
+      button("+", "Zoom in (or Ctrl/⌘ + wheel)", () => actions.zoomBy(ZOOM_STEP)),
+      button("−", "Zoom out (or Ctrl/⌘ + wheel)", () => actions.zoomBy(1 / ZOOM_STEP)),
+      ...this.#nested,
+      legendButton,
+      button("SVG", "Download as SVG", () => actions.download("svg")),
+      button("PNG", "Download as PNG", () => actions.download("png")),
+    );
+  }
+
+  /** Expand and collapse all are offered only for a pipeline with nested pipelines. */
+  update(hasNested: boolean, theme: ThemeName): void {
+    for (const b of this.#nested) b.hidden = !hasNested;
+    this.legend.replaceChildren(...legendEntries(theme).map(legendItem));
+  }
+}
+
+function legendItem(entry: LegendEntry): HTMLElement {
+  const item = document.createElement("span");
+  item.className = "hn-dag-legend-item";
+  const swatch = document.createElement("span");
+  swatch.className = `hn-dag-swatch hn-dag-swatch-${entry.shape}`;
+  swatch.style.background = entry.fill;
+  swatch.style.border = `1.5px ${entry.dashed ? "dashed" : "solid"} ${entry.line}`;
+  item.append(swatch, entry.label);
+  return item;
+}
