@@ -6,24 +6,30 @@
 const PADDING = 6;
 
 export function fitTexts(svg: SVGSVGElement): void {
+  // All reads first, then all writes: a write between two reads would lay the page out again.
+  const titles = liftedTitles(svg);
+  const fits: [SVGTextElement, number][] = [];
   for (const group of svg.querySelectorAll<SVGGElement>("g.node, g.cluster")) {
     const shape = group.querySelector<SVGGraphicsElement>(":scope > path, :scope > polygon, :scope > ellipse");
     if (!shape) continue;
     const room = shape.getBBox().width - 2 * PADDING;
-    const texts = [...group.querySelectorAll<SVGTextElement>("text"), ...liftedTitle(svg, group)];
+    const texts = group.classList.contains("cluster") ? (titles.get(group.querySelector(":scope > title")?.textContent ?? "") ?? []) : group.querySelectorAll("text");
     for (const text of texts) {
       const width = text.getComputedTextLength();
-      if (width <= room || room <= 0) continue;
-      const size = parseFloat(text.getAttribute("font-size") ?? "12");
-      text.setAttribute("font-size", (size * (room / width)).toFixed(2));
+      if (width > room && room > 0) fits.push([text, room / width]);
     }
+  }
+  for (const [text, scale] of fits) {
+    const size = parseFloat(text.getAttribute("font-size") ?? "12");
+    text.setAttribute("font-size", (size * scale).toFixed(2));
   }
 }
 
-/** A cluster's title, drawn over the edges in a group of its own (liftClusterTitles). */
-function liftedTitle(svg: SVGSVGElement, cluster: SVGGElement): SVGTextElement[] {
-  if (!cluster.classList.contains("cluster")) return [];
-  const name = cluster.querySelector(":scope > title")?.textContent;
-  const title = [...svg.querySelectorAll("g.cluster-title")].find((g) => g.querySelector(":scope > title")?.textContent === name);
-  return title ? [...title.querySelectorAll<SVGTextElement>("text")] : [];
+/** Each cluster's title texts, drawn over the edges in a group of their own (liftClusterTitles), by cluster name. */
+function liftedTitles(svg: SVGSVGElement): Map<string, SVGTextElement[]> {
+  const titles = new Map<string, SVGTextElement[]>();
+  for (const group of svg.querySelectorAll("g.cluster-title")) {
+    titles.set(group.querySelector(":scope > title")?.textContent ?? "", [...group.querySelectorAll<SVGTextElement>("text")]);
+  }
+  return titles;
 }
