@@ -34,7 +34,10 @@ function redOrAmberOutputs(page) {
   });
 }
 
-/** Screenshots of the notebook from the top, then of each cell with one of our outputs. */
+/**
+ * Screenshots of the notebook from the top, then of each cell with one of our outputs; returns the
+ * DAG labels seen crossing their shape's border.
+ */
 async function screenshots(page, name, theme) {
   await page.evaluate((theme) => window.jupyterapp.commands.execute("apputils:change-theme", { theme }), THEMES[theme]);
   await page.waitForFunction((light) => document.body.dataset.jpThemeLight === String(light), theme === "light");
@@ -43,12 +46,33 @@ async function screenshots(page, name, theme) {
   await cells.first().scrollIntoViewIfNeeded();
   await screenshot(page, `${name}-${theme}-top`);
   const count = await cells.count();
+  const overflowing = [];
   for (let i = 0, shot = 1; i < count; i++) {
     const cell = cells.nth(i);
     await cell.scrollIntoViewIfNeeded();
     if ((await cell.locator(".hn-dag, .hn-progress").count()) === 0) continue;
     await screenshot(page, `${name}-${theme}-${shot++}`);
+    overflowing.push(...(await labelsOutsideTheirShapes(cell)));
   }
+  return overflowing;
+}
+
+/** Labels of a cell's DAG nodes and clusters that cross their shape's border, as "label in shape". */
+function labelsOutsideTheirShapes(cell) {
+  return cell.evaluate((cell) => {
+    const outside = [];
+    const titles = new Map([...cell.querySelectorAll(".hn-dag svg g.cluster-title")].map((g) => [g.querySelector("title").textContent, g]));
+    for (const group of cell.querySelectorAll(".hn-dag svg g.node, .hn-dag svg g.cluster")) {
+      const shape = group.querySelector(":scope > path, :scope > polygon, :scope > ellipse")?.getBoundingClientRect();
+      const name = group.querySelector(":scope > title").textContent;
+      const texts = group.classList.contains("cluster") ? titles.get(name)?.querySelectorAll("text") ?? [] : group.querySelectorAll("text");
+      for (const text of texts) {
+        const box = text.getBoundingClientRect();
+        if (box.left < shape.left - 0.5 || box.right > shape.right + 0.5) outside.push(`${text.textContent} in ${name}`);
+      }
+    }
+    return outside;
+  });
 }
 
 describe.each(NOTEBOOKS)("%s in JupyterLab", (notebook) => {
@@ -79,8 +103,8 @@ describe.each(NOTEBOOKS)("%s in JupyterLab", (notebook) => {
       await expect.poll(() => scroller.evaluate((s) => s.scrollTop)).not.toBe(before);
     }
 
-    await screenshots(page, name, "dark");
-    await screenshots(page, name, "light");
+    expect(await screenshots(page, name, "dark")).toEqual([]);
+    expect(await screenshots(page, name, "light")).toEqual([]);
     expect(page.consoleErrors).toEqual([]);
     await page.close();
   });

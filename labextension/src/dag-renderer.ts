@@ -72,6 +72,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #rendering: Promise<void> = Promise.resolve();
   #lastStatusDraw = 0;
   #pending: ReturnType<typeof setTimeout> | undefined;
+  #sizeWatch: ResizeObserver | undefined;
   readonly #unwatchTheme: () => void;
 
   constructor() {
@@ -165,7 +166,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     const svg = select(this.#static).select<SVGSVGElement>("svg");
     // Its background would show as a card moving with pan and zoom: the output's own shows instead.
     svg.select("g > polygon").attr("fill", "transparent");
-    fitTexts(svg.node()!);
+    this.#fitWhenShown(svg.node()!);
     const graph = svg.select<SVGGElement>("g");
     const placed = graph.attr("transform"); // Graphviz's own offset, under the reader's pan and zoom
     const behavior = zoom<SVGSVGElement, unknown>()
@@ -177,6 +178,21 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       });
     svg.call(behavior).on("dblclick.zoom", null).call(behavior.transform, this.#zoom);
     this.#zoomer = { svg, behavior };
+  }
+
+  /**
+   * Texts can only be measured in a drawing on screen: a notebook lays out only the cells in view,
+   * so an output drawn further down (Run All) is fitted when it first shows.
+   */
+  #fitWhenShown(svg: SVGSVGElement): void {
+    this.#sizeWatch?.disconnect();
+    if (svg.getBoundingClientRect().width) return fitTexts(svg);
+    this.#sizeWatch = new ResizeObserver(() => {
+      if (!svg.isConnected || !svg.getBoundingClientRect().width) return;
+      this.#sizeWatch?.disconnect();
+      fitTexts(svg);
+    });
+    this.#sizeWatch.observe(this.node);
   }
 
   #setZoom(transform: ZoomTransform): void {
@@ -249,6 +265,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
 
   override dispose(): void {
     clearTimeout(this.#pending);
+    this.#sizeWatch?.disconnect();
     this.#unwatchTheme();
     super.dispose();
   }
