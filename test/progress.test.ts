@@ -3,14 +3,22 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
-/** A fake terminal that keeps everything written to it. */
-function terminal() {
+/** A fake terminal `columns` wide that keeps everything written to it. */
+function terminal(columns = 120) {
   const stream = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  Object.assign(stream, { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
-  let text = "";
-  stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  return { stream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+  Object.assign(stream, { isTTY: true, columns, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  const chunks: string[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk.toString().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")));
+  return {
+    stream,
+    text: () => chunks.join(""),
+    /** Each line as written: cli-progress writes a bar's line in one chunk, moving the cursor between them. */
+    lines: () => chunks.flatMap((chunk) => chunk.split("\n")).filter(Boolean),
+  };
 }
+
+/** The columns a line of ours takes on a terminal: ⚡ is two wide. */
+const columnsOf = (line: string) => [...line].length + (line.match(/⚡/g)?.length ?? 0);
 
 const cleanNode = node((passage: string) => passage.trim(), { outputName: "cleaned", name: "clean" });
 const lengthNode = node((cleaned: string) => cleaned.length, { outputName: "length", name: "measure" });
@@ -82,6 +90,20 @@ describe("ProgressCallback", () => {
     const run = status.visualization.model.status!;
     expect(run.state).toBe("aborted");
     expect(Object.values(run.nodes).filter((n) => n.state === "running")).toEqual([]);
+  });
+
+  it("keeps its lines within an 80-column terminal, nothing cut, a running map still saying how long it has run and how long is left", async () => {
+    const term = terminal(80);
+    const slow = node(async (passage: string) => (await new Promise((r) => setTimeout(r, 2)), passage.trim()), { outputName: "cleaned", name: "clean" });
+    const p = new Pipeline({ nodes: [slow, lengthNode], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: term.stream })], name: "documents" });
+    const passages = Array.from({ length: 2000 }, (_, i) => ` ${i} `);
+    await p.map({ passage: passages.slice(0, 100) }, { mapOver: "passage" });
+    await expect(p.map({ passage: passages }, { mapOver: "passage", signal: AbortSignal.timeout(1200) })).rejects.toThrow(AbortError);
+    const lines = term.lines();
+    expect(lines.filter((line) => columnsOf(line) > 79)).toEqual([]);
+    expect(lines.filter((line) => line.includes("…"))).toEqual([]);
+    expect(lines).toContainEqual(expect.stringMatching(/^map documents +[█░]{10} +\d+% [\d,]+\/2,000 .*1\.\d\d s elapsed ETA \d+ s$/));
+    expect(lines.at(-3)).toMatch(/^map documents +[█░]{10} +\d+% [\d,]+\/2,000 .*aborted after 1\.\d\d s$/);
   });
 
   it("counts right when items run concurrently, cached ones and failures included", async () => {
@@ -267,5 +289,26 @@ describe("progress rows read the same everywhere (progress-format)", () => {
     expect(rowText(failing, false, 2000)).toBe(`  measure${" ".repeat(19)} ${"█".repeat(12)}${"░".repeat(12)}  50% 20/40 ⚡4 cached ✗ 1 failed: no x`);
     expect(rowText(row(), false, 2000)).toMatch(/^map docs {20} █{6}░{18}  25% 10\/40 ⚡4 cached 2\.00 s elapsed 3\.0 it\/s ETA 6 s$/);
     expect(rowText(row({ value: 40 }), true, 2000)).toMatch(/^map docs {20} █{24} 100% 40\/40 ⚡4 cached in 2\.00 s$/);
+  });
+
+  it("fits a terminal's width: narrower name and bar, the same on every row, then without items/s, then without the cached count", () => {
+    const running = row({ value: 270, total: 2000, cached: 120 });
+    const node = row({ label: "clean", depth: 1, isMap: false, value: 270, total: 2000, cached: 120 });
+    const wide = rowText(running, false, 1500, 120);
+    expect(wide).toMatch(/ 13% 270\/2,000 ⚡120 cached 1\.50 s elapsed 100\.0 it\/s ETA 10 s$/);
+    const at80 = [rowText(running, false, 1500, 80), rowText(node, false, 1500, 80)];
+    expect(at80[0]).toMatch(/^map docs +█░{9}  13% 270\/2,000 ⚡120 cached 1\.50 s elapsed ETA 10 s$/);
+    expect(at80[1]).toMatch(/^  clean +█░{9}  13% 270\/2,000 ⚡120 cached$/);
+    expect(at80[0]!.indexOf("%")).toBe(at80[1]!.indexOf("%"));
+    const aborted = rowText(row({ value: 270, total: 2000, cached: 120, failed: 1000, aborted: true }), true, 1500, 80);
+    expect(aborted).toMatch(/^map docs +█+░+  13% 270\/2,000 ✗ 1,000 failed aborted after 1\.50 s$/);
+    for (const line of [...at80, aborted]) expect(columnsOf(line)).toBeLessThan(80);
+  });
+
+  it("on a terminal too narrow for it all, leaves out the bar, then cuts the name and what is still too long with …", () => {
+    const failing = row({ label: "measure_every_passage", isMap: false, value: 20, failed: 1, error: "cannot measure this passage: it is far too long" });
+    const line = rowText(failing, false, 2000, 60);
+    expect(line).toMatch(/^measure… {2}50% 20\/40 ✗ 1 failed: cannot measure this passag…$/);
+    expect(columnsOf(line)).toBe(59);
   });
 });

@@ -35,9 +35,9 @@ const EMPTY = "░";
 export const RATE_AFTER_MS = 1000;
 
 /** A text bar `fraction` full: `████████░░░░░░░░░░░░░░░░`, or without `track` only its filled part. */
-export function textBar(fraction: number, { track = true }: { track?: boolean } = {}): string {
-  const filled = Math.round(Math.max(0, Math.min(fraction, 1)) * BAR_WIDTH);
-  return FILLED.repeat(filled) + (track ? EMPTY.repeat(BAR_WIDTH - filled) : "");
+export function textBar(fraction: number, { track = true, width = BAR_WIDTH }: { track?: boolean; width?: number } = {}): string {
+  const filled = Math.round(Math.max(0, Math.min(fraction, 1)) * width);
+  return FILLED.repeat(filled) + (track ? EMPTY.repeat(width - filled) : "");
 }
 
 /** A drawn bar's parts, as fractions of its total: items that ran, came from the cache, failed. */
@@ -145,13 +145,61 @@ function formatSeconds(seconds: number): string {
   return h ? `${h}h ${two(m)}m` : m ? `${m}m ${two(s)}s` : `${s} s`;
 }
 
+/** A text line's name column: at most, and the least kept on a terminal too narrow for it. */
+const NAME_WIDTH = 28;
+const NAME_LEAST = 8;
+/** On a narrow terminal, the name gets this many columns before the bar any. */
+const NAME_FIRST = 16;
+/** A bar narrower than this is left out: the percentage says as much. */
+const BAR_LEAST = 8;
+/** Columns kept for what follows a bar (a running map's count and times) before the name and bar narrow. */
+const DETAILS_WIDTH = 46;
+/** What a line still too long for its terminal goes without, in this order: the least telling first. */
+const SHED = ["rate", "cached"] as const;
+
 /**
  * A row as one line of text (the terminal's bars, the notebook's text fallback):
  * `map docs                     ████████░░░░░░░░░░░░░░░░  33% 40/120 ⚡12 cached 2.35 s elapsed 46.5 it/s ETA 2 s`
+ * Within `columns` (the terminal's width; its last column stays free, lest it wrap): the name and
+ * the bar narrow (the same for every row, so they stay aligned), then the parts in SHED go, then
+ * what still overflows (a long error message) is cut with `…`.
  */
-export function rowText(row: ProgressRow, final: boolean, now: number): string {
-  const name = `${"  ".repeat(row.depth)}${row.label}`.padEnd(28).slice(0, 28);
-  const { count, percent, cached, failed, error, timing } = rowParts(row, final, now);
-  const details = [count, cached, failed && (error ? `${failed}: ${error}` : failed), ...timing].filter(Boolean);
-  return `${name} ${textBar(fraction(row))} ${percent.padStart(4)} ${details.join(" ")}`;
+export function rowText(row: ProgressRow, final: boolean, now: number, columns = Infinity): string {
+  const { name: nameWidth, bar: barWidth } = layout(columns);
+  const name = fit(`${"  ".repeat(row.depth)}${row.label}`, nameWidth);
+  const bar = barWidth ? ` ${textBar(fraction(row), { width: barWidth })}` : "";
+  const { count, percent, cached, failed, error } = counts(row);
+  const parts = { count, cached, failed: failed && (error ? `${failed}: ${error}` : failed), ...timing(row, final, now) };
+  const line = () => `${name}${" ".repeat(nameWidth - columnsOf(name))}${bar} ${percent.padStart(4)} ${Object.values(parts).filter(Boolean).join(" ")}`;
+  for (const part of SHED) if (columnsOf(line()) >= columns) parts[part] = "";
+  return fit(line(), columns - 1);
+}
+
+/** The name's and the bar's widths on a terminal `columns` wide, once the details have DETAILS_WIDTH. */
+function layout(columns: number): { name: number; bar: number } {
+  let room = Math.max(columns - 1 - DETAILS_WIDTH - 7, 0); // 7: the percentage and three spaces
+  const first = Math.min(room, NAME_FIRST);
+  room -= first;
+  const bar = room < BAR_LEAST ? 0 : Math.min(room, BAR_WIDTH);
+  return { name: Math.max(first + Math.min(room - bar, NAME_WIDTH - NAME_FIRST), NAME_LEAST), bar };
+}
+
+/** `text` within `width` columns, cut with `…` when longer. */
+function fit(text: string, width: number): string {
+  if (columnsOf(text) <= width) return text;
+  let cut = "";
+  let used = 0;
+  for (const char of text) {
+    if ((used += columnsOf(char)) > width - 1) break;
+    cut += char;
+  }
+  return cut + "…";
+}
+
+/** Characters a terminal draws two columns wide: emoji such as ⚡, and CJK. */
+const WIDE = /[\p{Emoji_Presentation}\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/gu;
+
+/** The columns `text` takes on a terminal. */
+function columnsOf(text: string): number {
+  return [...text].length + (text.match(WIDE)?.length ?? 0);
 }
