@@ -3,14 +3,22 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
-/** A fake terminal that keeps everything written to it. */
-function terminal() {
+/** A fake terminal `columns` wide that keeps everything written to it. */
+function terminal(columns = 120) {
   const stream = new PassThrough() as PassThrough & NodeJS.WriteStream;
-  Object.assign(stream, { isTTY: true, columns: 120, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
-  let text = "";
-  stream.on("data", (chunk: Buffer) => (text += chunk.toString()));
-  return { stream, text: () => text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "") };
+  Object.assign(stream, { isTTY: true, columns, rows: 40, cursorTo: () => true, moveCursor: () => true, clearLine: () => true, clearScreenDown: () => true });
+  const chunks: string[] = [];
+  stream.on("data", (chunk: Buffer) => chunks.push(chunk.toString().replace(/\x1b\[[0-9;?]*[A-Za-z]/g, "")));
+  return {
+    stream,
+    text: () => chunks.join(""),
+    /** Each line as written: cli-progress writes a bar's line in one chunk, moving the cursor between them. */
+    lines: () => chunks.flatMap((chunk) => chunk.split("\n")).filter(Boolean),
+  };
 }
+
+/** The columns a line of ours takes on a terminal: ⚡ is two wide. */
+const columnsOf = (line: string) => [...line].length + (line.match(/⚡/g)?.length ?? 0);
 
 const cleanNode = node((passage: string) => passage.trim(), { outputName: "cleaned", name: "clean" });
 const lengthNode = node((cleaned: string) => cleaned.length, { outputName: "length", name: "measure" });
@@ -26,9 +34,9 @@ describe("ProgressCallback", () => {
     await p.map({ passage: [" a ", " bb "] }, { mapOver: "passage" });
     await p.map({ passage: [" a ", " bb ", " ccc "] }, { mapOver: "passage" });
     const last = term.text().split("map docs").at(-1)!;
-    expect(last).toMatch(/^\s+█+ 3\/3 ⚡2 cached/);
-    expect(last).toMatch(/clean\s+█+ 3\/3 ⚡2 cached/);
-    expect(last).toMatch(/measure\s+█+ 3\/3 ⚡2 cached/);
+    expect(last).toMatch(/^\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ m?s\n/);
+    expect(last).toMatch(/clean\s+█+ 100% 3\/3 ⚡2 cached\n/);
+    expect(last).toMatch(/measure\s+█+ 100% 3\/3 ⚡2 cached\n/);
   });
 
   it("indents nested pipelines and shows a failure with the error's first line", async () => {
@@ -44,10 +52,10 @@ describe("ProgressCallback", () => {
     const outer = new Pipeline({ nodes: [inner.asNode({ mapOver: "passage" })], callbacks: [new ProgressCallback({ stream: term.stream })] });
     await expect(outer.run({ passage: ["ok", "bad"] })).rejects.toThrow(/cannot measure/);
     const text = term.text();
-    expect(text).toMatch(/\n? {2}measure\s+[█░]+ 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
-    expect(text).toMatch(/per_doc\s+[█░]+ 1\/1 ✗ 1 failed/);
+    expect(text).toMatch(/\n? {2}measure\s+[█░]+ 100% 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
+    expect(text).toMatch(/per_doc\s+[█░]+ 100% 1\/1 ✗ 1 failed/);
     // The map's bar counts the failed item; it has no message of its own to show, only its time.
-    expect(text).toMatch(/map per_doc\s+[█░]+ 2\/2 ✗ 1 failed in [\d.]+ m?s\n/);
+    expect(text).toMatch(/map per_doc\s+[█░]+ 100% 2\/2 ✗ 1 failed in [\d.]+ m?s\n/);
     expect(text).not.toContain("undefined");
   });
 
@@ -57,9 +65,13 @@ describe("ProgressCallback", () => {
     const p = new Pipeline({ nodes: [slow, lengthNode], callbacks: [new ProgressCallback({ stream: term.stream })], name: "docs" });
     await p.map({ passage: [" a ", " bb ", " ccc ", " d ", " e ", " f ", " g "] }, { mapOver: "passage" });
     const text = term.text();
-    expect(text).toMatch(/map docs\s+[█░]+ [1-6]\/7/); // a redraw while it ran
-    expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 7\/7/);
-    expect(text).toMatch(/measure\s+█+ 7\/7/);
+    // A redraw while it ran: how far, and for how long so far.
+    const running = text.match(/map docs\s+[█░]+ +(\d+)% ([1-6])\/7 [\d.]+ m?s elapsed\n/);
+    expect(running).not.toBeNull();
+    expect(running![1]).toBe(String(Math.floor((100 * Number(running![2])) / 7)));
+    // Done: 100% and how long it took, no ETA.
+    expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 100% 7\/7 in [\d.]+ m?s\n/);
+    expect(text).toMatch(/measure\s+█+ 100% 7\/7/);
   });
 
   it("an aborted map stops its bars, saying so; its DAG status shows nothing running", async () => {
@@ -71,13 +83,27 @@ describe("ProgressCallback", () => {
     const passages = Array.from({ length: 100 }, (_, i) => ` ${i} `);
     await expect(p.map({ passage: passages }, { mapOver: "passage", signal: AbortSignal.timeout(300) })).rejects.toThrow(AbortError);
     const final = term.text().split("map docs").at(-1)!;
-    expect(final).toMatch(/^\s+[█░]+ \d+\/100 aborted after [\d.]+ m?s\n/);
+    expect(final).toMatch(/^\s+[█░]+ +\d+% \d+\/100 aborted after [\d.]+ m?s\n/);
     const written = term.text().length;
     await new Promise((resolve) => setTimeout(resolve, 600)); // two redraws' time: nothing more is drawn
     expect(term.text().length).toBe(written);
     const run = status.visualization.model.status!;
     expect(run.state).toBe("aborted");
     expect(Object.values(run.nodes).filter((n) => n.state === "running")).toEqual([]);
+  });
+
+  it("keeps its lines within an 80-column terminal, nothing cut, a running map still saying how long it has run and how long is left", async () => {
+    const term = terminal(80);
+    const slow = node(async (passage: string) => (await new Promise((r) => setTimeout(r, 2)), passage.trim()), { outputName: "cleaned", name: "clean" });
+    const p = new Pipeline({ nodes: [slow, lengthNode], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: term.stream })], name: "documents" });
+    const passages = Array.from({ length: 2000 }, (_, i) => ` ${i} `);
+    await p.map({ passage: passages.slice(0, 100) }, { mapOver: "passage" });
+    await expect(p.map({ passage: passages }, { mapOver: "passage", signal: AbortSignal.timeout(1200) })).rejects.toThrow(AbortError);
+    const lines = term.lines();
+    expect(lines.filter((line) => columnsOf(line) > 79)).toEqual([]);
+    expect(lines.filter((line) => line.includes("…"))).toEqual([]);
+    expect(lines).toContainEqual(expect.stringMatching(/^map documents +[█░]{10} +\d+% [\d,]+\/2,000 .*1\.\d\d s elapsed ETA \d+ s$/));
+    expect(lines.at(-3)).toMatch(/^map documents +[█░]{10} +\d+% [\d,]+\/2,000 .*aborted after 1\.\d\d s$/);
   });
 
   it("counts right when items run concurrently, cached ones and failures included", async () => {
@@ -97,9 +123,9 @@ describe("ProgressCallback", () => {
     await make().map({ passage: passages.slice(0, 20) }, { mapOver: "passage" });
     await make().map({ passage: passages }, { mapOver: "passage" });
     const last = term.text().split("map docs").at(-1)!;
-    expect(last).toMatch(/^\s+█+ 40\/40 ⚡19 cached ✗ 1 failed/);
-    expect(last).toMatch(/clean\s+█+ 40\/40 ⚡20 cached/);
-    expect(last).toMatch(/measure\s+█+ 40\/40 ⚡19 cached ✗ 1 failed: no x/);
+    expect(last).toMatch(/^\s+█+ 100% 40\/40 ⚡19 cached ✗ 1 failed/);
+    expect(last).toMatch(/clean\s+█+ 100% 40\/40 ⚡20 cached/);
+    expect(last).toMatch(/measure\s+█+ 100% 40\/40 ⚡19 cached ✗ 1 failed: no x/);
   });
 
   it("is off with enable: false, with HYPERNODES_PROGRESS=0, and when the stream is not a terminal", () => {
@@ -150,8 +176,9 @@ describe("ProgressCallback in a notebook", () => {
       ["clean", 3, 3, 2],
       ["measure", 3, 3, 2],
     ]);
-    expect(last.bundle["text/html"]).toMatch(/<table.*map docs.*⚡2 cached/);
-    expect(last.bundle["text/plain"]).toMatch(/clean\s+█+ 3\/3 ⚡2 cached/);
+    expect(last.bundle["text/html"]).toMatch(/<table.*map docs.*>100%<.*3\/3 · ⚡2 cached · in [\d.]+ m?s/);
+    expect(last.bundle["text/plain"]).toMatch(/map docs\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ m?s\n/);
+    expect(last.bundle["text/plain"]).toMatch(/clean\s+█+ 100% 3\/3 ⚡2 cached/);
   });
 });
 
@@ -225,27 +252,63 @@ describe("progress rows read the same everywhere (progress-format)", () => {
     ...fields,
   });
 
-  it("shows items/s of the items that ran and the ETA rounded up, once a map has run a second", () => {
-    expect(rowParts(row(), false, 999).timing).toEqual([]);
+  it("says how far a row is: a percentage rounded down, counts with thousands separators as the library's errors write them", () => {
+    expect(rowParts(row(), false, 0)).toMatchObject({ count: "10/40", percent: "25%", cached: "⚡4 cached", failed: "" });
+    const big = rowParts(row({ value: 1999, total: 2000, cached: 1200, failed: 1000, isMap: false }), false, 0);
+    expect(big).toMatchObject({ count: "1,999/2,000", percent: "99%", cached: "⚡1,200 cached", failed: "✗ 1,000 failed" });
+    expect(rowParts(row({ value: 2000, total: 2000 }), false, 0).percent).toBe("100%");
+  });
+
+  it("while a map runs: the time since it started, then items/s of the items that ran and the ETA rounded up, once it has run a second", () => {
+    expect(rowParts(row(), false, 999).timing).toEqual(["999 ms elapsed"]);
     // 6 items ran in 2 s; 30 items left at 0.2 s each.
-    expect(rowParts(row(), false, 2000).timing).toEqual(["3.0 it/s", "ETA 6 s"]);
-    expect(rowParts(row(), false, 2100).timing).toEqual(["2.9 it/s", "ETA 7 s"]);
-    // Nothing finished yet: nothing to estimate from; everything cached: no rate.
-    expect(rowParts(row({ value: 0, cached: 0 }), false, 5000).timing).toEqual([]);
-    expect(rowParts(row({ value: 10, cached: 10 }), false, 2000).timing).toEqual(["ETA 6 s"]);
-    // Node rows have no timing.
+    expect(rowParts(row(), false, 2000).timing).toEqual(["2.00 s elapsed", "3.0 it/s", "ETA 6 s"]);
+    expect(rowParts(row(), false, 2100).timing).toEqual(["2.10 s elapsed", "2.9 it/s", "ETA 7 s"]);
+    // Nothing finished yet: nothing to estimate from; everything cached: no rate; all finished: no ETA.
+    expect(rowParts(row({ value: 0, cached: 0 }), false, 5000).timing).toEqual(["5.00 s elapsed"]);
+    expect(rowParts(row({ value: 10, cached: 10 }), false, 2000).timing).toEqual(["2.00 s elapsed", "ETA 6 s"]);
+    expect(rowParts(row({ value: 40 }), false, 2000).timing).toEqual(["2.00 s elapsed", "18.0 it/s"]);
+    // Long runs in minutes and hours: 10 of 1,000 items in 125 s leaves 12,375 s.
+    expect(rowParts(row({ value: 10, total: 1000 }), false, 125_000).timing).toEqual(["2m 05s elapsed", "0.0 it/s", "ETA 3h 26m"]);
+    // Node rows have no time of their own (their level's map row has it).
     expect(rowParts(row({ isMap: false }), false, 2000).timing).toEqual([]);
   });
 
-  it("says how long a finished map took", () => {
+  it("once over, says how long a map took (or that it was aborted), with no ETA", () => {
     expect(rowParts(row({ value: 40 }), true, 850).timing).toEqual(["in 850 ms"]);
     expect(rowParts(row({ value: 40 }), true, 2345).timing).toEqual(["in 2.35 s"]);
     expect(rowParts(row({ value: 40 }), true, 12_345).timing).toEqual(["in 12.3 s"]);
+    expect(rowParts(row({ value: 40 }), true, 59_970).timing).toEqual(["in 1m 00s"]);
+    expect(rowParts(row({ value: 40 }), true, 125_400).timing).toEqual(["in 2m 05s"]);
+    expect(rowParts(row({ aborted: true }), true, 1500).timing).toEqual(["aborted after 1.50 s"]);
+    expect(rowParts(row({ isMap: false }), true, 1500).timing).toEqual([]);
   });
 
-  it("words a row as one line: counts, cached, failures with their first line, timing", () => {
+  it("words a row as one line: percentage, counts, cached, failures with their first line, timing", () => {
     const failing = row({ label: "measure", depth: 1, isMap: false, value: 20, failed: 1, error: "no x\nstack" });
-    expect(rowText(failing, false, 2000)).toBe(`  measure${" ".repeat(19)} ${"█".repeat(12)}${"░".repeat(12)} 20/40 ⚡4 cached ✗ 1 failed: no x`);
-    expect(rowText(row(), false, 2000)).toMatch(/^map docs\s+█{6}░{18} 10\/40 ⚡4 cached 3\.0 it\/s ETA 6 s$/);
+    expect(rowText(failing, false, 2000)).toBe(`  measure${" ".repeat(19)} ${"█".repeat(12)}${"░".repeat(12)}  50% 20/40 ⚡4 cached ✗ 1 failed: no x`);
+    expect(rowText(row(), false, 2000)).toMatch(/^map docs {20} █{6}░{18}  25% 10\/40 ⚡4 cached 2\.00 s elapsed 3\.0 it\/s ETA 6 s$/);
+    expect(rowText(row({ value: 40 }), true, 2000)).toMatch(/^map docs {20} █{24} 100% 40\/40 ⚡4 cached in 2\.00 s$/);
+  });
+
+  it("fits a terminal's width: narrower name and bar, the same on every row, then without items/s, then without the cached count", () => {
+    const running = row({ value: 270, total: 2000, cached: 120 });
+    const node = row({ label: "clean", depth: 1, isMap: false, value: 270, total: 2000, cached: 120 });
+    const wide = rowText(running, false, 1500, 120);
+    expect(wide).toMatch(/ 13% 270\/2,000 ⚡120 cached 1\.50 s elapsed 100\.0 it\/s ETA 10 s$/);
+    const at80 = [rowText(running, false, 1500, 80), rowText(node, false, 1500, 80)];
+    expect(at80[0]).toMatch(/^map docs +█░{9}  13% 270\/2,000 ⚡120 cached 1\.50 s elapsed ETA 10 s$/);
+    expect(at80[1]).toMatch(/^  clean +█░{9}  13% 270\/2,000 ⚡120 cached$/);
+    expect(at80[0]!.indexOf("%")).toBe(at80[1]!.indexOf("%"));
+    const aborted = rowText(row({ value: 270, total: 2000, cached: 120, failed: 1000, aborted: true }), true, 1500, 80);
+    expect(aborted).toMatch(/^map docs +█+░+  13% 270\/2,000 ✗ 1,000 failed aborted after 1\.50 s$/);
+    for (const line of [...at80, aborted]) expect(columnsOf(line)).toBeLessThan(80);
+  });
+
+  it("on a terminal too narrow for it all, leaves out the bar, then cuts the name and what is still too long with …", () => {
+    const failing = row({ label: "measure_every_passage", isMap: false, value: 20, failed: 1, error: "cannot measure this passage: it is far too long" });
+    const line = rowText(failing, false, 2000, 60);
+    expect(line).toMatch(/^measure… {2}50% 20\/40 ✗ 1 failed: cannot measure this passag…$/);
+    expect(columnsOf(line)).toBe(59);
   });
 });

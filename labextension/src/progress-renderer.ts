@@ -1,7 +1,7 @@
 // Renders our progress+json output: one bar per node and per map (nested pipelines indented),
-// counts, cached items apart (⚡), items/s and ETA while running and the time taken once over, failures
-// in red with the error's first line: worded and coloured as everywhere else (progress-format.ts and
-// palette.ts in hypernodes/browser). Each update_display_data re-renders in place, reusing the rows' elements.
+// percentage and counts, cached items apart (⚡), a map's time elapsed, items/s and ETA while it runs
+// and the time it took once over, failures in red with the error's first line: worded and coloured
+// as everywhere else (progress-format.ts and palette.ts in hypernodes/browser). Each update_display_data re-renders in place, reusing the rows' elements.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import { barSegments, PROGRESS_MIME_TYPE, progressColors, rowParts, type ProgressMimeData, type ProgressRow } from "hypernodes/browser";
@@ -14,6 +14,7 @@ interface RowElements {
   ran: HTMLElement;
   cached: HTMLElement;
   failed: HTMLElement;
+  percent: HTMLElement;
   counts: HTMLElement;
   rate: HTMLElement;
   error: HTMLElement;
@@ -52,12 +53,13 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
     const cached = element("span", "hn-progress-cached");
     const failed = element("span", "hn-progress-failed");
     bar.append(ran, cached, failed);
+    const percent = element("span", "hn-progress-percent");
     const counts = element("span", "hn-progress-counts");
     const rate = element("span", "hn-progress-rate");
     const error = element("span", "hn-progress-error");
-    root.append(label, bar, counts, rate, error);
+    root.append(label, bar, percent, counts, rate, error);
     this.node.append(root);
-    return { root, label, ran, cached, failed, counts, rate, error };
+    return { root, label, ran, cached, failed, percent, counts, rate, error };
   }
 
   override dispose(): void {
@@ -70,7 +72,7 @@ export class ProgressRenderer extends Widget implements IRenderMime.IRenderer {
 function fill(el: RowElements, row: ProgressRow, final: boolean, at: number): void {
   const pct = (fraction: number) => `${100 * fraction}%`;
   const bar = barSegments(row);
-  const { count, cached, failed, error, timing } = rowParts(row, final, at);
+  const { count, percent, cached, failed, error, timing } = rowParts(row, final, at);
   el.root.style.setProperty("--hn-depth", String(row.depth));
   el.root.classList.toggle("hn-progress-map", row.isMap);
   el.root.classList.toggle("hn-progress-has-failed", row.failed > 0);
@@ -79,6 +81,7 @@ function fill(el: RowElements, row: ProgressRow, final: boolean, at: number): vo
   el.ran.style.width = pct(bar.ran);
   el.cached.style.width = pct(bar.cached);
   el.failed.style.width = pct(bar.failed);
+  setText(el.percent, percent);
   setText(el.counts, [count, cached, failed].filter(Boolean).join(" · "));
   setText(el.rate, timing.join(" · "));
   setText(el.error, error);

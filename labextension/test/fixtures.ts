@@ -41,9 +41,10 @@ export function chain(n: number) {
 
 /**
  * The progress snapshots of a map over `items` numbers, the first half already cached, as a
- * notebook receives them: captured through the kernel hook the library looks for.
+ * notebook receives them: captured through the kernel hook the library looks for. With `itemMs`,
+ * each item of the second half takes that long (a map that runs for seconds is redrawn as it runs).
  */
-export async function progressSnapshots(items: number, failAt?: number): Promise<ProgressMimeData[]> {
+export async function progressSnapshots(items: number, failAt?: number, itemMs = 0): Promise<ProgressMimeData[]> {
   const hook = Symbol.for("hypernodes.kernel");
   const byDisplay = new Map<string, ProgressMimeData[]>();
   (globalThis as any)[hook] = {
@@ -56,7 +57,8 @@ export async function progressSnapshots(items: number, failAt?: number): Promise
     const inner = new Pipeline({
       nodes: [
         node(
-          (x: number) => {
+          async (x: number) => {
+            if (itemMs && x >= items / 2) await new Promise((resolve) => setTimeout(resolve, itemMs));
             if (x === failAt) throw new Error(`bad item ${x}\nsecond line`);
             return x * 2;
           },

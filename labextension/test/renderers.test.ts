@@ -5,7 +5,7 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
-import { PROGRESS_MIME_TYPE, STATE_COLORS } from "hypernodes/browser";
+import { PROGRESS_MIME_TYPE, STATE_COLORS, type ProgressMimeData } from "hypernodes/browser";
 import { openBrowser } from "../e2e/lab.js";
 import { chain, dagData, nestedPipeline, progressSnapshots } from "./fixtures.js";
 import { buildTestPage } from "./page/build.mjs";
@@ -271,11 +271,24 @@ describe("progress renderer", () => {
     page.evaluate(() =>
       [...document.querySelectorAll(".hn-progress-row")].map((r) => ({
         label: r.querySelector(".hn-progress-label")!.textContent,
+        percent: r.querySelector(".hn-progress-percent")!.textContent,
         counts: r.querySelector(".hn-progress-counts")!.textContent,
+        timing: r.querySelector(".hn-progress-rate")!.textContent,
         depth: (r as HTMLElement).style.getPropertyValue("--hn-depth"),
         error: r.querySelector(".hn-progress-error")!.textContent,
       })),
     );
+
+  /**
+   * A map of 2,000 items, 1,000 cached, 2 ms for each other: its snapshots while it ran (over a
+   * second in), one of them half-way through them, and its last.
+   */
+  let longMap: Promise<{ running: ProgressMimeData[]; halfway: ProgressMimeData; final: ProgressMimeData }> | undefined;
+  const runningAndFinal = () =>
+    (longMap ??= progressSnapshots(2000, undefined, 2).then((snapshots) => {
+      const running = snapshots.filter((s) => !s.final && s.rows.length > 0 && s.at - s.rows[0]!.startedAt > 1000);
+      return { running, halfway: running[Math.floor(running.length / 2)]!, final: snapshots.at(-1)! };
+    }));
 
   it("draws one bar per map and node, nested ones indented, cached items apart, failures red with their first line", async () => {
     const snapshots = await progressSnapshots(40, 30);
@@ -291,10 +304,39 @@ describe("progress renderer", () => {
     expect(drawn.map((r) => r.depth)).toEqual(final.rows.map((r) => String(r.depth)));
     const map = drawn[0]!;
     expect(map.counts).toMatch(/^\d+\/40 · ⚡20 cached · ✗ 1 failed$/);
+    expect(map.percent).toBe(`${Math.floor((100 * final.rows[0]!.value) / 40)}%`);
     expect(drawn.find((r) => r.error)?.error).toBe("bad item 30");
     expect(await page.evaluate(() => (window as any).first === document.querySelector(".hn-progress"))).toBe(true);
     await page.screenshot({ path: new URL("progress.png", ARTIFACTS).pathname });
     expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("while a map runs shows its percentage, time elapsed, items/s and ETA; once over, how long it took", async () => {
+    const { running, halfway, final } = await runningAndFinal();
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add({ [PROGRESS_MIME_TYPE]: running[0], "text/plain": "fallback" });
+    // Each update re-renders in place, cheaply: no more than 5 ms (median) with style and layout.
+    const times = await page.evaluate((snapshots) => {
+      const hn = (window as any).hn;
+      return snapshots.map((data) => {
+        const start = performance.now();
+        hn.model.set(0, { output_type: "display_data", data: { "application/vnd.hypernodes.progress+json": data }, metadata: {} });
+        void document.body.offsetHeight;
+        return performance.now() - start;
+      });
+    }, running.slice(1));
+    expect(times.sort((a, b) => a - b)[Math.floor(times.length / 2)]).toBeLessThan(5);
+    await update({ [PROGRESS_MIME_TYPE]: halfway, "text/plain": "fallback" });
+    const snapshot = halfway.rows[0]!;
+    const [map] = await rows();
+    expect(map!.percent).toBe(`${Math.floor((100 * snapshot.value) / 2000)}%`);
+    expect(map!.counts).toMatch(/^1,\d{3}\/2,000 · ⚡1,000 cached$/);
+    expect(map!.timing).toMatch(/^\d\.\d\d s elapsed · \d+\.\d it\/s · ETA \d+ s$/);
+    await add({ [PROGRESS_MIME_TYPE]: final, "text/plain": "fallback" });
+    const done = (await rows()).filter((row) => row.label === map!.label)[1]!; // the second output's
+    expect(done).toMatchObject({ percent: "100%", counts: "2,000/2,000 · ⚡1,000 cached" });
+    expect(done.timing).toMatch(/^in \d\.\d\d s$/);
+    await page.screenshot({ path: new URL("progress-running.png", ARTIFACTS).pathname });
   });
 
   it("re-renders a saved final state on its own (a reopened notebook)", async () => {
@@ -308,8 +350,10 @@ describe("progress renderer", () => {
 
   it("colours the bars with the DAG's state palette, following the lab's theme", async () => {
     const snapshots = await progressSnapshots(40, 30);
+    const { halfway } = await runningAndFinal();
     await page.evaluate(() => (window as any).hn.model.clear());
     await add({ [PROGRESS_MIME_TYPE]: snapshots.at(-1)!, "text/plain": "fallback" });
+    await add({ [PROGRESS_MIME_TYPE]: halfway, "text/plain": "fallback" });
     const colours = () =>
       page.evaluate(() => {
         const background = (selector: string) => getComputedStyle(document.querySelector(selector)!).backgroundColor;

@@ -40,7 +40,7 @@ function progressHtml({ rows, final, at }: ProgressMimeData): string {
   const line = (row: ProgressRow) => {
     const pct = (fraction: number) => `${(100 * fraction).toFixed(1)}%`;
     const bar = barSegments(row);
-    const { count, cached, failed, error, timing } = rowParts(row, final, at);
+    const { count, percent, cached, failed, error, timing } = rowParts(row, final, at);
     const failure = failed && `<span style="color:${COLORS.failed}">${escapeHtml(error ? `${failed}: ${error}` : failed)}</span>`;
     const detail = [count, cached, failure, ...timing.map(escapeHtml)].filter(Boolean);
     return (
@@ -49,6 +49,7 @@ function progressHtml({ rows, final, at }: ProgressMimeData): string {
       `<div style="width:${pct(bar.ran)};background:${bar.complete ? COLORS.done : COLORS.ran}"></div>` +
       `<div style="width:${pct(bar.cached)};background:${COLORS.cached}"></div>` +
       `<div style="width:${pct(bar.failed)};background:${COLORS.failed}"></div></div></td>` +
+      `<td style="padding:1px 0 1px 8px;text-align:right;font-family:monospace;font-size:12px">${percent}</td>` +
       `<td style="padding:1px 8px;white-space:nowrap;font-family:monospace;font-size:12px">${detail.join(" · ")}</td></tr>`
     );
   };

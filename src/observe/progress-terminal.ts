@@ -16,13 +16,13 @@ export class TerminalProgress implements ProgressRenderer {
     if (rows.length === 0) return;
     if (final && !this.#bars) {
       const now = Date.now();
-      this.stream.write(rows.map((row) => rowText(row, true, now)).join("\n") + "\n");
+      this.stream.write(rows.map((row) => rowText(row, true, now, this.#columns())).join("\n") + "\n");
       return;
     }
     const bars = (this.#bars ??= new cliProgress.MultiBar({
       stream: this.stream,
       // Our own line (progress-format.ts), not cli-progress's: the same text as the notebook's.
-      format: (_options, _params, payload: { row: ProgressRow; final: boolean }) => rowText(payload.row, payload.final, Date.now()),
+      format: (_options, _params, payload: { row: ProgressRow; final: boolean }) => rowText(payload.row, payload.final, Date.now(), this.#columns()),
       hideCursor: true,
       noTTYOutput: this.stream.isTTY !== true,
       notTTYSchedule: 2000,
@@ -37,5 +37,10 @@ export class TerminalProgress implements ProgressRenderer {
       }
     });
     if (final) bars.stop();
+  }
+
+  /** The terminal's width, read at each redraw (it may be resized): where cli-progress cuts its lines (at 200 in a log). */
+  #columns(): number {
+    return this.stream.columns || (this.stream.isTTY ? 80 : 200);
   }
 }
