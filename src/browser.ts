@@ -15,7 +15,7 @@ export {
   type ProgressRow,
   type RowParts,
 } from "./notebook/progress-format.js";
-export { formatTime, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader, type TimeAxis } from "./notebook/timeline-format.js";
+export { figureTone, formatTime, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader, type TimeAxis } from "./notebook/timeline-format.js";
 export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
 export { modelToDot, clusterId, liftClusterTitles } from "./viz/viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz/viz-view.js";

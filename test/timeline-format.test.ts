@@ -49,8 +49,9 @@ const mapped = (): TimelineModel => ({
 describe("timeAxis", () => {
   it.each([
     [12.3, ["0", "2 ms", "4 ms", "6 ms", "8 ms", "10 ms", "12 ms"]],
-    [0.37, ["0", "50 µs", "100 µs", "150 µs", "200 µs", "250 µs", "300 µs", "350 µs"]],
-    [4200, ["0", "0.5 s", "1.0 s", "1.5 s", "2.0 s", "2.5 s", "3.0 s", "3.5 s", "4.0 s"]],
+    [0.37, ["0", "100 µs", "200 µs", "300 µs"]],
+    [2.6, ["0", "0.5 ms", "1.0 ms", "1.5 ms", "2.0 ms", "2.5 ms"]],
+    [4200, ["0", "1 s", "2 s", "3 s", "4 s"]],
     [95_000, ["0", "20 s", "40 s", "60 s", "80 s"]],
   ])("%s ms: ticks at a round step, in the unit of the axis' end", (wall, labels) => {
     const axis = timeAxis(model(wall));
@@ -156,8 +157,20 @@ describe("timelineHtml", () => {
     expect(html).not.toMatch(/class=|<style|<script|<link/);
     expect(html).toContain("bad &lt;item&gt;");
     expect(html).not.toContain("<item>");
-    // The one coloured text is the failing node's message (told once), in the palette's mid-tone red.
-    expect([...html.matchAll(/[;"]color:([^;"]+)/g)].map((m) => m[1])).toEqual([progressColors("light").failed]);
+    // The only coloured text: cache hits and failures, and the failing node's message (told once),
+    // in the palette's mid-tone lines, which read on white and on black.
+    const { cached, failed } = progressColors("light");
+    const tinted = [...html.matchAll(/<span style="color:([^"]+)">([^<]*)<\/span>/g)].map((m) => [m[1], m[2]]);
+    expect(tinted).toEqual([
+      [failed, "✗ failed"],
+      [cached, "⚡20 cached"],
+      [failed, "✗ 1 failed"],
+      [cached, "⚡20 cached"],
+      [cached, "⚡40 cached"],
+      [failed, "✗ failed"],
+      [failed, "bad &lt;item&gt;"],
+    ]);
+    expect([...html.matchAll(/[;"]color:/g)]).toHaveLength(tinted.length);
   });
 
   it("keeps the totals per node below the waterfall", () => {

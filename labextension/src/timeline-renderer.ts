@@ -6,6 +6,7 @@
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import {
+  figureTone,
   formatTime,
   progressColors,
   rowError,
@@ -61,9 +62,11 @@ export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
     bar.style.left = pct(row.start);
     bar.style.width = pct(row.end - row.start);
     track.append(bar);
-    // Each figure unbroken, so that a narrow output wraps them between figures; rowFigures leads
-    // the cached part with ⚡ and the failed one with ✗, drawn in their colours.
-    const parts = rowFigures(row).map((part) => element("span", part.startsWith("⚡") ? "hn-timeline-hits" : part.startsWith("✗") ? "hn-timeline-failures" : "", part));
+    // Each figure unbroken, so that a narrow output wraps them between figures; cache hits and failures in their colours.
+    const parts = rowFigures(row).map((part) => {
+      const tone = figureTone(part);
+      return element("span", tone ? `hn-timeline-figure-${tone}` : "", part);
+    });
     const error = rowError(row);
     if (error) parts.push(element("span", "hn-timeline-error", error));
     const figures = element("span", "hn-timeline-figures");

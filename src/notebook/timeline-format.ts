@@ -12,8 +12,8 @@ export interface TimeAxis {
   ticks: { at: number; label: string }[];
 }
 
-/** About `count` ticks (at most 2 × `count`) from 0 to the model's end. */
-export function timeAxis(model: TimelineModel, count = 6): TimeAxis {
+/** About `count` ticks (1.5 × `count` at most) from 0 to the model's end. */
+export function timeAxis(model: TimelineModel, count = 5): TimeAxis {
   // A call served whole from the cache takes some µs: its axis still has a length.
   const end = Math.max(model.wallMs, ...model.rows.map((r) => r.end), 0.001);
   const raw = end / count;
@@ -63,6 +63,11 @@ export function rowFigures(row: TimelineRow): string[] {
   if (d && row.runs > 1) parts.push(`min ${formatTime(d.min)}`, `med ${formatTime(d.median)}`, `max ${formatTime(d.max)}`);
   if (row.running) parts.push("running");
   return parts.filter(Boolean);
+}
+
+/** What a figure of rowFigures tells, for its colour: cache hits (`⚡…`), failures (`✗…`), or neither. */
+export function figureTone(figure: string): "cached" | "failed" | undefined {
+  return figure.startsWith("⚡") ? "cached" : figure.startsWith("✗") ? "failed" : undefined;
 }
 
 /** The first line of a node's first failure, or "": the rows it failed in say so, its message is told once. */
@@ -116,7 +121,7 @@ const NAME_WIDTH = 28;
  * cache hits, `✗` failed) with its figures, then the totals per node.
  */
 export function timelineText(model: TimelineModel): string {
-  const axis = timeAxis(model);
+  const axis = timeAxis(model, 4); // labels of up to 6 characters, 8 or more apart
   const col = (ms: number) => (ms / axis.end) * TEXT_WIDTH;
   const names = model.rows.map((row) => `${"  ".repeat(row.depth)}${rowLabel(row)}`);
   const nameWidth = Math.min(NAME_WIDTH, Math.max(...names.map((n) => n.length)));

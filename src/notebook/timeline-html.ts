@@ -4,7 +4,7 @@
 import { escapeHtml } from "./html.js";
 import type { TimelineModel, TimelineRow } from "./notebook-protocol.js";
 import { progressColors } from "./palette.js";
-import { rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader } from "./timeline-format.js";
+import { figureTone, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader } from "./timeline-format.js";
 
 const COLORS = progressColors("light");
 const TRACK_PX = 480;
@@ -17,12 +17,13 @@ export function timelineHtml(model: TimelineModel): string {
   // One grid line per tick, drawn by the track's background.
   const grid = `background:repeating-linear-gradient(90deg,${GRID} 0 1px,transparent 1px ${pct(step)})`;
   const labels = axis.ticks
-    .map(({ at, label }, i) => `<span style="position:absolute;left:${pct(at)};${i ? "transform:translateX(-50%);" : ""}white-space:nowrap">${label}</span>`)
+    .map(({ at, label }, i) => `<span style="position:absolute;top:0;left:${pct(at)};${i ? "transform:translateX(-50%);" : ""}white-space:nowrap">${label}</span>`)
     .join("");
   const cell = "padding:1px 8px;white-space:nowrap";
   const row = (r: TimelineRow) => {
+    const tinted = (text: string, tone = figureTone(text)) => (tone ? `<span style="color:${COLORS[tone]}">${escapeHtml(text)}</span>` : escapeHtml(text));
     const error = rowError(r);
-    const figures = [...rowFigures(r).map(escapeHtml), error && `<span style="color:${COLORS.failed}">${escapeHtml(error)}</span>`];
+    const figures = [...rowFigures(r).map((figure) => tinted(figure)), error && tinted(error, "failed")];
     return (
       `<tr><td style="${cell};padding-left:${8 + 16 * r.depth}px${r.kind === "node" ? "" : ";opacity:.75"}">${escapeHtml(rowLabel(r))}</td>` +
       `<td style="width:${TRACK_PX}px;min-width:${TRACK_PX}px;padding:0;${grid}">` +
@@ -34,7 +35,7 @@ export function timelineHtml(model: TimelineModel): string {
     `<div style="font-family:monospace;font-size:12px;line-height:1.6">` +
     `<div style="font-weight:bold;margin-bottom:2px">${escapeHtml(timelineHeader(model))}</div>` +
     `<table style="border-collapse:collapse">` +
-    `<tr><td></td><td style="position:relative;height:1.6em;padding:0;opacity:.75">${labels}</td><td></td></tr>` +
+    `<tr><td></td><td style="position:relative;height:1.5em;padding:0;opacity:.75">${labels}</td><td></td></tr>` +
     `${model.rows.map(row).join("")}</table>` +
     totalsHtml(model) +
     `</div>`
@@ -45,7 +46,9 @@ export function timelineHtml(model: TimelineModel): string {
 function barStyle(row: TimelineRow): string {
   const base = "min-width:2px;height:10px;border-radius:2px;box-sizing:border-box";
   if (row.failed) return `${base};background:${COLORS.failed}`;
-  if (row.runs === 0 && row.hits > 0) return `${base};border:1px solid ${COLORS.cached};background:repeating-linear-gradient(45deg,${COLORS.cached} 0 2px,transparent 2px 4px)`;
+  if (row.runs === 0 && row.hits > 0) {
+    return `${base};min-width:8px;border:1px solid ${COLORS.cached};background:repeating-linear-gradient(45deg,${COLORS.cached} 0 2px,transparent 2px 4px)`;
+  }
   return `${base};background:${COLORS.ran}${row.kind === "node" ? "" : ";opacity:.45"}`;
 }
 
