@@ -23,7 +23,7 @@ import { element } from "./dom";
 import { labTheme, watchTheme } from "./theme";
 
 export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
-  readonly #tooltip = element("div", "hn-timeline-tooltip");
+  readonly #tooltip = element("div", "hn-dag-tooltip hn-timeline-tooltip");
   readonly #unwatchTheme: () => void;
 
   constructor() {
