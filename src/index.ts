@@ -14,6 +14,7 @@ export { Graph } from "./core/graph.js";
 export { PipelineCallback, CallbackContext, type CallbackMethods, type CallbackEvent } from "./observe/callbacks.js";
 export { ProgressCallback, type ProgressOptions } from "./observe/progress.js";
 export { TelemetryCallback, TELEMETRY_ATTRIBUTES, type TelemetryOptions, type SummaryMimeBundle } from "./observe/telemetry.js";
+export { TELEMETRY_MIME_TYPE, type TimelineModel, type TimelineRow, type TimelineRowKind, type TimelineTotal, type DurationStats } from "./notebook/notebook-protocol.js";
 export { SequentialEngine } from "./engines/sequential-engine.js";
 export { stateful, Stateful } from "./core/stateful.js";
 export { ConcurrentEngine, type ConcurrentEngineOptions } from "./engines/concurrent-engine.js";

@@ -7,7 +7,7 @@ import {
   type ReadableSpan,
   type SpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { CallbackContext, MemoryCache, node, Pipeline } from "hypernodes";
+import { CallbackContext, MemoryCache, node, Pipeline, TELEMETRY_MIME_TYPE } from "hypernodes";
 import { TelemetryCallback } from "../src/observe/telemetry.js";
 
 const double = node((x: number) => x * 2, { outputName: "doubled", name: "double" });
@@ -202,13 +202,19 @@ describe("TelemetryCallback summary", () => {
     expect(lines).toHaveLength(4);
   });
 
-  it("is a notebook MIME bundle: the text and an HTML table", async () => {
+  it("is a notebook MIME bundle: the timeline, and HTML and text waterfalls with the totals below", async () => {
     const { telemetry } = setup();
+    expect(telemetry.summaryMimeBundle()).toEqual({ "text/plain": "TelemetryCallback: no call recorded yet", "text/html": "<p>TelemetryCallback: no call recorded yet</p>" });
     const p = new Pipeline({ nodes: [double, addOne], callbacks: [telemetry], name: "calc" });
     await p.run({ x: 1 });
     const bundle = telemetry.summaryMimeBundle();
-    expect(bundle["text/plain"]).toBe(telemetry.summary());
-    expect(bundle["text/html"]).toMatch(/^<table .*<td[^>]*>double<\/td>.*<div style="background:[^"]*width:[\d.]+%"><\/div>.*<\/table>$/);
+    expect(bundle[TELEMETRY_MIME_TYPE]).toEqual(telemetry.timeline());
+    const [header, ...table] = telemetry.summary().split("\n");
+    const text = bundle["text/plain"].split("\n");
+    expect(text[0]).toBe(header);
+    expect(text.slice(-table.length)).toEqual(table);
+    expect(text.slice(3, 6).map((line) => line.trim().split(" ")[0])).toEqual(["pipeline", "double", "addOne"]);
+    expect(bundle["text/html"]).toMatch(/^<div .*>double<\/td>.*<table .*<td[^>]*>double<\/td>.*<div style="background:[^"]*width:[\d.]+%"><\/div>.*<\/table><\/div>$/s);
     const viaSymbol = (telemetry as unknown as Record<symbol, () => unknown>)[Symbol.for("jupyter.mimebundle")]!();
     expect(viaSymbol).toEqual(bundle);
   });

@@ -1,9 +1,10 @@
-// The mime renderers (a JupyterLab mimeExtension): our DAG and progress outputs win over the
+// The mime renderers (a JupyterLab mimeExtension): our DAG, progress and telemetry outputs win over the
 // kernel's SVG/HTML/text fallbacks, which other front ends keep showing.
 import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
-import { DAG_MIME_TYPE, PROGRESS_MIME_TYPE } from "hypernodes/browser";
+import { DAG_MIME_TYPE, PROGRESS_MIME_TYPE, TELEMETRY_MIME_TYPE } from "hypernodes/browser";
 import { DagRenderer } from "./dag-renderer";
 import { ProgressRenderer } from "./progress-renderer";
+import { TimelineRenderer } from "./timeline-renderer";
 
 // Ahead of the standard renderers (HTML 50, SVG 80): lower ranks are preferred.
 const RANK = 10;
@@ -22,9 +23,17 @@ export const progressRendererFactory: IRenderMime.IRendererFactory = {
   createRenderer: () => new ProgressRenderer(),
 };
 
+export const timelineRendererFactory: IRenderMime.IRendererFactory = {
+  safe: true,
+  mimeTypes: [TELEMETRY_MIME_TYPE],
+  defaultRank: RANK,
+  createRenderer: () => new TimelineRenderer(),
+};
+
 const extensions: IRenderMime.IExtension[] = [
   { id: "hypernodes-jupyterlab:dag", rendererFactory: dagRendererFactory, rank: RANK, dataType: "json" },
   { id: "hypernodes-jupyterlab:progress", rendererFactory: progressRendererFactory, rank: RANK, dataType: "json" },
+  { id: "hypernodes-jupyterlab:telemetry", rendererFactory: timelineRendererFactory, rank: RANK, dataType: "json" },
 ];
 
 export default extensions;

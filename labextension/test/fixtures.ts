@@ -1,5 +1,5 @@
-// Real outputs of the library, as the kernel sends them: DAG bundles and progress snapshots.
-import { DAG_MIME_TYPE, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+// Real outputs of the library, as the kernel sends them: DAG bundles, progress snapshots, telemetry.
+import { DAG_MIME_TYPE, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback, TelemetryCallback } from "hypernodes";
 import { PROGRESS_MIME_TYPE, type DagMimeData, type ProgressMimeData } from "hypernodes/browser";
 
 /** load → (clean → (tokenize → count)) → report: two levels of nesting. */
@@ -80,4 +80,44 @@ export async function progressSnapshots(items: number, failAt?: number, itemMs =
     delete (globalThis as any)[hook];
   }
   return [...byDisplay.values()].at(-1)!;
+}
+
+/**
+ * TelemetryCallback's bundle after a run that loads `docs` documents, maps a nested pipeline over
+ * them (clean, then an async embed) and reports: the first six documents were cached by an earlier
+ * run; with `failAt`, embedding that document throws.
+ */
+export async function telemetryBundle(docs: number, failAt?: number): Promise<Record<string, unknown>> {
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  const inner = new Pipeline({
+    nodes: [
+      node((doc: number) => (busy(0.5 + (doc % 3)), doc), { outputName: "text", name: "clean" }),
+      node(
+        async (text: number) => {
+          await new Promise((resolve) => setTimeout(resolve, 2 + (text % 4)));
+          if (text === failAt) throw new Error(`cannot embed document ${text}\nsecond line`);
+          return [text];
+        },
+        { outputName: "vector", name: "embed" },
+      ),
+    ],
+    name: "inner",
+  });
+  const telemetry = new TelemetryCallback();
+  const p = new Pipeline({
+    nodes: [
+      node((n: number) => (busy(3), Array.from({ length: n }, (_, i) => i)), { outputName: "doc", name: "load" }),
+      inner.asNode({ name: "embedDocs", mapOver: "doc" }),
+      node((vector: number[][]) => (busy(2), vector.length), { outputName: "report", name: "report" }),
+    ],
+    callbacks: [telemetry],
+    cache: new MemoryCache(),
+    name: "corpus",
+  });
+  await p.run({ n: 6 });
+  await p.run({ n: docs }).catch(() => undefined);
+  return telemetry.summaryMimeBundle() as unknown as Record<string, unknown>;
 }

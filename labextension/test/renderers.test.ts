@@ -5,9 +5,9 @@ import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
-import { PROGRESS_MIME_TYPE, STATE_COLORS, type ProgressMimeData } from "hypernodes/browser";
+import { PROGRESS_MIME_TYPE, progressColors, STATE_COLORS, TELEMETRY_MIME_TYPE, type ProgressMimeData, type TimelineModel } from "hypernodes/browser";
 import { openBrowser } from "../e2e/lab.js";
-import { chain, dagData, nestedPipeline, progressSnapshots } from "./fixtures.js";
+import { chain, dagData, nestedPipeline, progressSnapshots, telemetryBundle } from "./fixtures.js";
 import { buildTestPage } from "./page/build.mjs";
 
 const ARTIFACTS = new URL("../../test-artifacts/lab/", import.meta.url);
@@ -372,5 +372,139 @@ describe("progress renderer", () => {
       document.body.dataset.jpThemeLight = "true";
       document.body.style.cssText = "font-family: sans-serif";
     });
+  });
+});
+
+describe("telemetry timeline renderer", () => {
+  beforeAll(freshPage);
+
+  /** The drawn rows: label, indentation, the bar's place on the track (in % of it), state classes, figures. */
+  const drawnRows = () =>
+    page.evaluate(() =>
+      [...document.querySelectorAll(".hn-timeline-track")].map((track) => {
+        const label = track.previousElementSibling as HTMLElement;
+        const bar = track.querySelector(".hn-timeline-bar")!.getBoundingClientRect();
+        const box = track.getBoundingClientRect();
+        return {
+          label: label.textContent,
+          depth: label.style.getPropertyValue("--hn-depth"),
+          left: (100 * (bar.left - box.left)) / box.width,
+          right: (100 * (bar.right - box.left)) / box.width,
+          cached: track.classList.contains("hn-timeline-cached"),
+          failed: track.classList.contains("hn-timeline-failed"),
+          figures: track.nextElementSibling!.textContent,
+        };
+      }),
+    );
+
+  /** A #rrggbb colour as getComputedStyle reports it. */
+  const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+
+  it("draws a bar per row where it ran on one time axis, nested rows indented, in place of the HTML fallback", async () => {
+    const bundle = await telemetryBundle(10);
+    const model = bundle[TELEMETRY_MIME_TYPE] as TimelineModel;
+    await add(bundle);
+    await page.waitForSelector(".hn-timeline .hn-timeline-bar");
+    expect(await page.locator(".jp-RenderedHTMLCommon").count()).toBe(0);
+    const rows = await drawnRows();
+    expect(rows.map((r) => `${r.depth} ${r.label}`)).toEqual([
+      "0 pipeline corpus",
+      "1 load",
+      "1 nested embedDocs",
+      "2 map embedDocs",
+      "3 clean",
+      "3 embed",
+      "1 report",
+    ]);
+    const end = Math.max(model.wallMs, ...model.rows.map((r) => r.end));
+    rows.forEach((row, i) => {
+      const { start, end: stop } = model.rows[i]!;
+      expect(row.left).toBeCloseTo((100 * start) / end, 0);
+      // A bar is at least 2 px wide, however short its row.
+      expect(row.right).toBeGreaterThanOrEqual(Math.min(100, (100 * stop) / end) - 0.5);
+    });
+    // load ran before the map, report after it.
+    expect(rows[1]!.right).toBeLessThanOrEqual(rows[3]!.left + 0.5);
+    expect(rows[6]!.left).toBeGreaterThanOrEqual(rows[3]!.right - 0.5);
+    // The map's 10 documents: 6 from the cache; its nodes ran for the 4 others.
+    expect(rows[3]!.figures).toMatch(/^[\d.]+ [µm]?s · 10 items · ⚡6 cached · min [\d.]+ [µm]?s · med [\d.]+ [µm]?s · max [\d.]+ [µm]?s$/);
+    expect(rows[5]!.figures).toMatch(/ · 4 runs · ⚡6 cached · min /);
+    const ticks = await page.locator(".hn-timeline-tick").allTextContents();
+    expect(ticks[0]).toBe("0");
+    expect(ticks.slice(1).every((t) => /^\d+(\.\d+)? ms$/.test(t))).toBe(true);
+    const totals = await page.locator(".hn-timeline-totals tr").allInnerTexts();
+    expect(totals.map((t) => t.split("\t")[0])).toEqual(["node", ...model.totals.map((t) => t.name)]);
+    await page.screenshot({ path: new URL("telemetry.png", ARTIFACTS).pathname, fullPage: true });
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("shows a row's exact figures on hover", async () => {
+    await page.locator(".hn-timeline-track.hn-timeline-node").nth(2).hover(); // embed
+    const tip = page.locator(".hn-timeline-tooltip");
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    expect(await tip.innerText()).toMatch(/^embed\n[\d.]+ ms → [\d.]+ ms \([\d.]+ ms\)\n4 runs · 6 cached\nmin [\d.]+ ms · median [\d.]+ ms · max [\d.]+ ms\nown time [\d.]+ ms$/);
+    // Inside the output, below the pointer.
+    const [tipBox, outBox] = [await tip.boundingBox(), await page.locator(".hn-timeline").boundingBox()];
+    expect(tipBox!.x + tipBox!.width).toBeLessThanOrEqual(outBox!.x + outBox!.width + 1);
+    await page.screenshot({ path: new URL("telemetry-hover.png", ARTIFACTS).pathname });
+    await page.mouse.move(0, 0);
+    await expect.poll(() => tip.isVisible()).toBe(false);
+  });
+
+  it("marks failed rows red with the node's message, and rows only served from the cache apart", async () => {
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add(await telemetryBundle(10, 7));
+    await page.waitForSelector(".hn-timeline .hn-timeline-bar");
+    expect(await page.locator(".hn-timeline-title").textContent()).toMatch(/^run 'corpus': [\d.]+ ms wall \(failed\)$/);
+    const rows = await drawnRows();
+    expect(rows.filter((r) => r.failed).map((r) => r.label)).toEqual(["pipeline corpus", "nested embedDocs", "map embedDocs", "embed"]);
+    expect(await page.locator(".hn-timeline-error").allTextContents()).toEqual(["cannot embed document 7"]);
+    const colours = () =>
+      page.evaluate(() => ({
+        failedBar: getComputedStyle(document.querySelector(".hn-timeline-track.hn-timeline-failed .hn-timeline-bar")!).backgroundColor,
+        error: getComputedStyle(document.querySelector(".hn-timeline-error")!).color,
+      }));
+    expect(await colours()).toEqual({ failedBar: rgb(STATE_COLORS.light.failed.line), error: rgb(STATE_COLORS.light.failed.line) });
+    await page.screenshot({ path: new URL("telemetry-failed.png", ARTIFACTS).pathname, fullPage: true });
+    // In a narrow output the track shrinks and the figures wrap between figures: nothing overflows.
+    await page.setViewportSize({ width: 760, height: 720 });
+    expect(await page.evaluate(() => document.querySelector(".hn-timeline")!.scrollWidth <= document.querySelector(".hn-timeline")!.clientWidth)).toBe(true);
+    await page.screenshot({ path: new URL("telemetry-narrow.png", ARTIFACTS).pathname, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+  });
+
+  it("hatches a row only served from the cache, and follows the lab's theme", async () => {
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add(await telemetryBundle(6)); // the same run again: every node, the nested pipeline whole, from the cache
+    await page.waitForSelector(".hn-timeline .hn-timeline-bar");
+    const rows = await drawnRows();
+    expect(rows.filter((r) => r.cached).map((r) => r.label)).toEqual(["load", "embedDocs", "report"]);
+    const cachedBorder = () =>
+      page.evaluate(() => getComputedStyle(document.querySelector(".hn-timeline-track.hn-timeline-cached .hn-timeline-bar")!).borderTopColor);
+    expect(await cachedBorder()).toBe(rgb(progressColors("light").cached));
+    await page.screenshot({ path: new URL("telemetry-cached.png", ARTIFACTS).pathname, fullPage: true });
+    // This page has no lab theme: the dark one's background and text colours are set by hand.
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "false";
+      document.body.style.cssText =
+        "background:#111;--jp-ui-font-color1:#e5e7eb;--jp-ui-font-color2:#9ca3af;--jp-layout-color0:#1f2937;--jp-border-color1:#4b5563;--jp-border-color2:#374151";
+    });
+    await expect.poll(cachedBorder).toBe(rgb(progressColors("dark").cached));
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add(await telemetryBundle(10, 7));
+    await page.waitForSelector(".hn-timeline .hn-timeline-bar");
+    await page.screenshot({ path: new URL("telemetry-dark.png", ARTIFACTS).pathname, fullPage: true });
+    // Near the output's bottom, the tooltip opens above the pointer: all of it is inside the output.
+    await page.locator(".hn-timeline-track.hn-timeline-node").last().hover();
+    const tip = page.locator(".hn-timeline-tooltip");
+    await expect.poll(() => tip.isVisible()).toBe(true);
+    const [tipBox, outBox] = [await tip.boundingBox(), await page.locator(".hn-timeline").boundingBox()];
+    expect(tipBox!.y + tipBox!.height).toBeLessThanOrEqual(outBox!.y + outBox!.height + 1);
+    await page.screenshot({ path: new URL("telemetry-dark-hover.png", ARTIFACTS).pathname });
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "true";
+      document.body.style.cssText = "font-family: sans-serif";
+    });
+    expect(page.consoleErrors).toEqual([]);
   });
 });

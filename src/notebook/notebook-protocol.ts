@@ -14,6 +14,8 @@ import type { ProgressRow } from "./progress-format.js";
 export const DAG_MIME_TYPE = "application/vnd.hypernodes.dag+json";
 /** ProgressCallback's live bars: ProgressMimeData. */
 export const PROGRESS_MIME_TYPE = "application/vnd.hypernodes.progress+json";
+/** TelemetryCallback's latest call as a waterfall: TimelineModel. */
+export const TELEMETRY_MIME_TYPE = "application/vnd.hypernodes.telemetry+json";
 
 /**
  * Our DAG output: the view as drawn (`model`, `dot`), and what a front end needs to redraw it
@@ -121,6 +123,60 @@ export interface ProgressMimeData {
   rows: readonly ProgressRow[];
   final: boolean;
   at: number;
+}
+
+/**
+ * One call as a waterfall: a row per pipeline, map, nested pipeline and node, nested ones under
+ * their parent (tree order), times in ms from the call's start. The executions of a node inside a
+ * map are one row: its bar spans the first start to the last end.
+ */
+export interface TimelineModel {
+  /** `run 'calc'`, `map 'calc' (3 items)`. */
+  title: string;
+  state: "running" | "done" | "failed";
+  /** The call's wall time; while it runs, the time of this snapshot. */
+  wallMs: number;
+  rows: TimelineRow[];
+  /** Per node name, every level together, longest total first: the time each node took in all. */
+  totals: TimelineTotal[];
+}
+
+export type TimelineRowKind = "pipeline" | "map" | "nested" | "node";
+
+export interface TimelineRow {
+  kind: TimelineRowKind;
+  name: string;
+  /** 0 for the call's pipeline, +1 per row it is under. */
+  depth: number;
+  /** First start and last end of the row's executions and cache hits. */
+  start: number;
+  end: number;
+  /** Executions that ended: a map's items, a node's or nested pipeline's runs. */
+  runs: number;
+  /** Served from the cache: a node's hits, or a map's items that needed no node to run. */
+  hits: number;
+  /** Executions that failed (a map: items). */
+  failed: number;
+  /** The first failure's message. */
+  error?: string;
+  /** Some execution had not ended at the snapshot (its bar ends at `wallMs`). */
+  running: boolean;
+  /** The runs' durations; null when none ran. The median is of a uniform sample past 4096 runs. */
+  durations: DurationStats | null;
+}
+
+export interface DurationStats {
+  min: number;
+  median: number;
+  max: number;
+  total: number;
+}
+
+export interface TimelineTotal {
+  name: string;
+  runs: number;
+  hits: number;
+  totalMs: number;
 }
 
 /** The method a notebook kernel calls for an object's MIME bundle (ours, tslab's, and hypernodes' objects'). */

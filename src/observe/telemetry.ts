@@ -2,9 +2,10 @@ import { createRequire } from "node:module";
 import { context, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { escapeHtml } from "../notebook/html.js";
-import { JUPYTER_MIMEBUNDLE } from "../notebook/notebook-protocol.js";
-import { BAR_COLORS } from "../notebook/palette.js";
-import { textBar } from "../notebook/progress-format.js";
+import { JUPYTER_MIMEBUNDLE, TELEMETRY_MIME_TYPE, type TimelineModel } from "../notebook/notebook-protocol.js";
+import { timelineHeader, timelineText, totalsText } from "../notebook/timeline-format.js";
+import { timelineHtml } from "../notebook/timeline-html.js";
+import { Timeline, type Lane } from "./timeline.js";
 
 // The same relative path from src/ (tests) and dist/ (the package).
 const { version } = createRequire(import.meta.url)("../../package.json") as { version: string };
@@ -26,12 +27,19 @@ export interface TelemetryOptions {
 }
 
 export interface SummaryMimeBundle {
+  /** The latest call's timeline, once there is one. */
+  [TELEMETRY_MIME_TYPE]?: TimelineModel;
   "text/plain": string;
   "text/html": string;
 }
 
 /** Open spans of one nesting level of one call, i.e. of one `CallbackContext` object. */
 interface Level {
+  /** The level the callback saw first: the call's, whose end is the call's end. */
+  top: boolean;
+  /** Its pipeline's lane: at a nested level, the enclosing level's lane of the nested node. */
+  lane: Lane;
+  mapLane: Lane | undefined;
   /** Its `pipeline` span, or at a nested level the `nested` span one level up (ended there). */
   root: Span;
   rootContext: Context;
@@ -48,17 +56,11 @@ interface Level {
 
 /** What the levels of one call share, kept in the call's `ctx` store. */
 interface CallState {
-  started: number;
+  timeline: Timeline;
   /** `nested` spans not yet claimed by their inner level, by that level's hierarchy path. */
   pending: Map<string, Span[]>;
-}
-
-interface NodeStats {
-  name: string;
-  spanName: string;
-  count: number;
-  hits: number;
-  totalMs: number;
+  /** The lanes of nested nodes, by their inner levels' hierarchy path. */
+  nested: Map<string, Lane>;
 }
 
 let instances = 0;
@@ -66,12 +68,15 @@ let instances = 0;
 /**
  * Reports every call as OpenTelemetry spans: `pipeline <id>` > `map <id>` > `item <index>` >
  * `node <name>` / `nested <name>` (whose inner pipeline's map, items and nodes nest under it), and
- * keeps a per-node summary of the latest call (`summary()`, or displayed in a notebook).
+ * keeps the latest call's timeline: when each pipeline, map, nested pipeline and node ran, a map's
+ * executions of a node as one row (`timeline()`, `summary()` for the totals per node, or displayed
+ * in a notebook as a waterfall).
  *
  * Node events carry no item index, so under an engine that runs items of one level concurrently a
  * node cannot be attributed to its item: node spans are parented to the open item when only one is
  * open, else to the map span, and same-named nodes open at once are ended first-in first-out.
- * Concurrent calls sharing one instance each get correct spans but mix in `summary()`.
+ * Concurrent calls sharing one instance each get correct spans and their own timeline; the latest
+ * started is the one shown.
  */
 export class TelemetryCallback extends PipelineCallback {
   readonly tracer: Tracer;
@@ -80,10 +85,7 @@ export class TelemetryCallback extends PipelineCallback {
   // Each run/map call and each nested execution has its own ctx object (for all its events), so
   // this separates concurrent calls, and concurrent executions of one nested node that share a hierarchyPath.
   readonly #levels = new WeakMap<CallbackContext, Level>();
-  readonly #stats = new Map<string, NodeStats>();
-  #title: string | undefined;
-  #wallMs: number | undefined;
-  #failed = false;
+  #latest: Timeline | undefined;
 
   constructor(options: TelemetryOptions = {}) {
     super();
@@ -91,22 +93,29 @@ export class TelemetryCallback extends PipelineCallback {
   }
 
   onPipelineStart(pipelineId: string, _inputs: Record<string, unknown>, ctx: CallbackContext): void {
-    let root: Span | undefined;
-    if (ctx.depth === 0) {
-      ctx.set(this.#key, { started: performance.now(), pending: new Map() } satisfies CallState);
-      this.#stats.clear();
-      this.#title = `run '${pipelineId}'`;
-      this.#wallMs = undefined;
-      this.#failed = false;
-    } else {
-      root = this.#call(ctx)?.pending.get(ctx.hierarchyPath.join("\u0000"))?.shift();
+    const now = performance.now();
+    let call = this.#call(ctx);
+    // A callback of a nested pipeline only (the outer one has none) first sees a nested level.
+    const top = call === undefined || ctx.depth === 0;
+    if (top) {
+      call = { timeline: new Timeline(pipelineId, now), pending: new Map(), nested: new Map() };
+      ctx.set(this.#key, call);
+      this.#latest = call.timeline;
     }
+    const path = ctx.hierarchyPath.join("\u0000");
+    let root = top ? undefined : call!.pending.get(path)?.shift();
     const ownsRoot = root === undefined;
-    if (!root) {
+    let lane: Lane;
+    if (root) lane = call!.nested.get(path)!;
+    else {
       root = this.tracer.startSpan(`pipeline ${pipelineId}`, undefined, context.active());
       root.setAttribute(A.depth, ctx.depth);
+      (lane = call!.timeline.root).start(now);
     }
     this.#levels.set(ctx, {
+      top,
+      lane,
+      mapLane: undefined,
       root,
       rootContext: trace.setSpan(context.active(), root),
       ownsRoot,
@@ -123,8 +132,12 @@ export class TelemetryCallback extends PipelineCallback {
     const level = this.#levels.get(ctx);
     if (!level) return;
     this.#levels.delete(ctx);
-    if (level.ownsRoot) end(level.root, durationMs);
-    if (ctx.depth === 0) this.#wallMs = durationMs;
+    if (level.ownsRoot) {
+      end(level.root, durationMs);
+      level.lane.stop(performance.now());
+      level.lane.ran(durationMs);
+    }
+    if (level.top) this.#call(ctx)!.timeline.wallMs = durationMs;
   }
 
   onMapStart(totalItems: number, ctx: CallbackContext): void {
@@ -135,13 +148,15 @@ export class TelemetryCallback extends PipelineCallback {
     span.setAttribute(A.depth, ctx.depth);
     level.map = span;
     level.mapContext = trace.setSpan(context.active(), span);
-    if (ctx.depth === 0) this.#title = `map '${ctx.pipelineId}' (${totalItems} items)`;
+    (level.mapLane = level.lane.map()).start(performance.now());
+    if (level.top) this.#call(ctx)!.timeline.title = `map '${ctx.pipelineId}' (${totalItems} items)`;
   }
 
   onMapEnd(durationMs: number, ctx: CallbackContext): void {
     const level = this.#levels.get(ctx);
     if (!level?.map) return;
     end(level.map, durationMs);
+    level.mapLane!.stop(performance.now());
     level.map = level.mapContext = undefined;
   }
 
@@ -156,9 +171,12 @@ export class TelemetryCallback extends PipelineCallback {
   }
 
   onMapItemCached(index: number, signature: string, ctx: CallbackContext): void {
-    const span = this.#levels.get(ctx)?.items.get(index);
-    span?.setAttribute(A.cacheHit, true);
-    span?.setAttribute(A.signature, signature);
+    const level = this.#levels.get(ctx);
+    const span = level?.items.get(index);
+    if (!span) return;
+    span.setAttribute(A.cacheHit, true);
+    span.setAttribute(A.signature, signature);
+    level!.mapLane?.hit(performance.now());
   }
 
   onMapItemEnd(index: number, durationMs: number, ctx: CallbackContext): void {
@@ -167,6 +185,7 @@ export class TelemetryCallback extends PipelineCallback {
     if (!level || !span) return;
     level.items.delete(index);
     end(span, durationMs);
+    level.mapLane?.ran(durationMs);
     let only: Span | undefined;
     // Iterates only when items overlapped (a concurrent engine).
     if (level.items.size === 1) for (const open of level.items.values()) only = open;
@@ -176,7 +195,9 @@ export class TelemetryCallback extends PipelineCallback {
   onNodeStart(nodeId: string, _inputs: Record<string, unknown>, ctx: CallbackContext): void {
     const level = this.#levels.get(ctx);
     if (!level) return;
-    const span = this.tracer.startSpan(this.#statsOf(nodeId).spanName, undefined, parentOf(level));
+    const lane = laneOf(level, "node", nodeId);
+    lane.start(performance.now());
+    const span = this.tracer.startSpan(lane.spanName, undefined, parentOf(level));
     span.setAttribute(A.node, nodeId);
     span.setAttribute(A.cacheHit, false);
     span.setAttribute(A.depth, ctx.depth);
@@ -184,21 +205,17 @@ export class TelemetryCallback extends PipelineCallback {
   }
 
   onNodeEnd(nodeId: string, _outputs: Record<string, unknown>, durationMs: number, ctx: CallbackContext): void {
-    const stats = this.#statsOf(nodeId);
-    stats.count++;
-    stats.totalMs += durationMs;
-    const span = this.#levels.get(ctx)?.nodes.get(nodeId)?.shift();
-    if (span) end(span, durationMs);
+    this.#ended(nodeId, durationMs, ctx);
   }
 
   onNodeCached(nodeId: string, signature: string, ctx: CallbackContext): void {
-    const stats = this.#statsOf(nodeId);
-    stats.hits++;
     const level = this.#levels.get(ctx);
     if (!level) return;
+    const lane = laneOf(level, "node", nodeId);
     // Zero-length: same start and end (a performance.now() time is a valid OpenTelemetry TimeInput).
     const now = performance.now();
-    const span = this.tracer.startSpan(stats.spanName, { startTime: now }, parentOf(level));
+    lane.hit(now);
+    const span = this.tracer.startSpan(lane.spanName, { startTime: now }, parentOf(level));
     span.setAttribute(A.node, nodeId);
     span.setAttribute(A.signature, signature);
     span.setAttribute(A.cacheHit, true);
@@ -210,21 +227,23 @@ export class TelemetryCallback extends PipelineCallback {
     const level = this.#levels.get(ctx);
     const call = this.#call(ctx);
     if (!level || !call) return;
-    const span = this.tracer.startSpan(`nested ${childId}`, undefined, parentOf(level));
+    const lane = laneOf(level, "nested", childId);
+    lane.start(performance.now());
+    const span = this.tracer.startSpan(lane.spanName, undefined, parentOf(level));
     span.setAttribute(A.node, childId);
     span.setAttribute(A.cacheHit, false);
     span.setAttribute(A.depth, ctx.depth);
     openSpans(level, childId).push(span);
-    // The inner level's ctx is a different object with no link to this one: it finds the span by path.
+    // The inner level's ctx is a different object with no link to this one: it finds the span and lane by path.
     const path = childPath(ctx, childId);
     const pending = call.pending.get(path);
     if (pending) pending.push(span);
     else call.pending.set(path, [span]);
+    call.nested.set(path, lane);
   }
 
   onNestedPipelineEnd(_parentId: string, childId: string, durationMs: number, ctx: CallbackContext): void {
-    const span = this.#levels.get(ctx)?.nodes.get(childId)?.shift();
-    if (span) end(span, durationMs);
+    this.#ended(childId, durationMs, ctx);
   }
 
   /**
@@ -235,95 +254,93 @@ export class TelemetryCallback extends PipelineCallback {
     const level = this.#levels.get(ctx);
     if (!level) return;
     this.#levels.delete(ctx);
+    const now = performance.now();
     const failed = level.nodes.get(nodeId)?.shift();
     if (failed) {
       failed.recordException(error instanceof Error ? error : String(error));
       fail(failed, error);
+      nodeLane(level, nodeId)?.fail(now, error);
       // A nested pipeline that failed before its inner level started leaves its span unclaimed.
       const pending = this.#call(ctx)?.pending.get(childPath(ctx, nodeId));
       const at = pending ? pending.indexOf(failed) : -1;
       if (at >= 0) pending!.splice(at, 1);
     }
     // Other nodes of a concurrent engine may still be running: their end events will be ignored.
-    for (const spans of level.nodes.values()) for (const span of spans) span.end();
+    for (const [name, spans] of level.nodes) {
+      for (const span of spans) {
+        span.end();
+        nodeLane(level, name)!.stop(now);
+      }
+    }
     for (const span of level.items.values()) fail(span, error);
-    if (level.map) fail(level.map, error);
-    if (level.ownsRoot) fail(level.root, error);
-    if (ctx.depth === 0) {
-      this.#wallMs = performance.now() - this.#call(ctx)!.started;
-      this.#failed = true;
+    if (level.map) {
+      fail(level.map, error);
+      // The map failed: at least one item, or between items.
+      level.mapLane!.fail(now, error, Math.max(level.items.size, 1));
+    }
+    if (level.ownsRoot) {
+      fail(level.root, error);
+      level.lane.fail(now, error);
+    }
+    if (level.top) {
+      const { timeline } = this.#call(ctx)!;
+      timeline.wallMs = now - timeline.origin;
+      timeline.failed = true;
     }
   }
 
+  /** The latest call as a waterfall (plain JSON, what the notebook's telemetry+json output carries), or undefined before any. */
+  timeline(): TimelineModel | undefined {
+    return this.#latest?.model();
+  }
+
   /**
-   * The latest call as text: per node its executions, total and mean ms, cache hits and a bar
-   * scaled to the longest total. A nested pipeline's execution is no row (its inner nodes are),
+   * The latest call's totals as text: per node its executions, total and mean ms, cache hits and a
+   * bar scaled to the longest total. A nested pipeline's execution is no row (its inner nodes are),
    * so no time counts twice.
    */
   summary(): string {
-    if (this.#title === undefined) return "TelemetryCallback: no call recorded yet";
-    const rows = this.#rows();
-    const cells = [
-      ["node", "count", "cache hits", "total ms", "mean ms"],
-      ...rows.map((r) => [r.name, String(r.count), String(r.hits), ms(r.totalMs), r.count ? ms(r.totalMs / r.count) : "-"]),
-    ];
-    const widths = cells[0]!.map((_, c) => Math.max(...cells.map((row) => row[c]!.length)));
-    const max = rows[0]?.totalMs ?? 0;
-    const lines = cells.map((row, r) => {
-      const text = row.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-      return r === 0 ? text : `${text}  ${textBar(max > 0 ? rows[r - 1]!.totalMs / max : 0, { track: false })}`;
-    });
-    return [this.#header(), ...lines].join("\n");
+    const model = this.timeline();
+    return model ? [timelineHeader(model), ...totalsText(model.totals)].join("\n") : NO_CALL;
   }
 
-  /** The summary for a notebook: the text, and an HTML table with inline-styled bars. */
+  /** The latest call for a notebook: our telemetry+json timeline, and an HTML and a text waterfall with the totals below. */
   summaryMimeBundle(): SummaryMimeBundle {
-    const text = this.summary();
-    if (this.#title === undefined) return { "text/plain": text, "text/html": `<p>${escapeHtml(text)}</p>` };
-    const rows = this.#rows();
-    const max = rows[0]?.totalMs ?? 0;
-    const right = ' style="text-align:right;padding:0 8px"';
-    const body = rows
-      .map((r) => {
-        const width = max > 0 ? ((r.totalMs / max) * 100).toFixed(1) : "0";
-        return (
-          `<tr><td style="text-align:left;padding:0 8px">${escapeHtml(r.name)}</td><td${right}>${r.count}</td>` +
-          `<td${right}>${r.hits}</td><td${right}>${ms(r.totalMs)}</td><td${right}>${r.count ? ms(r.totalMs / r.count) : "-"}</td>` +
-          `<td style="width:240px"><div style="background:${BAR_COLORS.light.fill};height:0.9em;width:${width}%"></div></td></tr>`
-        );
-      })
-      .join("");
-    const html =
-      `<table style="border-collapse:collapse;font-family:monospace">` +
-      `<caption style="text-align:left">${escapeHtml(this.#header())}</caption>` +
-      `<thead><tr><th style="text-align:left;padding:0 8px">node</th><th${right}>count</th><th${right}>cache hits</th>` +
-      `<th${right}>total ms</th><th${right}>mean ms</th><th></th></tr></thead><tbody>${body}</tbody></table>`;
-    return { "text/plain": text, "text/html": html };
+    const model = this.timeline();
+    if (!model) return { "text/plain": NO_CALL, "text/html": `<p>${escapeHtml(NO_CALL)}</p>` };
+    return { [TELEMETRY_MIME_TYPE]: model, "text/html": timelineHtml(model), "text/plain": timelineText(model) };
   }
 
   [JUPYTER_MIMEBUNDLE](): SummaryMimeBundle {
     return this.summaryMimeBundle();
   }
 
-  #header(): string {
-    const wall = this.#wallMs === undefined ? "still running" : `${ms(this.#wallMs)} ms wall`;
-    return `${this.#title}: ${wall}${this.#failed ? " (failed)" : ""}`;
-  }
-
-  #rows(): NodeStats[] {
-    return [...this.#stats.values()].sort((a, b) => b.totalMs - a.totalMs);
+  /** A node's or nested pipeline's end: its span (the oldest open of that name) and its lane. */
+  #ended(name: string, durationMs: number, ctx: CallbackContext): void {
+    const level = this.#levels.get(ctx);
+    const span = level?.nodes.get(name)?.shift();
+    if (!span) return;
+    end(span, durationMs);
+    const lane = nodeLane(level!, name)!;
+    lane.stop(performance.now());
+    lane.ran(durationMs);
   }
 
   #call(ctx: CallbackContext): CallState | undefined {
     return ctx.get<CallState>(this.#key);
   }
+}
 
-  /** The node's counters, which also hold its span name so no name is built per event. */
-  #statsOf(name: string): NodeStats {
-    let stats = this.#stats.get(name);
-    if (!stats) this.#stats.set(name, (stats = { name, spanName: `node ${name}`, count: 0, hits: 0, totalMs: 0 }));
-    return stats;
-  }
+const NO_CALL = "TelemetryCallback: no call recorded yet";
+
+/** The lane of a node or nested pipeline of this level: under its map when it maps. */
+function laneOf(level: Level, kind: "node" | "nested", name: string): Lane {
+  return (level.mapLane ?? level.lane).child(kind, name);
+}
+
+/** The lane of a node or nested pipeline that started at this level. */
+function nodeLane(level: Level, name: string): Lane | undefined {
+  return (level.mapLane ?? level.lane).find(name);
 }
 
 /** Where a node or nested span of this level goes: its item when unambiguous, else the map, else the pipeline. */
@@ -357,8 +374,4 @@ function end(span: Span, durationMs: number): void {
 function fail(span: Span, error: unknown): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
   span.end();
-}
-
-function ms(value: number): string {
-  return value.toFixed(2);
 }
