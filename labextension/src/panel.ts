@@ -1,7 +1,8 @@
 // The HyperNodes side panel: for the current notebook's kernel, the session's pipelines, the cache
 // (entries, size, node executions and cache hits this session) and actions — show a pipeline's DAG,
 // explain what its next run would recompute and why, clear the cache. Other kernels get a clear
-// "not a HyperNodes kernel" message.
+// "not a HyperNodes kernel" message. A refresh (every second while a cell runs) updates it in place:
+// rows and buttons stay the same elements, so a click, the hover and the focus survive it.
 import type { ISessionContext } from "@jupyterlab/apputils";
 import type { KernelMessage } from "@jupyterlab/services";
 import { Widget } from "@lumino/widgets";
@@ -16,8 +17,13 @@ const LIVE_MS = 1000;
 export class HypernodesPanel extends Widget {
   readonly #status = element("div", "hn-panel-status");
   readonly #cache = element("div", "hn-panel-cache");
+  /** The figures of the cache and the session, each a value element updated in place. */
+  readonly #figures = { entries: figure("entries"), size: figure("size"), executed: figure("executed"), cached: figure("cached") };
   readonly #pipelinesHeading = element("h3", "", "Pipelines");
   readonly #pipelines = element("ul", "hn-panel-pipelines");
+  /** Each listed pipeline's row, by name: kept across refreshes. */
+  readonly #rows = new Map<string, { item: HTMLElement; summary: HTMLElement }>();
+  readonly #noPipelines = element("li", "hn-panel-muted", "No pipeline in this notebook's variables yet.");
   readonly #detail = element("div", "hn-panel-detail");
   #context: ISessionContext | null = null;
   #client: Promise<HypernodesClient> | undefined;
@@ -34,6 +40,16 @@ export class HypernodesPanel extends Widget {
     this.addClass("hn-panel");
     this.title.caption = "HyperNodes";
     const heading = element("h2", "hn-panel-heading", "HyperNodes");
+    const cacheHead = element("div", "hn-panel-section-head");
+    cacheHead.append(element("h3", "", "Cache"), button("Clear all", () => void this.clearCache()));
+    const f = this.#figures;
+    this.#cache.append(
+      cacheHead,
+      figures(["Entries", f.entries], ["Size", f.size]),
+      element("h3", "", "This session"),
+      figures(["Nodes executed", f.executed], ["Nodes from cache", f.cached]),
+    );
+    this.#cache.hidden = this.#pipelinesHeading.hidden = true;
     this.node.append(heading, this.#status, this.#cache, this.#pipelinesHeading, this.#pipelines, this.#detail);
   }
 
@@ -63,33 +79,46 @@ export class HypernodesPanel extends Widget {
     if (!client) return;
     const [session, pipelines] = await Promise.all([client.session(), client.pipelines()]);
     this.pipelines = pipelines;
-    this.#pipelinesHeading.hidden = false;
-    const cache = session.cache;
-    this.#cache.replaceChildren(
-      row("Cache", cache ? `${cache.entries.toLocaleString()} entries · ${formatBytes(cache.bytes)}` : "none"),
-      row("This session", `${session.stats.executed} executed · ${session.stats.cached} from cache`),
-      button("Clear all", () => void this.clearCache()),
-    );
-    this.#pipelines.replaceChildren(
-      ...(pipelines.length
-        ? pipelines.map((p) => {
-            const item = element("li", "hn-panel-pipeline");
-            item.dataset.pipeline = p.name;
-            const actions = element("div", "hn-panel-actions");
-            actions.append(
-              button("DAG", () => void this.showDag(p.name)),
-              button("Explain", () => void this.explain(p.name)),
-              button("Clear", () => void this.clearCache(p.name)),
-            );
-            item.append(
-              element("span", "hn-panel-pipeline-name", p.name),
-              element("span", "hn-panel-muted", `${p.nodes} node${p.nodes === 1 ? "" : "s"} · ${p.inputs.join(", ") || "no inputs"}`),
-              actions,
-            );
-            return item;
-          })
-        : [element("li", "hn-panel-muted", "No pipeline in this notebook's variables yet.")]),
-    );
+    this.#cache.hidden = this.#pipelinesHeading.hidden = false;
+    const { cache, stats } = session;
+    const f = this.#figures;
+    setText(f.entries, cache ? count(cache.entries) : "none");
+    setText(f.size, cache ? formatBytes(cache.bytes) : "none");
+    setText(f.executed, count(stats.executed));
+    setText(f.cached, count(stats.cached));
+    this.#listPipelines(pipelines);
+  }
+
+  /** Updates the list to these pipelines: their rows kept, added or removed, in this order. */
+  #listPipelines(pipelines: PipelineInfo[]): void {
+    const names = new Set(pipelines.map((p) => p.name));
+    for (const name of this.#rows.keys()) if (!names.has(name)) this.#rows.delete(name);
+    const items = pipelines.length ? pipelines.map((p) => this.#row(p)) : [this.#noPipelines];
+    // Only what is out of place moves (a moved element loses focus); what is left over goes.
+    items.forEach((item, i) => {
+      if (this.#pipelines.children[i] !== item) this.#pipelines.insertBefore(item, this.#pipelines.children[i] ?? null);
+    });
+    while (this.#pipelines.children.length > items.length) this.#pipelines.lastElementChild!.remove();
+  }
+
+  /** A pipeline's row, made on first sight, its summary brought up to date. */
+  #row(p: PipelineInfo): HTMLElement {
+    let row = this.#rows.get(p.name);
+    if (!row) {
+      const item = element("li", "hn-panel-pipeline");
+      item.dataset.pipeline = p.name;
+      const actions = element("div", "hn-panel-actions");
+      actions.append(
+        button("DAG", () => void this.showDag(p.name)),
+        button("Explain", () => void this.explain(p.name)),
+        button("Clear", () => void this.clearCache(p.name)),
+      );
+      row = { item, summary: element("span", "hn-panel-muted hn-panel-pipeline-summary") };
+      item.append(element("span", "hn-panel-pipeline-name", p.name), row.summary, actions);
+      this.#rows.set(p.name, row);
+    }
+    setText(row.summary, `${p.nodes} node${p.nodes === 1 ? "" : "s"} · ${p.inputs.join(", ") || "no inputs"}`);
+    return row.item;
   }
 
   async showDag(name: string): Promise<void> {
@@ -140,7 +169,7 @@ export class HypernodesPanel extends Widget {
     this.#client ??= HypernodesClient.connect(kernel);
     try {
       const client = await this.#client;
-      this.#status.textContent = `Kernel: ${this.#context!.kernelDisplayName}`;
+      setText(this.#status, `Kernel: ${this.#context!.kernelDisplayName}`);
       this.#status.classList.remove("hn-panel-warning");
       return client;
     } catch (error) {
@@ -157,8 +186,8 @@ export class HypernodesPanel extends Widget {
   #show(message: string): void {
     this.#status.textContent = message;
     this.#status.classList.add("hn-panel-warning");
-    this.#cache.replaceChildren();
-    this.#pipelinesHeading.hidden = true;
+    this.#cache.hidden = this.#pipelinesHeading.hidden = true;
+    this.#rows.clear();
     this.#pipelines.replaceChildren();
     this.#detail.replaceChildren();
     this.pipelines = [];
@@ -197,10 +226,27 @@ export class HypernodesPanel extends Widget {
   }
 }
 
-function row(label: string, value: string): HTMLElement {
-  const el = element("div", "hn-panel-row");
-  el.append(element("span", "hn-panel-muted", label), element("span", "", value));
+/** Sets an element's text only when it changed: a refresh that changes nothing touches nothing. */
+function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/** The element showing one figure (`data-stat` names it for tests and user styles). */
+function figure(stat: string): HTMLElement {
+  const el = element("dd", "hn-panel-figure");
+  el.dataset.stat = stat;
   return el;
+}
+
+/** Label/value pairs, a grid: labels left, numbers right-aligned. */
+function figures(...pairs: [string, HTMLElement][]): HTMLElement {
+  const list = element("dl", "hn-panel-figures");
+  for (const [label, value] of pairs) list.append(element("dt", "hn-panel-muted", label), value);
+  return list;
+}
+
+function count(n: number): string {
+  return Number.isFinite(n) ? n.toLocaleString() : "unknown";
 }
 
 function button(label: string, onClick: () => void): HTMLElement {
