@@ -116,12 +116,26 @@ describe("quickstart notebook in JupyterLab", () => {
     await screenshot(page, "panel-explain");
 
     // Clearing one pipeline: its nodes' entries go (the corpus's own stay), its next run recomputes.
+    // The corpus runs the same nodes (nested): the reader is asked first, and told after.
     const entries = async () => Number((await panel.locator("[data-stat=entries]").innerText()).replace(/,/g, ""));
     const before = await entries();
-    await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Clear" }).click();
-    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries of perReview\.$/);
+    const clearPerReview = panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Clear" });
+    const dialog = page.locator(".jp-Dialog");
+    await clearPerReview.click();
+    await expect.poll(() => dialog.locator(".jp-Dialog-header").innerText()).toBe("Clear the cache of perReview?");
+    expect(await dialog.locator(".hn-panel-confirm li").allInnerTexts()).toEqual(["corpus: clean, features, score"]);
+    await screenshot(page, "panel-clear-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await entries()).toBe(before);
+    await clearPerReview.click();
+    await dialog.getByRole("button", { name: "Clear" }).click();
+    await expect
+      .poll(() => panel.locator(".hn-panel-detail").innerText())
+      .toMatch(/^Cleared [\d,]+ cache entries of perReview \(all [\d,]+ of them were also used by corpus\)\.$/);
     await expect.poll(entries).toBeLessThan(before);
     expect(await entries()).toBeGreaterThan(0);
+    await screenshot(page, "panel-cleared-pipeline");
     await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
     await expect.poll(() => explain.locator("tr").first().innerText()).toMatch(/^clean\trecompute\t/);
     // Clearing all empties the cache.
@@ -131,19 +145,22 @@ describe("quickstart notebook in JupyterLab", () => {
     await screenshot(page, "panel-cleared");
     // Dark theme; then the UI font 3px larger in the sidebar's narrowest width (250 px), as in a
     // sidebar ~200 px wide: every label and figure still whole on one line.
-    const command = (id, args) => page.evaluate(([id, args]) => window.jupyterapp.commands.execute(id, args), [id, args]);
-    await command("apputils:change-theme", { theme: "JupyterLab Dark" });
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === "false");
+    const theme = async (name, light) => {
+      await page.evaluate((name) => window.jupyterapp.commands.execute("apputils:change-theme", { theme: name }), name);
+      // The lab's splash covers the page while a theme loads; another change before it goes makes the lab throw.
+      await page.waitForFunction((light) => document.body.dataset.jpThemeLight === light && !document.querySelector("#jupyterlab-splash"), light);
+    };
+    await theme("JupyterLab Dark", "false");
     await screenshot(page, "panel-cleared-dark");
-    for (let i = 0; i < 3; i++) await command("apputils:incr-font-size", { key: "ui-font-size1" });
-    const figures = () => panel.locator(".hn-panel-figures > *").evaluateAll((cells) => cells.map((c) => [c.getBoundingClientRect().height, c.scrollWidth > c.clientWidth]));
-    await expect.poll(async () => (await figures())[0][0]).toBeGreaterThan(22);
-    const cells = await figures();
+    // What Settings > Theme > Increase UI Font Size sets, three times over (without reloading the theme each time).
+    const uiFontSize = (size) => page.evaluate((size) => document.documentElement.style.setProperty("--jp-ui-font-size1", size), size);
+    await uiFontSize("16px");
+    const cells = await panel.locator(".hn-panel-figures > *").evaluateAll((cells) => cells.map((c) => [c.getBoundingClientRect().height, c.scrollWidth > c.clientWidth]));
+    expect(cells[0][0]).toBeGreaterThan(22);
     expect(cells).toEqual(cells.map(() => [cells[0][0], false]));
     await screenshot(page, "panel-large-font-dark");
-    for (let i = 0; i < 3; i++) await command("apputils:decr-font-size", { key: "ui-font-size1" });
-    await command("apputils:change-theme", { theme: "JupyterLab Light" });
-    await page.waitForFunction(() => document.body.dataset.jpThemeLight === "true");
+    await uiFontSize("");
+    await theme("JupyterLab Light", "true");
     expect(page.consoleErrors).toEqual([]);
   });
 

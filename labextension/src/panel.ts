@@ -3,16 +3,19 @@
 // explain what its next run would recompute and why, clear the cache. Other kernels get a clear
 // "not a HyperNodes kernel" message. A refresh (every second while a cell runs) updates it in place:
 // rows and buttons stay the same elements, so a click, the hover and the focus survive it.
-import type { ISessionContext } from "@jupyterlab/apputils";
+import { Dialog, showDialog, type ISessionContext } from "@jupyterlab/apputils";
 import type { KernelMessage } from "@jupyterlab/services";
 import { Widget } from "@lumino/widgets";
-import { DAG_MIME_TYPE, type PipelineInfo } from "hypernodes/browser";
+import { DAG_MIME_TYPE, type PipelineInfo, type SharedEntries, type SharedNodes } from "hypernodes/browser";
 import { DagRenderer } from "./dag-renderer";
 import { HypernodesClient, NotHypernodesKernel } from "./kernel-client";
 import { element } from "./dom";
 
 /** How often a shown panel re-reads the numbers of a running cell (the kernel answers them during the cell). */
 const LIVE_MS = 1000;
+
+/** How many node names a confirmation lists for one pipeline before "and N more". */
+const NAMES_SHOWN = 4;
 
 export class HypernodesPanel extends Widget {
   readonly #status = element("div", "hn-panel-status");
@@ -149,13 +152,19 @@ export class HypernodesPanel extends Widget {
     }
   }
 
-  /** Clears one pipeline's cache entries, or without a name the whole cache. */
+  /**
+   * Clears one pipeline's cache entries, or without a name the whole cache. Other pipelines running
+   * some of its nodes lose those entries too: the reader confirms that first, and the result says it.
+   */
   async clearCache(name?: string): Promise<void> {
     const client = await this.#connected();
     if (!client) return;
-    const cleared = await client.clear(name);
-    const what = name === undefined ? "" : ` of ${name}`;
-    this.#detail.replaceChildren(element("p", "hn-panel-muted", `Cleared ${cleared.toLocaleString()} cache entries${what}.`));
+    if (name !== undefined) {
+      const shared = await client.shared(name);
+      if (shared.length && !(await confirmClear(name, shared))) return;
+    }
+    const { cleared, shared = [] } = await client.clear(name);
+    this.#detail.replaceChildren(clearedLine(cleared, name, shared));
     await this.refresh();
   }
 
@@ -247,6 +256,55 @@ function figures(...pairs: [string, HTMLElement][]): HTMLElement {
 
 function count(n: number): string {
   return Number.isFinite(n) ? n.toLocaleString() : "unknown";
+}
+
+function entries(n: number): string {
+  return `${count(n)} cache ${n === 1 ? "entry" : "entries"}`;
+}
+
+function code(name: string): HTMLElement {
+  return element("code", "hn-panel-code", name);
+}
+
+/** Asks before clearing entries other pipelines use; resolves to the reader's yes. */
+async function confirmClear(name: string, shared: SharedNodes[]): Promise<boolean> {
+  const body = element("div", "hn-panel-confirm");
+  const list = element("ul", "");
+  for (const { pipeline, nodes } of shared) {
+    const more = nodes.length - NAMES_SHOWN;
+    const item = element("li", "");
+    item.append(code(pipeline), `: ${nodes.slice(0, more > 1 ? NAMES_SHOWN : undefined).join(", ")}${more > 1 ? ` and ${more} more` : ""}`);
+    list.append(item);
+  }
+  const intro = element("p", "");
+  intro.append("These pipelines run some of the nodes of ", code(name), " with the same code on the same cache. Clearing deletes those nodes' results for them too:");
+  body.append(intro, list);
+  const result = await showDialog({
+    title: `Clear the cache of ${name}?`,
+    body: new Widget({ node: body }),
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: "Clear" })],
+    defaultButton: 0, // Enter keeps the entries
+  });
+  return result.button.accept;
+}
+
+/** "Cleared 12 cache entries of `scoring` (4 of them were also used by `eval`, all 12 by `nested`)." */
+function clearedLine(cleared: number, name: string | undefined, shared: SharedEntries[]): HTMLElement {
+  const line = element("p", "hn-panel-result", `Cleared ${entries(cleared)}`);
+  if (name !== undefined) line.append(" of ", code(name));
+  const users = shared.filter((s) => s.entries > 0);
+  if (users.length) {
+    line.append(cleared === 1 ? " (it was also used by " : " (");
+    users.forEach((s, i) => {
+      const n = s.entries === cleared ? `all ${count(cleared)}` : count(s.entries);
+      if (cleared > 1) line.append(i ? `, ${n} by ` : `${n} of them were also used by `);
+      else if (i) line.append(", ");
+      line.append(code(s.pipeline));
+    });
+    line.append(")");
+  }
+  line.append(".");
+  return line;
 }
 
 function button(label: string, onClick: () => void): HTMLElement {
