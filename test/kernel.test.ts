@@ -278,6 +278,20 @@ describe("the kernel over ZeroMQ", () => {
     expect(result).toBe([1, 2, 3, 4, 5, 6].map(spinOne).join(","));
   });
 
+  /** A hypernodes comm as the lab panel opens it; `ask` resolves to a request's one answer, sent before the kernel's idle. */
+  async function panelComm() {
+    const commId = randomUUID();
+    await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
+    const ask = async (data: Record<string, unknown>) => {
+      const sent = client.request("comm_msg", { comm_id: commId, data });
+      const messages = (await client.iopubUntilIdle(sent.id)).filter((m) => m.header.msg_type === "comm_msg");
+      expect(messages).toHaveLength(1);
+      return messages[0].content.data;
+    };
+    const close = () => client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
+    return { ask, close };
+  }
+
   it("answers the lab panel's requests: pipelines, stats, dag, explain, clear", async () => {
     const setup = await client.execute(
       [
@@ -288,15 +302,7 @@ describe("the kernel over ZeroMQ", () => {
       ].join("\n"),
     );
     expect(setup.reply.content.status).toBe("ok");
-    const commId = randomUUID();
-    await client.iopubUntilIdle(client.request("comm_open", { comm_id: commId, target_name: "hypernodes", data: {} }).id);
-    // The answer comes before the kernel goes idle, tagged with the request's id.
-    const ask = async (data: Record<string, unknown>) => {
-      const sent = client.request("comm_msg", { comm_id: commId, data });
-      const messages = (await client.iopubUntilIdle(sent.id)).filter((m) => m.header.msg_type === "comm_msg");
-      expect(messages).toHaveLength(1);
-      return messages[0].content.data;
-    };
+    const { ask, close } = await panelComm();
     const listed = await ask({ request: "pipelines", id: 1 });
     expect(listed.id).toBe(1);
     expect(listed.pipelines).toContainEqual({ name: "panelPipeline", id: "halving", nodes: 1, inputs: ["x"], outputs: ["half"], lastRun: true });
@@ -309,14 +315,59 @@ describe("the kernel over ZeroMQ", () => {
     expect(await ask({ request: "explain", name: "panelPipeline", id: 4 })).toMatchObject({ explain: [{ node: "half", status: "hit" }], inputs: ["x"] });
     expect(await ask({ request: "explain", name: "nothing", id: 5 })).toEqual({ id: 5, error: "no pipeline named 'nothing' in this session's cells" });
     // One pipeline's entries: its node's result (the signature record of explain stays).
-    expect(await ask({ request: "clear", name: "panelPipeline", id: 6 })).toEqual({ id: 6, cleared: 1 });
+    expect(await ask({ request: "clear", name: "panelPipeline", id: 6 })).toEqual({ id: 6, cleared: 1, shared: [] });
     expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });
     await client.execute("await panelPipeline.run({ x: 8 });");
     expect((await ask({ request: "clear", id: 7 })).cleared).toBe(stats.cache.entries);
     expect((await ask({ request: "stats" })).cache.entries).toBe(0);
     // Cleared for every pipeline of the session, its own in-memory layer included: the next run recomputes.
     expect(await ask({ request: "explain", name: "panelPipeline" })).toMatchObject({ explain: [{ node: "half", status: "miss" }] });
-    await client.iopubUntilIdle(client.request("comm_close", { comm_id: commId, data: {} }).id);
+    await close();
+  });
+
+  it("says which other pipelines share a pipeline's nodes, and how many of the entries its clear removed were theirs", async () => {
+    const setup = await client.execute(
+      [
+        'import { Pipeline as P3, node as n3, MemoryCache as M3 } from "hypernodes";',
+        'const square = n3((x: number) => x * x, { outputName: "sq" });',
+        'const plusOne = n3((sq: number) => sq + 1, { outputName: "inc" });',
+        'const scoring = new P3({ nodes: [square, plusOne], name: "scoring" });',
+        'const evaluation = new P3({ nodes: [square], name: "evaluation" });',
+        'const nesting = new P3({ nodes: [scoring.asNode({ name: "inner" })], name: "nesting" });',
+        'const elsewhere = new P3({ nodes: [square], cache: new M3(), name: "elsewhere" });',
+        'const unrelated = new P3({ nodes: [n3((x: number) => x - 1, { outputName: "dec" })], name: "unrelated" });',
+        'await scoring.map({ x: [1, 2, 3, 4] }, { mapOver: "x" });',
+        'await evaluation.map({ x: [5, 6] }, { mapOver: "x" });',
+        "await elsewhere.run({ x: 7 });",
+        "await unrelated.run({ x: 1 });",
+      ].join("\n"),
+    );
+    expect(setup.reply.content.status).toBe("ok");
+    const { ask, close } = await panelComm();
+    // Before clearing, the panel can warn: same code on the same cache (a nested use included); a
+    // pipeline on another cache shares nothing.
+    expect(await ask({ request: "shared", name: "scoring", id: 1 })).toEqual({
+      id: 1,
+      shared: [
+        { pipeline: "evaluation", nodes: ["sq"] },
+        { pipeline: "nesting", nodes: ["sq", "inc"] },
+      ],
+    });
+    expect(await ask({ request: "shared", name: "unrelated" })).toEqual({ shared: [] });
+    const before = (await ask({ request: "stats" })).cache.entries;
+    // square's 6 entries (4 of scoring's items, 2 of evaluation's) and plusOne's 4.
+    expect(await ask({ request: "clear", name: "scoring", id: 2 })).toEqual({
+      id: 2,
+      cleared: 10,
+      shared: [
+        { pipeline: "evaluation", nodes: ["sq"], entries: 6 },
+        { pipeline: "nesting", nodes: ["sq", "inc"], entries: 10 },
+      ],
+    });
+    expect((await ask({ request: "stats" })).cache.entries).toBe(before - 10);
+    expect(await ask({ request: "explain", name: "elsewhere" })).toMatchObject({ explain: [{ node: "sq", status: "hit" }] });
+    expect(await ask({ request: "clear", name: "unrelated" })).toEqual({ cleared: 1, shared: [] });
+    await close();
   });
 
   it("answers the panel's reading requests while a cell awaits a long map, and a clear after the cell", async () => {
@@ -356,7 +407,7 @@ describe("the kernel over ZeroMQ", () => {
     const { reply, outputs } = await mapping;
     expect(reply.content.status).toBe("ok");
     expect(outputs.at(-1)!.content.data["text/plain"]).toBe("500");
-    expect((await clearing).data).toEqual({ id: 3, cleared: 500 });
+    expect((await clearing).data).toEqual({ id: 3, cleared: 500, shared: [] });
     // A panel polls all session long: its requests share the notebook's cache, adding nothing per request.
     for (let i = 0; i < 15; i++) await ask({ request: "stats" });
     await client.execute("1");

@@ -1,8 +1,8 @@
 // The "hypernodes" comm target: what the JupyterLab side panel and the headless runner talk to. Its
 // requests and answers are the notebook protocol's (CommRequest, CommAnswers in hypernodes/browser):
 // each message `{ request, id?, ... }` gets one answer echoing `id`, a failure answers `{ error }`.
-import type { Cache, Pipeline } from "hypernodes";
-import { HYPERNODES_COMM_TARGET, type CommAnswers, type CommRequestName } from "hypernodes/browser";
+import type { Cache, HyperNode, Pipeline } from "hypernodes";
+import { HYPERNODES_COMM_TARGET, type CommAnswers, type CommRequestName, type SharedEntries } from "hypernodes/browser";
 import type { CommRegistry } from "./comms.js";
 import type { NotebookSession } from "./notebook-defaults.js";
 
@@ -10,7 +10,7 @@ import type { NotebookSession } from "./notebook-defaults.js";
 type Message = { request?: unknown; id?: unknown; name?: unknown; inputs?: unknown };
 
 /** Requests answered while a cell runs: they only read, so the panel shows a long map's live numbers. */
-const DURING_CELL: ReadonlySet<unknown> = new Set<CommRequestName>(["ping", "stats", "pipelines", "dag", "explain"]);
+const DURING_CELL: ReadonlySet<unknown> = new Set<CommRequestName>(["ping", "stats", "pipelines", "dag", "explain", "shared"]);
 
 export function registerHypernodesTarget(comms: CommRegistry, version: string, session: NotebookSession): void {
   const duringCell = (data: unknown) => DURING_CELL.has((data as Message | null)?.request);
@@ -51,9 +51,11 @@ const ANSWERS: { [R in CommRequestName]: Answerer<R> } = {
     if (!inputs) throw new Error(`'${String(message.name)}' has not been run in this session: give the inputs to explain`);
     return { explain: await pipeline.explain(inputs), inputs: Object.keys(inputs) };
   },
-  clear: async (session, _version, message) => ({
-    cleared: message.name === undefined ? await clear(session) : await pipelineNamed(session, message.name).clearCache(),
+  shared: async (session, _version, message) => ({
+    shared: sharing(session, pipelineNamed(session, message.name)).map(({ pipeline, nodes }) => ({ pipeline, nodes: nodes.map((n) => n.name) })),
   }),
+  clear: async (session, _version, message) =>
+    message.name === undefined ? { cleared: await clear(session) } : clearPipeline(session, pipelineNamed(session, message.name)),
 };
 
 function answer(session: NotebookSession, version: string, message: Message): Promise<object> {
@@ -75,13 +77,61 @@ async function cacheStats(session: NotebookSession) {
   return { entries, bytes, dir: session.cacheDir };
 }
 
+/** What holds a cache's entries: DiskCaches on one file share it. */
+function storeOf(session: NotebookSession, cache: Cache | undefined): unknown {
+  return cache instanceof session.hypernodes.DiskCache ? cache.file : cache;
+}
+
 async function clear(session: NotebookSession): Promise<number> {
   const caches = new Set([session.cache(), ...[...session.pipelines().values()].map((p) => p.cache)]);
-  // Entries removed: each store counted once (DiskCaches on one file share it).
+  // Entries removed: each store counted once.
   const stores = new Map<unknown, Cache>();
-  for (const cache of caches) if (cache) stores.set(cache instanceof session.hypernodes.DiskCache ? cache.file : cache, cache);
+  for (const cache of caches) if (cache) stores.set(storeOf(session, cache), cache);
   let removed = 0;
   for (const cache of stores.values()) removed += (await cache.stats?.())?.entries ?? 0;
   for (const cache of caches) await cache?.clear();
   return removed;
+}
+
+/** Every node of a pipeline, at any depth: a nested pipeline's inner nodes before the nested pipeline. */
+function* nodesOf(session: NotebookSession, pipeline: Pipeline<any>): Generator<HyperNode> {
+  for (const node of pipeline.nodes) {
+    if (node instanceof session.hypernodes.PipelineNode) yield* nodesOf(session, node.pipeline);
+    yield node;
+  }
+}
+
+/**
+ * The other session pipelines on the same cache running some of this pipeline's caching nodes with the
+ * same code: their entries are the same keys, so clearing this pipeline deletes them for those too.
+ */
+function sharing(session: NotebookSession, pipeline: Pipeline<any>): { pipeline: string; nodes: HyperNode[] }[] {
+  const own = new Map<string, HyperNode>();
+  for (const node of nodesOf(session, pipeline)) if (node.cache && !own.has(node.codeHash)) own.set(node.codeHash, node);
+  const store = storeOf(session, pipeline.cache);
+  const shared = [];
+  for (const [name, other] of session.pipelines()) {
+    if (other === pipeline || !other.cache || storeOf(session, other.cache) !== store) continue;
+    const theirs = new Set([...nodesOf(session, other)].map((n) => n.codeHash));
+    const nodes = [...own].filter(([hash]) => theirs.has(hash)).map(([, node]) => node);
+    if (nodes.length) shared.push({ pipeline: name, nodes });
+  }
+  return shared;
+}
+
+/** Clears a pipeline's entries, saying how many of them each pipeline sharing its nodes used. */
+async function clearPipeline(session: NotebookSession, pipeline: Pipeline<any>): Promise<{ cleared: number; shared: SharedEntries[] }> {
+  const shared = sharing(session, pipeline);
+  // The shared nodes' entries first, each node alone (a one-node pipeline's clearCache), inner nodes
+  // before their nested pipeline so each entry is counted for its own node; then the rest.
+  const entries = new Map<HyperNode, number>();
+  for (const node of new Set(shared.flatMap((s) => s.nodes))) {
+    entries.set(node, await new session.hypernodes.Pipeline({ nodes: [node], cache: pipeline.cache }).clearCache());
+  }
+  const sum = (counts: number[]) => counts.reduce((a, b) => a + b, 0);
+  const cleared = sum([...entries.values()]) + (await pipeline.clearCache());
+  return {
+    cleared,
+    shared: shared.map(({ pipeline: name, nodes }) => ({ pipeline: name, nodes: nodes.map((n) => n.name), entries: sum(nodes.map((n) => entries.get(n)!)) })),
+  };
 }

@@ -96,7 +96,8 @@ describe("quickstart notebook in JupyterLab", () => {
     await panel.locator(".hn-panel-pipeline").first().waitFor();
     const names = await panel.locator(".hn-panel-pipeline-name").allTextContents();
     expect(names.sort()).toEqual(["corpus", "perReview"]);
-    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/Cache\s+[\d,]+ entries · [\d.]+ KB/);
+    await expect.poll(() => panel.locator("[data-stat=entries]").innerText()).toMatch(/^\d{1,3}(,\d{3})*$/);
+    expect(await panel.locator("[data-stat=size]").innerText()).toMatch(/^[\d.]+ KB$/);
     expect(await panel.locator(".hn-panel-status").innerText()).toBe("Kernel: HyperNodes (TypeScript)");
 
     await panel.locator(".hn-panel-pipeline", { hasText: "corpus" }).getByRole("button", { name: "DAG" }).click();
@@ -115,18 +116,51 @@ describe("quickstart notebook in JupyterLab", () => {
     await screenshot(page, "panel-explain");
 
     // Clearing one pipeline: its nodes' entries go (the corpus's own stay), its next run recomputes.
-    const entries = async () => Number((await panel.locator(".hn-panel-cache").innerText()).match(/Cache\s+([\d,]+) entries/)[1].replace(/,/g, ""));
+    // The corpus runs the same nodes (nested): the reader is asked first, and told after.
+    const entries = async () => Number((await panel.locator("[data-stat=entries]").innerText()).replace(/,/g, ""));
     const before = await entries();
-    await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Clear" }).click();
-    await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries of perReview\.$/);
+    const clearPerReview = panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Clear" });
+    const dialog = page.locator(".jp-Dialog");
+    await clearPerReview.click();
+    await expect.poll(() => dialog.locator(".jp-Dialog-header").innerText()).toBe("Clear the cache of perReview?");
+    expect(await dialog.locator(".hn-panel-confirm li").allInnerTexts()).toEqual(["corpus: clean, features, score"]);
+    await screenshot(page, "panel-clear-confirm");
+    await dialog.getByRole("button", { name: "Cancel" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(await entries()).toBe(before);
+    await clearPerReview.click();
+    await dialog.getByRole("button", { name: "Clear" }).click();
+    await expect
+      .poll(() => panel.locator(".hn-panel-detail").innerText())
+      .toMatch(/^Cleared [\d,]+ cache entries of perReview \(all [\d,]+ of them were also used by corpus\)\.$/);
     await expect.poll(entries).toBeLessThan(before);
     expect(await entries()).toBeGreaterThan(0);
+    await screenshot(page, "panel-cleared-pipeline");
     await panel.locator(".hn-panel-pipeline", { hasText: "perReview" }).getByRole("button", { name: "Explain" }).click();
     await expect.poll(() => explain.locator("tr").first().innerText()).toMatch(/^clean\trecompute\t/);
     // Clearing all empties the cache.
     await panel.getByRole("button", { name: "Clear all" }).click();
     await expect.poll(() => panel.locator(".hn-panel-detail").innerText()).toMatch(/^Cleared [\d,]+ cache entries\.$/);
     await expect.poll(entries).toBe(0);
+    await screenshot(page, "panel-cleared");
+    // Dark theme; then the UI font 3px larger in the sidebar's narrowest width (250 px), as in a
+    // sidebar ~200 px wide: every label and figure still whole on one line.
+    const theme = async (name, light) => {
+      await page.evaluate((name) => window.jupyterapp.commands.execute("apputils:change-theme", { theme: name }), name);
+      // The lab's splash covers the page while a theme loads; another change before it goes makes the lab throw.
+      await page.waitForFunction((light) => document.body.dataset.jpThemeLight === light && !document.querySelector("#jupyterlab-splash"), light);
+    };
+    await theme("JupyterLab Dark", "false");
+    await screenshot(page, "panel-cleared-dark");
+    // What Settings > Theme > Increase UI Font Size sets, three times over (without reloading the theme each time).
+    const uiFontSize = (size) => page.evaluate((size) => document.documentElement.style.setProperty("--jp-ui-font-size1", size), size);
+    await uiFontSize("16px");
+    const cells = await panel.locator(".hn-panel-figures > *").evaluateAll((cells) => cells.map((c) => [c.getBoundingClientRect().height, c.scrollWidth > c.clientWidth]));
+    expect(cells[0][0]).toBeGreaterThan(22);
+    expect(cells).toEqual(cells.map(() => [cells[0][0], false]));
+    await screenshot(page, "panel-large-font-dark");
+    await uiFontSize("");
+    await theme("JupyterLab Light", "true");
     expect(page.consoleErrors).toEqual([]);
   });
 
@@ -134,25 +168,44 @@ describe("quickstart notebook in JupyterLab", () => {
     const path = await fixture.lab.writeNotebook("live.ipynb", [
       'import { node, Pipeline } from "hypernodes";\n' +
         'const slow = new Pipeline({ nodes: [node(async (x: number) => { await new Promise((r) => setTimeout(r, 10)); return x; }, { outputName: "y" })], name: "slow" });',
-      '(await slow.map({ x: Array.from({ length: 300 }, (_, i) => i) }, { mapOver: "x" })).length',
+      '(await slow.map({ x: Array.from({ length: 600 }, (_, i) => i) }, { mapOver: "x" })).length',
     ]);
     await openNotebook(page, fixture.lab, path);
     await page.evaluate(() => window.jupyterapp.commands.execute("hypernodes:open-panel"));
     const panel = page.locator("#hypernodes-panel");
-    // What the panel showed as executed while the kernel was busy with the map.
+    expect(await runCell(page, 0)).toBe(true);
+    const dagButton = panel.locator(".hn-panel-pipeline", { hasText: "slow" }).getByRole("button", { name: "DAG" });
+    const button = await dagButton.elementHandle();
+    // Every change of the pipelines list, and what the panel showed as executed while the kernel was busy with the map.
     await page.evaluate(() => {
+      window.listChanges = 0;
+      const list = document.querySelector("#hypernodes-panel .hn-panel-pipelines");
+      new MutationObserver((records) => (window.listChanges += records.length)).observe(list, { subtree: true, childList: true, attributes: true, characterData: true });
       window.liveCounts = [];
       const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
       window.liveTimer = setInterval(() => {
-        const text = document.querySelector("#hypernodes-panel .hn-panel-cache")?.innerText ?? "";
-        const executed = Number(text.match(/(\d+) executed/)?.[1]);
+        const executed = Number(document.querySelector("#hypernodes-panel [data-stat=executed]")?.textContent.replace(/,/g, ""));
         if (kernel.status === "busy" && executed && window.liveCounts.at(-1) !== executed) window.liveCounts.push(executed);
       }, 50);
     });
-    expect(await runAllCells(page)).toBe(true);
+    let mapped = false;
+    const mapping = runCell(page, 1).then((ok) => ((mapped = true), ok));
+    await expect.poll(() => page.evaluate(() => window.liveCounts.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    // The pointer on a pipeline's button, and the focus, through live refreshes: both stay, and a click works mid-run.
+    await dagButton.hover();
+    await button.focus();
+    const refreshes = await page.evaluate(() => window.liveCounts.length);
+    await expect.poll(() => page.evaluate(() => window.liveCounts.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(refreshes + 2);
+    expect(await button.evaluate((el) => [el.isConnected, el.matches(":hover"), el === document.activeElement])).toEqual([true, true, true]);
+    await button.click();
+    await panel.locator(".hn-panel-detail .hn-dag svg").waitFor();
+    expect(mapped).toBe(false);
+    expect(await mapping).toBe(true);
     const seen = await page.evaluate(() => (clearInterval(window.liveTimer), window.liveCounts));
-    expect(seen.filter((n) => n > 0 && n < 300).length).toBeGreaterThanOrEqual(2);
-    await expect.poll(() => panel.locator(".hn-panel-cache").innerText()).toMatch(/300 executed/);
+    expect(seen.filter((n) => n > 0 && n < 600).length).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => panel.locator("[data-stat=executed]").innerText()).toBe("600");
+    // Refreshed in place: the list was never rebuilt, nor a row touched.
+    expect(await page.evaluate(() => window.listChanges)).toBe(0);
     await screenshot(page, "panel-live");
 
     // Nothing runs, the panel is open: the kernel and the lab exchange nothing.

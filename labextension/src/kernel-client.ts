@@ -13,6 +13,7 @@ import {
   type NodeExplanation,
   type PipelineInfo,
   type SessionInfo,
+  type SharedNodes,
 } from "hypernodes/browser";
 
 /** What a request carries besides its name. */
@@ -83,9 +84,14 @@ export class HypernodesClient {
     return (await this.request("explain", { name })).explain;
   }
 
-  /** Clears one pipeline's entries, or without a name the whole cache; resolves to how many went. */
-  async clear(name?: string): Promise<number> {
-    return (await this.request("clear", name === undefined ? {} : { name })).cleared;
+  /** The other pipelines that lose entries when this one's are cleared. */
+  async shared(name: string): Promise<SharedNodes[]> {
+    return (await this.request("shared", { name })).shared;
+  }
+
+  /** Clears one pipeline's entries (saying how many other pipelines used), or without a name the whole cache. */
+  clear(name?: string): Promise<CommAnswers["clear"]> {
+    return this.request("clear", name === undefined ? {} : { name });
   }
 
   dispose(): void {

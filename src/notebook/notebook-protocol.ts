@@ -249,6 +249,11 @@ export type CommRequest =
   /** What the next run would recompute and why (inputs default to the pipeline's last run's). */
   | { request: "explain"; name: string; inputs?: Record<string, unknown> }
   /**
+   * The other session pipelines that run some of the named pipeline's nodes (the same code) on the
+   * same cache: clearing it deletes their entries of those nodes too.
+   */
+  | { request: "shared"; name: string }
+  /**
    * The named pipeline's cache entries (pipeline.clearCache()), or without a name the notebook's
    * cache and every session pipeline's own, emptied (each drops its in-memory layer too).
    */
@@ -267,8 +272,21 @@ export interface CommAnswers {
   dag: { dag: DagMimeData };
   /** `inputs`: the names of the inputs it assumed. */
   explain: { explain: NodeExplanation[]; inputs: string[] };
-  /** How many entries were removed. */
-  clear: { cleared: number };
+  shared: { shared: SharedNodes[] };
+  /** How many entries were removed; with a name, how many of them each pipeline sharing its nodes used. */
+  clear: { cleared: number; shared?: SharedEntries[] };
+}
+
+/** Another session pipeline (by variable name) running some of a pipeline's nodes, on the same cache. */
+export interface SharedNodes {
+  pipeline: string;
+  /** The nodes' names, nested pipelines' inner nodes before the nested pipeline. */
+  nodes: string[];
+}
+
+/** What a clear deleted of those shared nodes' entries. */
+export interface SharedEntries extends SharedNodes {
+  entries: number;
 }
 
 export interface CommFailure {
