@@ -16,7 +16,7 @@ export {
   type RowParts,
 } from "./notebook/progress-format.js";
 export { escapeHtml } from "./notebook/html.js";
-export { figureTone, formatTime, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader, type TimeAxis } from "./notebook/timeline-format.js";
+export { figureTone, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader, type TimeAxis } from "./notebook/timeline-format.js";
 export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
 export { modelToDot, clusterId, liftClusterTitles, legendEntries, type LegendEntry } from "./viz/viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz/viz-view.js";

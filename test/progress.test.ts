@@ -34,7 +34,7 @@ describe("ProgressCallback", () => {
     await p.map({ passage: [" a ", " bb "] }, { mapOver: "passage" });
     await p.map({ passage: [" a ", " bb ", " ccc "] }, { mapOver: "passage" });
     const last = term.text().split("map docs").at(-1)!;
-    expect(last).toMatch(/^\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ m?s\n/);
+    expect(last).toMatch(/^\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ (?:µs|ms|s)\n/);
     expect(last).toMatch(/clean\s+█+ 100% 3\/3 ⚡2 cached\n/);
     expect(last).toMatch(/measure\s+█+ 100% 3\/3 ⚡2 cached\n/);
   });
@@ -55,7 +55,7 @@ describe("ProgressCallback", () => {
     expect(text).toMatch(/\n? {2}measure\s+[█░]+ 100% 2\/2 ✗ 1 failed: cannot measure 'bad'(?!\nstack)/);
     expect(text).toMatch(/per_doc\s+[█░]+ 100% 1\/1 ✗ 1 failed/);
     // The map's bar counts the failed item; it has no message of its own to show, only its time.
-    expect(text).toMatch(/map per_doc\s+[█░]+ 100% 2\/2 ✗ 1 failed in [\d.]+ m?s\n/);
+    expect(text).toMatch(/map per_doc\s+[█░]+ 100% 2\/2 ✗ 1 failed in [\d.]+ (?:µs|ms|s)\n/);
     expect(text).not.toContain("undefined");
   });
 
@@ -66,11 +66,11 @@ describe("ProgressCallback", () => {
     await p.map({ passage: [" a ", " bb ", " ccc ", " d ", " e ", " f ", " g "] }, { mapOver: "passage" });
     const text = term.text();
     // A redraw while it ran: how far, and for how long so far.
-    const running = text.match(/map docs\s+[█░]+ +(\d+)% ([1-6])\/7 [\d.]+ m?s elapsed\n/);
+    const running = text.match(/map docs\s+[█░]+ +(\d+)% ([1-6])\/7 [\d.]+ (?:µs|ms|s) elapsed\n/);
     expect(running).not.toBeNull();
     expect(running![1]).toBe(String(Math.floor((100 * Number(running![2])) / 7)));
     // Done: 100% and how long it took, no ETA.
-    expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 100% 7\/7 in [\d.]+ m?s\n/);
+    expect(text.split("map docs").at(-1)).toMatch(/^\s+█+ 100% 7\/7 in [\d.]+ (?:µs|ms|s)\n/);
     expect(text).toMatch(/measure\s+█+ 100% 7\/7/);
   });
 
@@ -83,7 +83,7 @@ describe("ProgressCallback", () => {
     const passages = Array.from({ length: 100 }, (_, i) => ` ${i} `);
     await expect(p.map({ passage: passages }, { mapOver: "passage", signal: AbortSignal.timeout(300) })).rejects.toThrow(AbortError);
     const final = term.text().split("map docs").at(-1)!;
-    expect(final).toMatch(/^\s+[█░]+ +\d+% \d+\/100 aborted after [\d.]+ m?s\n/);
+    expect(final).toMatch(/^\s+[█░]+ +\d+% \d+\/100 aborted after [\d.]+ (?:µs|ms|s)\n/);
     const written = term.text().length;
     await new Promise((resolve) => setTimeout(resolve, 600)); // two redraws' time: nothing more is drawn
     expect(term.text().length).toBe(written);
@@ -176,8 +176,8 @@ describe("ProgressCallback in a notebook", () => {
       ["clean", 3, 3, 2],
       ["measure", 3, 3, 2],
     ]);
-    expect(last.bundle["text/html"]).toMatch(/<table.*map docs.*>100%<.*3\/3 · ⚡2 cached · in [\d.]+ m?s/);
-    expect(last.bundle["text/plain"]).toMatch(/map docs\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ m?s\n/);
+    expect(last.bundle["text/html"]).toMatch(/<table.*map docs.*>100%<.*3\/3 · ⚡2 cached · in [\d.]+ (?:µs|ms|s)/);
+    expect(last.bundle["text/plain"]).toMatch(/map docs\s+█+ 100% 3\/3 ⚡2 cached in [\d.]+ (?:µs|ms|s)\n/);
     expect(last.bundle["text/plain"]).toMatch(/clean\s+█+ 100% 3\/3 ⚡2 cached/);
   });
 });

@@ -2,7 +2,8 @@
 // fallback that front ends without our JupyterLab renderer show.
 import { describe, expect, it } from "vitest";
 import { progressColors, type TimelineModel, type TimelineRow } from "hypernodes/browser";
-import { formatTime, rowFigures, rowTooltip, timeAxis, timelineText } from "../src/notebook/timeline-format.js";
+import { formatDuration } from "../src/notebook/progress-format.js";
+import { rowFigures, rowTooltip, timeAxis, timelineText } from "../src/notebook/timeline-format.js";
 import { timelineHtml } from "../src/notebook/timeline-html.js";
 
 const row = (fields: Partial<TimelineRow> & Pick<TimelineRow, "name" | "start" | "end">): TimelineRow => ({
@@ -76,7 +77,7 @@ describe("row figures", () => {
     [31.24, "31.2 ms"],
     [312.4, "312 ms"],
     [1234, "1.23 s"],
-  ])("formatTime(%s) is %s", (ms, text) => expect(formatTime(ms)).toBe(text));
+  ])("formatDuration(%s) is %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
 
   it("say the bar's length, counts, hits, failures and min/median/max of several runs", () => {
     const [, map, score, lookup, check] = mapped().rows;

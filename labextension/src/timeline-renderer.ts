@@ -7,7 +7,7 @@ import type { IRenderMime } from "@jupyterlab/rendermime-interfaces";
 import { Widget } from "@lumino/widgets";
 import {
   figureTone,
-  formatTime,
+  formatDuration,
   progressColors,
   rowError,
   rowFigures,
@@ -122,7 +122,7 @@ function totals({ totals }: TimelineModel): HTMLElement {
     const bar = element("span", "hn-timeline-total-bar");
     bar.style.width = `${max > 0 ? (100 * total.totalMs) / max : 0}%`;
     // A node only served from the cache took no time of its own.
-    const [sum, mean] = total.runs ? [formatTime(total.totalMs), formatTime(total.totalMs / total.runs)] : ["-", "-"];
+    const [sum, mean] = total.runs ? [formatDuration(total.totalMs), formatDuration(total.totalMs / total.runs)] : ["-", "-"];
     for (const text of [total.name, String(total.runs), String(total.hits), sum, mean]) tr.append(element("td", "", text));
     const cell = element("td", "");
     cell.append(bar);

@@ -130,12 +130,16 @@ function timing(row: ProgressRow, final: boolean, now: number): Timing {
   };
 }
 
-/** `850 ms`, `1.23 s`, `12.3 s`, `2m 05s`, `1h 02m`. */
+/**
+ * Every duration we show (progress, telemetry, a DAG node's last run), to three significant digits:
+ * `42.1 µs`, `4.12 ms`, `312 ms`, `1.23 s`, `12.3 s`, then `2m 05s`, `1h 02m`.
+ */
 export function formatDuration(ms: number): string {
-  const seconds = Math.max(ms, 0) / 1000;
-  if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
+  ms = Math.max(ms, 0);
   // From 59.95 s, one decimal would read `60.0 s`.
-  return seconds < 59.95 ? `${seconds.toFixed(seconds < 10 ? 2 : 1)} s` : formatSeconds(Math.round(seconds));
+  if (ms >= 59_950) return formatSeconds(Math.round(ms / 1000));
+  const [value, unit] = ms < 1 ? [ms * 1000, "µs"] : ms < 1000 ? [ms, "ms"] : [ms / 1000, "s"];
+  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${unit}`;
 }
 
 /** Whole seconds: `45 s`, `2m 05s`, `1h 02m`. */

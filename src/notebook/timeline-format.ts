@@ -3,7 +3,7 @@
 // notebook's text/plain fallback). The HTML fallback (timeline-html.ts) and the JupyterLab renderer
 // (labextension/src/timeline-renderer.ts) use the same words. Browser-safe: exported through `hypernodes/browser`.
 import type { TimelineModel, TimelineRow, TimelineTotal } from "./notebook-protocol.js";
-import { textBar } from "./progress-format.js";
+import { formatDuration, textBar } from "./progress-format.js";
 
 export interface TimeAxis {
   /** Where the axis ends: the call's wall time, or the last end when a row ends later. */
@@ -30,12 +30,6 @@ export function timeAxis(model: TimelineModel, count = 5): TimeAxis {
   return { end, ticks };
 }
 
-/** A duration to three figures or so: `42.1 µs`, `4.12 ms`, `312 ms`, `1.23 s`. */
-export function formatTime(ms: number): string {
-  const [value, unit] = ms < 1 ? [ms * 1000, "µs"] : ms < 1000 ? [ms, "ms"] : [ms / 1000, "s"];
-  return `${value.toFixed(value < 10 ? 2 : value < 100 ? 1 : 0)} ${unit}`;
-}
-
 /** A row's name with what it is, unless a node: `pipeline calc`, `map calc`, `nested batch`, `double`. */
 export function rowLabel(row: TimelineRow): string {
   return row.kind === "node" ? row.name : `${row.kind} ${row.name}`;
@@ -56,11 +50,11 @@ export function rowFigures(row: TimelineRow): string[] {
   const d = row.durations;
   const parts: string[] = [];
   // Cache hits alone are instants.
-  if (row.runs || row.failed || row.running) parts.push(formatTime(row.end - row.start));
+  if (row.runs || row.failed || row.running) parts.push(formatDuration(row.end - row.start));
   if (!single(row)) parts.push(count(row.runs, row.kind === "map" ? "item" : "run"));
   if (row.hits) parts.push(`⚡${row.hits} cached`);
   if (row.failed) parts.push(single(row) ? "✗ failed" : `✗ ${row.failed} failed`);
-  if (d && row.runs > 1) parts.push(`min ${formatTime(d.min)}`, `med ${formatTime(d.median)}`, `max ${formatTime(d.max)}`);
+  if (d && row.runs > 1) parts.push(`min ${formatDuration(d.min)}`, `med ${formatDuration(d.median)}`, `max ${formatDuration(d.max)}`);
   if (row.running) parts.push("running");
   return parts.filter(Boolean);
 }
