@@ -18,6 +18,6 @@ export {
 export { escapeHtml } from "./notebook/html.js";
 export { figureTone, rowError, rowFigures, rowLabel, rowTooltip, timeAxis, timelineHeader, type TimeAxis } from "./notebook/timeline-format.js";
 export { BAR_COLORS, STATE_COLORS, progressColors, type ProgressColors, type Swatch, type ThemeName } from "./notebook/palette.js";
-export { modelToDot, clusterId, liftClusterTitles, legendEntries, type LegendEntry } from "./viz/viz-dot.js";
+export { modelToDot, clusterId, clusterTitleId, liftClusterTitles, legendEntries, type LegendEntry } from "./viz/viz-dot.js";
 export { viewModel, expandedToDepth } from "./viz/viz-view.js";
 export type { ResolvedVizOptions } from "./viz/viz-model.js";

@@ -10,18 +10,24 @@ import { modelToDot } from "../src/viz/viz-dot.js";
 const ARTIFACTS = new URL("../test-artifacts/viz/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
 
-/** Node, edge and cluster statements of our DOT (one statement per line). */
+/**
+ * Node, edge and cluster statements of our DOT (one statement per line). Top to bottom, a cluster's
+ * title is a node placed by invisible edges: those are layout, counted apart (`titles`).
+ */
 function parseDot(dot: string) {
   const nodes: string[] = [];
   const edges: string[] = [];
   const clusters: string[] = [];
+  const titles: string[] = [];
   for (const line of dot.split("\n")) {
     let m: RegExpExecArray | null;
     if ((m = /^\s*subgraph "([^"]+)" \{$/.exec(line))) clusters.push(m[1]!);
+    else if (line.includes("[style=invis]")) continue;
     else if ((m = /^\s*"([^"]+)" -> "([^"]+)"/.exec(line))) edges.push(`${m[1]} -> ${m[2]}`);
+    else if ((m = /^\s*"([^"]+__title)" \[/.exec(line))) titles.push(m[1]!);
     else if ((m = /^\s*"([^"]+)" \[/.exec(line))) nodes.push(m[1]!);
   }
-  return { nodes, edges, clusters };
+  return { nodes, edges, clusters, titles };
 }
 
 /** The text Graphviz drew, entities decoded. */
@@ -61,8 +67,10 @@ interface Expected {
 async function check(name: string, make: () => Visualization, expected: Expected) {
   const viz = make();
   const dot = viz.toDot();
-  const { nodes, edges, clusters } = parseDot(dot);
+  const { nodes, edges, clusters, titles } = parseDot(dot);
   expect(sorted(nodes)).toEqual(sorted(expected.nodes));
+  // Top to bottom, every cluster has its title node.
+  expect(sorted(titles)).toEqual(viz.options.orient === "TB" ? sorted(clusters.map((c) => `${c}__title`)) : []);
   expect(sorted(edges)).toEqual(sorted(expected.edges));
   expect(sorted(clusters)).toEqual(sorted(expected.clusters ?? []));
   expect(new Set(edges).size).toBe(edges.length);
@@ -79,7 +87,7 @@ async function check(name: string, make: () => Visualization, expected: Expected
   const svg = await viz.toSvg();
   writeFileSync(new URL(`${name}.dot`, ARTIFACTS), dot);
   writeFileSync(new URL(`${name}.svg`, ARTIFACTS), svg);
-  expect(svg.match(/class="node"/g)?.length ?? 0).toBe(nodes.length);
+  expect(svg.match(/class="node"/g)?.length ?? 0).toBe(nodes.length + titles.length);
   expect(svg.match(/class="edge"/g)?.length ?? 0).toBe(edges.length);
   expect(svg.match(/class="cluster"/g)?.length ?? 0).toBe(clusters.length);
   // Every name is drawn as written (a broken HTML label would draw nothing).
@@ -259,8 +267,12 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
       ],
       clusters: ["cluster_analyze", "cluster_analyze__tokenizer"],
     });
-    // Cluster titles are drawn last, over the edges that enter the clusters.
-    expect(svg.lastIndexOf('class="edge"')).toBeLessThan(svg.indexOf(">tokenizer</text>", svg.indexOf('class="cluster"')));
+    // Top to bottom, a cluster's title is a node, which edges are routed around.
+    expect(svg).toMatch(/<title>cluster_analyze__tokenizer__title<\/title>\n(?:<[^\n]*\n)*?<text[^>]*>tokenizer<\/text>/);
+    // Left to right, cluster titles are drawn last, over the edges that enter the clusters.
+    const lr = await visualize(nested(), { depth: Infinity, orient: "LR" }).toSvg();
+    expect(lr).not.toContain("__title");
+    expect(lr.lastIndexOf('class="edge"')).toBeLessThan(lr.indexOf(">tokenizer</text>", lr.indexOf('class="cluster"')));
     const count = viz.model.nodes.find((n) => n.id === "fn_analyze__tokenizer__count")!;
     expect(count).toMatchObject({ path: ["analyze", "tokenizer", "count"], parent: "pl_analyze__tokenizer" });
   });

@@ -17,6 +17,7 @@ import { transition } from "d3-transition";
 import { zoom, zoomIdentity, type ZoomBehavior, type ZoomTransform } from "d3-zoom";
 import {
   clusterId,
+  clusterTitleId,
   DAG_MIME_TYPE,
   liftClusterTitles,
   modelToDot,
@@ -246,7 +247,11 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   /** Hooks clicks and hover onto the freshly drawn nodes, clusters and cluster titles. */
   #wire(data: DagMimeData): void {
     const byDotId = new Map<string, VizNode>();
-    for (const n of data.full.nodes) byDotId.set(n.kind === "pipeline" && this.#expanded!.has(n.id) ? clusterId(n.id) : n.id, n);
+    for (const n of data.full.nodes) {
+      const cluster = n.kind === "pipeline" && this.#expanded!.has(n.id);
+      byDotId.set(cluster ? clusterId(n.id) : n.id, n);
+      if (cluster) byDotId.set(clusterTitleId(n.id), n);
+    }
     const svg = select(this.#static).select("svg");
     svg.classed("hn-dag-svg", true);
     svg.selectAll<SVGGElement, unknown>("g.node, g.cluster, g.cluster-title").each((_, i, groups) => {

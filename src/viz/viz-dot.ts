@@ -111,6 +111,15 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
     `  node ${attrs(node)};`,
     `  edge ${attrs(edge)};`,
   ];
+  // Top to bottom, edges enter a cluster through its top, where Graphviz puts its label: the title is
+  // a borderless node above the cluster's first nodes instead, which edges are routed around.
+  const titleNodes = options.orient === "TB" || options.orient === "BT";
+  const parentOf = new Map(model.nodes.map((n) => [n.id, n.parent]));
+  const within = (id: string, pipelineId: string) => {
+    for (let p = parentOf.get(id); p !== undefined; p = parentOf.get(p)) if (p === pipelineId) return true;
+    return false;
+  };
+  const fedFromWithin = (id: string, pipelineId: string) => model.edges.some((e) => e.to === id && within(e.from, pipelineId));
   const emit = (parent: string | undefined, indent: string) => {
     for (const n of children.get(parent) ?? []) {
       const status = statuses?.[n.id];
@@ -124,10 +133,20 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
         small(mapLabel(n), theme.muted),
         small(itemsLabel(status), theme.text),
       ]);
-      const cluster = { label, labeljust: "l", fontsize: "13", style: "rounded,filled", margin: "10" };
+      const cluster = { labeljust: "l", fontsize: "13", style: "rounded,filled", margin: "10" };
       const penwidth = status?.state === "running" ? "2.4" : "1.6";
       lines.push(`${indent}subgraph ${quote(clusterId(n.id))} {`);
-      lines.push(`${indent}  graph ${attrs({ ...cluster, fillcolor: theme.cluster.fill, color: colors.line, penwidth })};`);
+      lines.push(`${indent}  graph ${attrs({ ...cluster, ...(titleNodes ? {} : { label }), fillcolor: theme.cluster.fill, color: colors.line, penwidth })};`);
+      if (titleNodes) {
+        const title = clusterTitleId(n.id);
+        const box = { shape: "box", style: "filled", fillcolor: theme.cluster.fill, color: theme.cluster.fill, penwidth: "0", fontsize: "13", margin: "0.04,0.02", height: "0" };
+        lines.push(`${indent}  ${quote(title)} ${attrs({ ...box, label })};`);
+        // Above every node of the cluster that nothing inside it feeds (an inner cluster: above its title).
+        for (const child of children.get(n.id) ?? []) {
+          const target = child.expanded ? clusterTitleId(child.id) : child.id;
+          if (child.expanded || !fedFromWithin(child.id, n.id)) lines.push(`${indent}  ${quote(title)} -> ${quote(target)} [style=invis];`);
+        }
+      }
       emit(n.id, `${indent}  `);
       lines.push(`${indent}}`);
     }
@@ -142,6 +161,11 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
+}
+
+/** The node holding an expanded pipeline's title, in top-to-bottom drawings. */
+export function clusterTitleId(pipelineId: string): string {
+  return `${clusterId(pipelineId)}__title`;
 }
 
 /** Graphviz draws a subgraph as a cluster only when its name starts with "cluster". */
