@@ -395,10 +395,14 @@ describe("the kernel over ZeroMQ", () => {
     expect(executed).toBeGreaterThan(0);
     expect(executed).toBeLessThan(500);
     // After the answer's idle the kernel says again that it is busy with the cell, so the lab's indicator stays busy.
-    const statuses = client.iopubMessages.filter((m) => m.header.msg_type === "status");
-    const idleAt = statuses.findIndex((m) => m.parent_header.msg_id === during.id && m.content.execution_state === "idle");
-    expect(statuses[idleAt + 1]?.content.execution_state).toBe("busy");
-    expect(statuses[idleAt + 1]?.parent_header.msg_type).toBe("execute_request");
+    // (It follows the idle the answer was awaited by: it may arrive a moment later.)
+    const afterIdle = () => {
+      const statuses = client.iopubMessages.filter((m) => m.header.msg_type === "status");
+      const idleAt = statuses.findIndex((m) => m.parent_header.msg_id === during.id && m.content.execution_state === "idle");
+      return statuses[idleAt + 1];
+    };
+    await expect.poll(() => afterIdle()?.content.execution_state).toBe("busy");
+    expect(afterIdle()!.parent_header.msg_type).toBe("execute_request");
     expect((await ask({ request: "explain", name: "live", id: 2 })).data).toHaveProperty("error"); // a map's inputs are no run's
     expect(cellEnded).toBe(false);
 

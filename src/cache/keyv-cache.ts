@@ -211,7 +211,9 @@ export class KeyvCache implements Cache {
           timer = setTimeout(check, this.#storeTimeout);
           return;
         }
-        const error = new StoreTimeoutError(`The cache store did not answer ${what} within ${Math.round(now - started)} ms, and reports errors`);
+        // Timers run on the event loop's clock, up to a millisecond ahead of performance.now().
+        const waited = Math.max(this.#storeTimeout, Math.round(now - started));
+        const error = new StoreTimeoutError(`The cache store did not answer ${what} within ${waited} ms, and reports errors`);
         if (!this.#unreachable && warns) warn(`${error.message}: results are computed rather than read, and kept in memory, until it answers again`, "HYPERNODES_CACHE_STORE");
         const waitMs = Math.min((this.#unreachable?.waitMs ?? RETRY_FIRST_MS / 2) * 2, RETRY_MAX_MS);
         this.#unreachable = { at: performance.now() + waitMs, waitMs };
