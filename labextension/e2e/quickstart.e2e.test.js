@@ -232,7 +232,7 @@ describe("quickstart notebook in JupyterLab", () => {
     ]);
     await openNotebook(page, fixture.lab, path);
     const running = runCell(page, 0);
-    await waitForOutput(page, 0, /map long[\s\S]*?\d+\/5000/);
+    await waitForOutput(page, 0, /map long[\s\S]*?[\d,]+\/5,000/);
     await page.waitForTimeout(1000);
     const interrupted = Date.now();
     await page.evaluate(() => window.jupyterapp.commands.execute("notebook:interrupt-kernel"));

@@ -145,7 +145,10 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       .then(async () => {
         if (animate && from) await this.#animate(from, dot);
         // A newer draw replaces this one: only the last animation's end is drawn.
-        if (draw === this.#draws) await this.#drawAtOnce(dot, options);
+        if (draw === this.#draws) {
+          await this.#drawAtOnce(dot, options);
+          this.#dropAnimation();
+        }
       })
       .then(
         () => view && draw === this.#draws && this.#wire(data),
@@ -220,6 +223,17 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       await render(to, TOGGLE_MS);
       this.#animatedDot = to;
     })();
+  }
+
+  /**
+   * Once the static drawing replaces the animation's last frame, that frame goes: two copies of one
+   * drawing in the page would share element ids. The next animation starts from a fresh d3-graphviz.
+   */
+  #dropAnimation(): void {
+    if (!this.#gv) return;
+    this.#gv = undefined;
+    this.#animatedDot = "";
+    this.#animated.replaceChildren();
   }
 
   /** The reader's zoom as a CSS transform of the drawing's box (its SVG units are points, not pixels). */
