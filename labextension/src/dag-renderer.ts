@@ -55,6 +55,8 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   readonly #tooltip = new DagTooltip(this.node);
   readonly #toolbar: DagToolbar;
   #gv: D3Graphviz<any, any, any, any> | undefined;
+  /** d3-graphviz's last frame, out of the page between animations. */
+  #parked: SVGSVGElement | undefined;
   /** The DOT d3-graphviz last drew (it animates from its own last drawing). */
   #animatedDot = "";
   #data: DagMimeData | undefined;
@@ -147,7 +149,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
         // A newer draw replaces this one: only the last animation's end is drawn.
         if (draw === this.#draws) {
           await this.#drawAtOnce(dot, options);
-          this.#dropAnimation();
+          this.#parkAnimation();
         }
       })
       .then(
@@ -216,6 +218,8 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
         gv.renderDot(dot, () => resolve());
       });
     return (async () => {
+      if (this.#parked) this.#animated.append(this.#parked);
+      this.#parked = undefined;
       if (this.#animatedDot !== from) await render(from, 0);
       this.#animated.style.transform = this.#cssZoom();
       this.#static.hidden = true;
@@ -226,14 +230,13 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   }
 
   /**
-   * Once the static drawing replaces the animation's last frame, that frame goes: two copies of one
-   * drawing in the page would share element ids. The next animation starts from a fresh d3-graphviz.
+   * Once the static drawing replaces the animation's last frame, that frame leaves the page (two copies
+   * of one drawing would share element ids); it is put back for the next animation, which d3-graphviz
+   * starts from it (drawing it again would cost seconds on a large DAG).
    */
-  #dropAnimation(): void {
-    if (!this.#gv) return;
-    this.#gv = undefined;
-    this.#animatedDot = "";
-    this.#animated.replaceChildren();
+  #parkAnimation(): void {
+    this.#parked = this.#animated.querySelector("svg") ?? undefined;
+    this.#parked?.remove();
   }
 
   /** The reader's zoom as a CSS transform of the drawing's box (its SVG units are points, not pixels). */
