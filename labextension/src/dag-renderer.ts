@@ -29,7 +29,8 @@ import {
 import { downloadPng, downloadSvg } from "./dag-export";
 import { fitTexts } from "./dag-text-fit";
 import { DagToolbar } from "./dag-toolbar";
-import { DagTooltip } from "./dag-tooltip";
+import { nodeDetails } from "./dag-details";
+import { Tooltip } from "./tooltip";
 import { labTheme, watchTheme } from "./theme";
 
 /** Least time between two redraws of live status: the kernel may update faster than layout runs. */
@@ -52,7 +53,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   readonly #static = document.createElement("div");
   /** Holds d3-graphviz's SVG while it animates an expand or collapse. */
   readonly #animated = document.createElement("div");
-  readonly #tooltip = new DagTooltip(this.node);
+  readonly #tooltip = new Tooltip(this.node, "hn-dag-tooltip");
   readonly #toolbar: DagToolbar;
   #gv: D3Graphviz<any, any, any, any> | undefined;
   /** d3-graphviz's last frame, out of the page between animations. */
@@ -279,7 +280,10 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       group.classList.toggle("hn-dag-toggle", node.kind === "pipeline");
       group.onclick = node.kind === "pipeline" ? (e) => (e.stopPropagation(), void this.toggle(node.id)) : null;
       if (group.classList.contains("cluster-title")) return;
-      group.onmouseenter = (e) => this.#tooltip.show(group, node, this.#data!, e);
+      group.onmouseenter = (e) => {
+        const { title, lines } = nodeDetails(node, this.#data!);
+        this.#tooltip.show(group, title, lines, e);
+      };
       group.onmousemove = (e) => this.#tooltip.move(e);
       group.onmouseleave = () => this.#tooltip.hide();
     });

@@ -20,10 +20,11 @@ import {
   type TimelineRow,
 } from "hypernodes/browser";
 import { element } from "./dom";
+import { Tooltip } from "./tooltip";
 import { labTheme, watchTheme } from "./theme";
 
 export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
-  readonly #tooltip = element("div", "hn-dag-tooltip hn-timeline-tooltip");
+  readonly #tooltip = new Tooltip(this.node, "hn-dag-tooltip hn-timeline-tooltip");
   readonly #unwatchTheme: () => void;
 
   constructor() {
@@ -31,7 +32,6 @@ export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
     this.addClass("hn-timeline");
     this.#applyColors();
     this.#unwatchTheme = watchTheme(() => this.#applyColors());
-    this.#tooltip.hidden = true;
   }
 
   renderModel(model: IRenderMime.IMimeModel): Promise<void> {
@@ -49,7 +49,7 @@ export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
     }
     grid.append(element("span", ""), ticks, element("span", ""));
     for (const row of timeline.rows) grid.append(...this.#row(row, pct));
-    this.node.replaceChildren(element("div", "hn-timeline-title", timelineHeader(timeline)), grid, totals(timeline), this.#tooltip);
+    this.node.replaceChildren(element("div", "hn-timeline-title", timelineHeader(timeline)), grid, totals(timeline), this.#tooltip.element);
     return Promise.resolve();
   }
 
@@ -77,26 +77,13 @@ export class TimelineRenderer extends Widget implements IRenderMime.IRenderer {
       cell.classList.toggle("hn-timeline-cached", row.runs === 0 && row.hits > 0);
       cell.classList.toggle("hn-timeline-failed", row.failed > 0);
       cell.classList.toggle("hn-timeline-running", row.running);
-      cell.addEventListener("mousemove", (event) => this.#showTooltip(row, event));
-      cell.addEventListener("mouseleave", () => (this.#tooltip.hidden = true));
+      cell.addEventListener("mousemove", (event) => {
+        const [title, ...lines] = rowTooltip(row);
+        this.#tooltip.show(cells[0]!, title!, lines, event);
+      });
+      cell.addEventListener("mouseleave", () => this.#tooltip.hide());
     }
     return cells;
-  }
-
-  #showTooltip(row: TimelineRow, event: MouseEvent): void {
-    const [title, ...lines] = rowTooltip(row);
-    if (this.#tooltip.hidden || this.#tooltip.dataset.row !== `${row.depth} ${title}`) {
-      this.#tooltip.replaceChildren(element("b", "", title), ...lines.map((line) => element("div", "", line)));
-      this.#tooltip.dataset.row = `${row.depth} ${title}`;
-      this.#tooltip.hidden = false;
-    }
-    // Beside the pointer, flipped to its left and above it near the output's right and bottom
-    // edges: the output area clips what goes past them.
-    const box = this.node.getBoundingClientRect();
-    const [x, y] = [event.clientX - box.left, event.clientY - box.top];
-    const { offsetWidth: width, offsetHeight: height } = this.#tooltip;
-    this.#tooltip.style.left = `${Math.max(0, x + 14 + width > box.width ? x - 14 - width : x + 14)}px`;
-    this.#tooltip.style.top = `${Math.max(0, y + 14 + height > box.height ? y - 14 - height : y + 14)}px`;
   }
 
   /** The run palette the progress bars and DAG use, for the lab's theme (style/index.css reads it). */
