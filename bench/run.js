@@ -1,6 +1,7 @@
 // `npm run bench`: prints per-node overheads and cache throughput for the workloads the issues name.
 import { benchBatch } from "./batch.js";
 import { benchCache } from "./cache.js";
+import { benchCalls } from "./calls.js";
 import { benchCodeIdentity } from "./code-identity.js";
 import { benchCore } from "./core.js";
 import { benchDistributed } from "./distributed.js";
@@ -13,6 +14,7 @@ import { benchViz } from "./viz.js";
 
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
+await benchCalls();
 await benchCodeIdentity();
 // Cache workloads early, before the heavier ones (telemetry, Graphviz, the kernel) grow the heap.
 await benchCache();
