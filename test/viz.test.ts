@@ -601,8 +601,9 @@ describe("DagStatusCallback in a notebook", () => {
       const pipeline = new Pipeline({ nodes: [first], callbacks: [status] });
       status.track(pipeline);
       await pipeline.run({ x: 1 });
-      // Displays render their SVG asynchronously (the first one loads Graphviz).
-      for (let waited = 0; shown.length < 2 && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+      // Displays render their SVG asynchronously (the first one loads Graphviz): wait for the final one, the only one with an SVG.
+      const final = () => shown.some((s) => "image/svg+xml" in s.bundle);
+      for (let waited = 0; !final() && waited < 10_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
     } finally {
       delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
     }

@@ -92,8 +92,8 @@ export interface Scope {
   child(pipelineNodeName: string, inner: NestedPipeline): Scope;
   /** True the first time a key is seen in this run/map call. */
   firstTime(key: string): boolean;
-  /** Commits the buffered writes of every cache used during the call. */
-  flushCaches(): Promise<void>;
+  /** Commits the buffered writes of every cache used during the call (undefined: none was used). */
+  flushCaches(): Promise<void> | undefined;
 }
 
 export interface EngineRunOptions {

@@ -5,6 +5,8 @@ import type { ExecutableNode, ExecutionTarget } from "./contracts.js";
 import { DEFAULT_INPUT_HASH, nodeSignature } from "../identity/signature.js";
 import { Stateful } from "./stateful.js";
 
+const NO_CODE_HASHES: readonly string[] = [];
+
 /** One node of a plan, with the slots it reads its inputs from and writes its outputs to. */
 export interface Step {
   readonly node: ExecutableNode;
@@ -93,8 +95,11 @@ export class ExecutionPlan implements ExecutionTarget {
 
   /** Throws MissingInputError if a required root input is absent from `inputs`. */
   checkInputs(inputs: Record<string, unknown>): void {
-    const missing = this.rootArgs.filter((a) => !this.#optional.has(a) && !Object.hasOwn(inputs, a));
-    if (missing.length) throw new MissingInputError(missing);
+    for (const a of this.rootArgs) {
+      if (!Object.hasOwn(inputs, a) && !this.#optional.has(a)) {
+        throw new MissingInputError(this.rootArgs.filter((b) => !this.#optional.has(b) && !Object.hasOwn(inputs, b)));
+      }
+    }
   }
 
   /**
@@ -107,21 +112,24 @@ export class ExecutionPlan implements ExecutionTarget {
     const values = new Array<unknown>(this.#slotCount);
     const hashes = hashing ? new Array<string | undefined>(this.#slotCount) : undefined;
     const mappedSlots: number[] = [];
-    this.rootArgs.forEach((arg, slot) => {
-      if (perItem.includes(arg)) mappedSlots[perItem.indexOf(arg)] = slot;
+    for (let slot = 0; slot < this.rootArgs.length; slot++) {
+      const arg = this.rootArgs[slot]!;
+      const mapped = perItem.length ? perItem.indexOf(arg) : -1;
+      if (mapped >= 0) mappedSlots[mapped] = slot;
       else if (Object.hasOwn(inputs, arg)) {
         values[slot] = inputs[arg];
         if (hashes && this.#hashedRoots.has(arg)) hashes[slot] = hashValue(inputs[arg], `input '${arg}'`);
       } else if (hashes) hashes[slot] = DEFAULT_INPUT_HASH;
-    });
-    const codeHashes = hashing ? this.steps.map((s) => (s.node.cache ? s.node.codeHash : "")) : [];
+    }
+    const codeHashes = hashing ? this.steps.map((s) => (s.node.cache ? s.node.codeHash : "")) : NO_CODE_HASHES;
     return new ItemState(this, values, hashes, mappedSlots, codeHashes, undefined);
   }
 
   /** The outputs record of a finished item. */
   outputsOf(state: ItemState): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    for (const [name, slot] of this.#returned) out[name] = state.values[slot];
+    const returned = this.#returned;
+    for (let i = 0; i < returned.length; i++) out[returned[i]![0]] = state.values[returned[i]![1]];
     return out;
   }
 
@@ -157,8 +165,15 @@ export class ItemState {
    * Replaces stateful resource handles among the fixed inputs with the resources themselves (created
    * on first use). Their hashes were taken from the handles' keys before.
    */
-  async resolveResources(): Promise<void> {
+  resolveResources(): Promise<void> | undefined {
     for (let slot = 0; slot < this.plan.rootArgs.length; slot++) {
+      if (this.values[slot] instanceof Stateful) return this.#resolveFrom(slot);
+    }
+    return undefined;
+  }
+
+  async #resolveFrom(first: number): Promise<void> {
+    for (let slot = first; slot < this.plan.rootArgs.length; slot++) {
       const value = this.values[slot];
       if (value instanceof Stateful) this.values[slot] = await value.get();
     }

@@ -76,6 +76,8 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   readonly cacheSalt: string | undefined;
   readonly graph: Graph;
   #bound: Record<string, unknown> = {};
+  /** envHash for the cache's salt it was computed with (a digest: worth keeping across calls). */
+  #env: { salt: string | undefined; hash: string } | undefined;
   readonly #plans = new Map<string, ExecutionPlan>();
   /** @internal Delivers events to this pipeline's callbacks. */
   readonly events: CallbackDispatcher;
@@ -153,11 +155,8 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     options: RunOptions<K>,
   ): Promise<Selected<PipelineOutputs<N>, K>>;
   /** Runs the pipeline once. Resolves to the outputs of every node that ran, or only the requested ones. */
-  async run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
-    checkOptionNames(options, RUN_OPTIONS, "run");
-    const engine = options.engine ?? this.engine;
-    const scope = this.#scope(engine, options);
-    return this.#committing(scope, engine.run(this.planFor(options.outputName), this.#withBound(inputs, "run", options), { scope }));
+  run(inputs: Record<string, unknown> = {}, options: RunOptions = {}): Promise<Record<string, unknown>> {
+    return this.#call("run", inputs, options, RUN_OPTIONS, startRun);
   }
 
   map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
@@ -166,15 +165,11 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     options: MapOptions<K>,
   ): Promise<Selected<PipelineOutputs<N>, K>[]>;
   /** Runs the pipeline once per item of the `mapOver` lists; resolves to one outputs record per item, in order. */
-  async map(inputs: Record<string, unknown> = {}, options: MapOptions): Promise<Record<string, unknown>[]> {
+  map(inputs: Record<string, unknown> = {}, options: MapOptions): Promise<Record<string, unknown>[]> {
     if (!options || options.mapOver === undefined) {
-      throw new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over");
+      return Promise.reject(new MapInputError("map needs { mapOver }: the name(s) of the list input(s) to map over"));
     }
-    checkOptionNames(options, MAP_OPTIONS, "map");
-    const engine = options.engine ?? this.engine;
-    const scope = this.#scope(engine, options);
-    const { outputName, mapOver, mapMode } = options;
-    return this.#committing(scope, engine.map(this.planFor(outputName), this.#withBound(inputs, "map", options), { mapOver, mapMode, scope }));
+    return this.#call("map", inputs, options, MAP_OPTIONS, startMap);
   }
 
   /**
@@ -243,6 +238,25 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
   }
 
   /**
+   * A run or map call: options and inputs checked, then the engine's work, committed when it ends.
+   * Not an async function itself (one promise fewer per call), so its checks' errors are turned into
+   * a rejection here, as an async function would.
+   */
+  #call<T>(call: "run" | "map", inputs: Record<string, unknown>, options: RunOptions, known: readonly string[], start: Start<T>): Promise<T> {
+    let scope: ExecutionScope;
+    let work: Promise<T>;
+    try {
+      checkOptionNames(options, known, call);
+      const engine = options.engine ?? this.engine;
+      scope = this.#scope(engine, options);
+      work = start(engine, this.planFor(options.outputName), this.#withBound(inputs, call, options), options as MapOptions, scope);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#committing(scope, work);
+  }
+
+  /**
    * Commits the caches' buffered writes when a call ends, failed or not, so finished nodes stay
    * cached. A commit that fails does not fail the call (its results are good): the writes stay
    * pending for the next commit, and a warning says why.
@@ -254,15 +268,20 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
       scope.events.callRejected(scope.ctx, error);
       throw error;
     } finally {
-      await scope.flushCaches().catch((error: unknown) =>
-        warn(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, "HYPERNODES_CACHE_WRITE"),
-      );
+      const flushed = scope.flushCaches();
+      if (flushed) {
+        await flushed.catch((error: unknown) =>
+          warn(`Cache writes could not be committed yet (${messageOf(error)}); they will be retried`, "HYPERNODES_CACHE_WRITE"),
+        );
+      }
     }
   }
 
   /** @internal The environment part of signatures: cache format version and salts. */
   get envHash(): string {
-    return envHash(this.cache?.salt, this.cacheSalt);
+    const salt = this.cache?.salt;
+    if (this.#env?.salt !== salt || this.#env === undefined) this.#env = { salt, hash: envHash(salt, this.cacheSalt) };
+    return this.#env.hash;
   }
 
   #withBound(inputs: Record<string, unknown>, call: string, { extraInputs = "error" }: RunOptions): Record<string, unknown> {
@@ -299,6 +318,11 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return new ExecutionScope(engine, this.cache, this.envHash, this.events, new CallbackContext(this.id), { signal, timeout });
   }
 }
+
+/** How a call hands its plan to the engine (module functions: nothing allocated per call). */
+type Start<T> = (engine: Engine, plan: ExecutionPlan, inputs: Record<string, unknown>, options: MapOptions, scope: ExecutionScope) => Promise<T>;
+const startRun: Start<Record<string, unknown>> = (engine, plan, inputs, _options, scope) => engine.run(plan, inputs, { scope });
+const startMap: Start<Record<string, unknown>[]> = (engine, plan, inputs, { mapOver, mapMode }, scope) => engine.map(plan, inputs, { mapOver, mapMode, scope });
 
 const RUN_OPTIONS = ["outputName", "engine", "signal", "timeout", "extraInputs"] as const;
 const MAP_OPTIONS = [...RUN_OPTIONS, "mapOver", "mapMode"] as const;

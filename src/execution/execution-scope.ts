@@ -6,10 +6,10 @@ import { Tally, type LevelTally } from "../observe/tally.js";
 
 /** What every nesting level of one call shares. */
 interface CallShared {
-  /** Things done once per call (a warning per node, a signature record per node). */
-  done: Set<string>;
-  /** Every cache written during the call, to commit at its end. */
-  caches: Set<Cache>;
+  /** Things done once per call (a warning per node, a signature record per node); made on first use. */
+  done?: Set<string>;
+  /** Every cache used during the call, to commit at its end (most calls have none or one). */
+  caches: Cache[];
   control: CallControl;
 }
 
@@ -38,11 +38,11 @@ export class ExecutionScope implements Scope {
     control: CallControl = {},
     shared?: CallShared,
   ) {
-    this.#shared = shared ?? { done: new Set(), caches: new Set(), control };
+    this.#shared = shared ?? { caches: [], control };
     // Fields, not getters: every node call reads them.
     this.signal = this.#shared.control.signal;
     this.timeout = this.#shared.control.timeout;
-    if (cache) this.#shared.caches.add(cache);
+    if (cache && !this.#shared.caches.includes(cache)) this.#shared.caches.push(cache);
     this.tally = events.readsTally ? Tally.of(ctx).level(ctx.hierarchyPath) : undefined;
   }
 
@@ -65,13 +65,18 @@ export class ExecutionScope implements Scope {
 
   /** True the first time a key is seen in this run/map call. */
   firstTime(key: string): boolean {
-    if (this.#shared.done.has(key)) return false;
-    this.#shared.done.add(key);
+    const done = (this.#shared.done ??= new Set());
+    if (done.has(key)) return false;
+    done.add(key);
     return true;
   }
 
-  /** Commits the buffered writes of every cache used during the call. */
-  async flushCaches(): Promise<void> {
-    for (const cache of this.#shared.caches) await cache.flush?.();
+  /** Commits the buffered writes of every cache used during the call; nothing to wait for when no cache was used. */
+  flushCaches(): Promise<void> | undefined {
+    const { caches } = this.#shared;
+    if (caches.length === 0) return undefined;
+    return (async () => {
+      for (const cache of caches) await cache.flush?.();
+    })();
   }
 }

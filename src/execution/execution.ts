@@ -89,9 +89,11 @@ export async function executeRun(
   plan.checkInputs(inputs);
   checkCallNotAborted(scope, "run");
   const state = plan.initialState(inputs, scope.cache !== undefined);
-  if (!invoker.keepsResources) await state.resolveResources();
+  // Awaits only what is pending: an await of nothing still costs a turn of the microtask queue.
+  const resolving = invoker.keepsResources ? undefined : state.resolveResources();
+  if (resolving) await resolving;
   const { events, ctx } = scope;
-  const started = performance.now();
+  const started = events.active ? performance.now() : 0;
   if (events.active) await events.emit("onPipelineStart", ctx.pipelineId, inputs, ctx);
   if (scope.cache) await prefetch([state], scope);
   try {
@@ -126,7 +128,8 @@ export async function executeMap(
   plan.checkInputs(inputs);
   checkCallNotAborted(scope, "map");
   const initial = plan.initialState(inputs, scope.cache !== undefined, items.names);
-  if (!schedule.invoker?.keepsResources) await initial.resolveResources();
+  const resolving = schedule.invoker?.keepsResources ? undefined : initial.resolveResources();
+  if (resolving) await resolving;
   const { events, ctx } = scope;
   const started = performance.now();
   if (events.active) {

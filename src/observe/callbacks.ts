@@ -17,10 +17,12 @@ export class CallbackContext {
   readonly depth: number;
   /** Pipeline ids from the top-level pipeline down to the current one. */
   readonly hierarchyPath: readonly string[];
-  readonly #data: Map<string, unknown>;
+  /** The top-level context, which holds the data (made on first `set`: most calls have no callback that keeps any). */
+  readonly #root: CallbackContext;
+  #data: Map<string, unknown> | undefined;
 
   constructor(pipelineId: string, parent?: CallbackContext) {
-    this.#data = parent ? parent.#data : new Map();
+    this.#root = parent ? parent.#root : this;
     this.hierarchyPath = parent ? [...parent.hierarchyPath, pipelineId] : [pipelineId];
     this.depth = this.hierarchyPath.length - 1;
   }
@@ -31,15 +33,15 @@ export class CallbackContext {
   }
 
   get<T = unknown>(key: string): T | undefined {
-    return this.#data.get(key) as T | undefined;
+    return this.#root.#data?.get(key) as T | undefined;
   }
 
   set(key: string, value: unknown): void {
-    this.#data.set(key, value);
+    (this.#root.#data ??= new Map()).set(key, value);
   }
 
   has(key: string): boolean {
-    return this.#data.has(key);
+    return this.#root.#data?.has(key) ?? false;
   }
 
   /** A view one nesting level down, sharing this context's data. */
