@@ -3,6 +3,7 @@ import { HyperNodesError, MapInputError, MissingInputError } from "./errors.js";
 import type { Graph } from "./graph.js";
 import type { ExecutableNode, ExecutionTarget } from "./contracts.js";
 import { DEFAULT_INPUT_HASH, nodeSignature } from "../identity/signature.js";
+import type { Node } from "./node.js";
 import { Stateful } from "./stateful.js";
 
 const NO_CODE_HASHES: readonly string[] = [];
@@ -20,6 +21,11 @@ export interface Step {
   readonly deferred: boolean;
   /** A `cache: false` step whose outputs a cached step reads: they are hashed by value after it runs. */
   readonly hashOutputs: boolean;
+  /**
+   * The node's own function when calling it with the inputs in order is all the node does (a function
+   * node with positional parameters and no timeout of its own), for calls that need nothing around it.
+   */
+  readonly direct: Function | undefined;
 }
 
 /**
@@ -72,6 +78,7 @@ export class ExecutionPlan implements ExecutionTarget {
         outSlots: node.outputNames.map((o) => slots.get(o)!),
         deferred,
         hashOutputs: !node.cache && node.outputNames.some((o) => readByCached.has(o)),
+        direct: directFunction(node),
       };
     });
     this.batchSteps = this.steps.filter((step) => step.node.batch !== undefined);
@@ -241,6 +248,12 @@ export class ItemState {
     for (const step of this.plan.steps) if (step.node.cache && !step.deferred) out.push(this.signatureOf(step, envHash));
     return out;
   }
+}
+
+function directFunction(node: ExecutableNode): Function | undefined {
+  if (node.kind !== "node" || node.timeout !== undefined) return undefined;
+  const { func, parameterStyle } = node as Node;
+  return parameterStyle === "positional" ? func : undefined;
 }
 
 /** The plan a built-in engine was handed (a pipeline hands its engine its ExecutionPlan). */

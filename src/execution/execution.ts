@@ -5,7 +5,8 @@ import { AbortError, NodeExecutionError } from "../core/errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/execution-plan.js";
 import { MapPlan } from "../core/map-plan.js";
-import { after, executeStep, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
+import { isThenable } from "../observe/callbacks.js";
+import { after, executeStep, fail, finish, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
 export type StepRunner = (state: ItemState, scope: Scope, invoker: NodeInvoker) => void | Promise<void>;
@@ -37,11 +38,55 @@ export function runStepsInOrder(
   from = 0,
   to = state.plan.steps.length,
 ): void | Promise<void> {
+  if (invoker === IN_THREAD && !scope.cache && !scope.events.active && scope.signal === undefined && scope.timeout === undefined) {
+    return runBareSteps(state, scope, from, to);
+  }
   const steps = state.plan.steps;
   for (let i = from; i < to; i++) {
     const pending = executeStep(steps[i]!, state, scope, invoker);
     if (pending) return pending.then(() => runStepsInOrder(state, scope, invoker, i + 1, to));
   }
+}
+
+/**
+ * runStepsInOrder for a call with no cache, no callbacks, no signal and no time limit, where a step
+ * is nothing but its node's call: a step with a `direct` function is called right here (no
+ * per-step machinery: in a notebook's first calls, before the JIT compiles it, that machinery cost
+ * more than the nodes). Any other step, and a node that returns a promise, go the general way.
+ */
+function runBareSteps(state: ItemState, scope: Scope, from: number, to: number): void | Promise<void> {
+  const steps = state.plan.steps;
+  const values = state.values;
+  for (let i = from; i < to; i++) {
+    const step = steps[i]!;
+    const fn = step.direct;
+    let value: unknown;
+    if (fn === undefined) value = executeStep(step, state, scope, IN_THREAD);
+    else {
+      const slots = step.argSlots;
+      try {
+        value =
+          slots.length === 1 ? fn(values[slots[0]!]) : slots.length === 2 ? fn(values[slots[0]!], values[slots[1]!]) : fn(...state.argsOf(step));
+      } catch (error) {
+        return fail(step, scope, error);
+      }
+      if (isThenable(value)) value = settle(step, state, scope, value);
+      else if (step.outSlots.length === 1) {
+        values[step.outSlots[0]!] = value;
+        state.executed++;
+        continue;
+      } else value = finish(step, state, scope, undefined, value, 0);
+    }
+    if (value) return (value as Promise<void>).then(() => runBareSteps(state, scope, i + 1, to));
+  }
+}
+
+/** A direct call's promised value: stored once it resolves, or the step's failure. */
+function settle(step: Step, state: ItemState, scope: Scope, value: PromiseLike<unknown>): Promise<void> {
+  return Promise.resolve(value).then(
+    (resolved) => finish(step, state, scope, undefined, resolved, 0),
+    (error) => fail(step, scope, error),
+  );
 }
 
 /**

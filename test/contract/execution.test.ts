@@ -221,6 +221,35 @@ describe("run: async nodes", () => {
   });
 });
 
+describe("run and map with nothing around the nodes (no cache, callbacks, signal or timeout)", () => {
+  // Such calls take a shorter path, calling each node function directly: it must behave the same.
+  const nodes = () => [
+    node(() => 10, { outputName: "ten" }),
+    node((ten: number, x: number) => [ten + x, ten - x] as const, { outputName: ["plus", "minus"] }),
+    node(async (plus: number) => plus * 2, { outputName: "doubled" }),
+    node((plus: number, minus: number, doubled: number, scale = 3) => (plus + minus + doubled) * scale, { outputName: "total" }),
+    node(({ total, x }: { total: number; x: number }) => total / x, { outputName: "ratio" }),
+  ];
+
+  it("calls nodes of 0 to 4 inputs, multi-output, async, defaulted and object-style ones", async () => {
+    const p = new Pipeline({ nodes: nodes() });
+    expect(await p.run({ x: 2 })).toEqual({ ten: 10, plus: 12, minus: 8, doubled: 24, total: 132, ratio: 66 });
+    expect(await p.run({ x: 2, scale: 1 }, { outputName: "total" })).toEqual({ total: 44 });
+    expect(await p.map({ x: [1, 2] }, { mapOver: "x", outputName: "total" })).toEqual([{ total: 126 }, { total: 132 }]);
+  });
+
+  it("a failure names its node and map item, and a wrong output shape is refused", async () => {
+    const failing = node((x: number) => {
+      if (x === 3) throw new Error("three");
+      return x;
+    }, { outputName: "y", name: "picky" });
+    const p = new Pipeline({ nodes: [failing] });
+    await expect(p.map({ x: [1, 2, 3, 4] }, { mapOver: "x" })).rejects.toThrow(/picky.*item 2|item 2.*picky/s);
+    const pair = node((x: number) => x, { outputName: ["a", "b"], name: "pair" });
+    await expect(new Pipeline({ nodes: [pair] }).run({ x: 1 })).rejects.toThrow(/pair.*2 outputs/s);
+  });
+});
+
 describe("engines", () => {
   function recordingEngine() {
     const seq = new SequentialEngine();
