@@ -45,6 +45,15 @@ describe("hashValue: primitives and type tags", () => {
     expectAllDistinct([NaN, Infinity, -Infinity, 0, 1e21, 1.5]);
   });
 
+  it("a value hashed again gets the same hash, in any order, before and after many others (recent hashes are reused)", () => {
+    const values = [0, -0, 1, "1", "", "x".repeat(300), 2 ** 53, NaN, true, undefined];
+    const first = values.map((v) => hashValue(v));
+    expectAllDistinct(values);
+    for (let i = 0; i < 70_000; i++) hashValue(i + 0.5);
+    expect([...values].reverse().map((v) => hashValue(v))).toEqual([...first].reverse());
+    expect(hashValue(-0)).not.toBe(hashValue(0));
+  });
+
   it("encodes strings unambiguously", () => {
     expectAllDistinct([["a,b"], ["a", "b"], ["ab"], ['"a"'], ["a\\"], 'a"', "\uD800", "\uDBFF", "\uFFFD"]);
     expectAllDistinct([{ ab: "c" }, { a: "bc" }, { 'a":"b': "c" }, { a: "b", b: "c" }]);

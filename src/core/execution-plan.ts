@@ -2,7 +2,7 @@ import { hashValue } from "../identity/code-identity.js";
 import { HyperNodesError, MapInputError, MissingInputError } from "./errors.js";
 import type { Graph } from "./graph.js";
 import type { ExecutableNode, ExecutionTarget } from "./contracts.js";
-import { DEFAULT_INPUT_HASH, nodeSignature } from "../identity/signature.js";
+import { DEFAULT_INPUT_HASH, SignatureMemo } from "../identity/signature.js";
 import type { Node } from "./node.js";
 import { Stateful } from "./stateful.js";
 
@@ -26,6 +26,8 @@ export interface Step {
    * node with positional parameters and no timeout of its own), for calls that need nothing around it.
    */
   readonly direct: Function | undefined;
+  /** Its recent signatures (for cached steps). */
+  readonly signatures: SignatureMemo;
 }
 
 /**
@@ -68,6 +70,8 @@ export class ExecutionPlan implements ExecutionTarget {
     this.#slotCount = slots.size;
     const deferredOutputs = new Set<string>();
     const readByCached = new Set(nodes.filter((n) => n.cache).flatMap((n) => n.rootArgs));
+    // Signatures kept per plan: up to 65,536 in all, and at least 1,024 per step.
+    const memoLimit = Math.max(1024, Math.floor(65_536 / Math.max(1, nodes.length)));
     this.steps = nodes.map((node, index) => {
       const deferred = node.rootArgs.some((a) => deferredOutputs.has(a));
       if (deferred || !node.cache) for (const out of node.outputNames) deferredOutputs.add(out);
@@ -79,6 +83,7 @@ export class ExecutionPlan implements ExecutionTarget {
         deferred,
         hashOutputs: !node.cache && node.outputNames.some((o) => readByCached.has(o)),
         direct: directFunction(node),
+        signatures: new SignatureMemo(memoLimit),
       };
     });
     this.batchSteps = this.steps.filter((step) => step.node.batch !== undefined);
@@ -222,7 +227,7 @@ export class ItemState {
       }
       return h;
     });
-    const signature = nodeSignature(this.codeHashes[step.index]!, envHash, step.node.rootArgs, argHashes);
+    const signature = step.signatures.signature(this.codeHashes[step.index]!, envHash, step.node.rootArgs, argHashes);
     this.signatures![step.index] = signature;
     const multi = step.outSlots.length > 1;
     step.outSlots.forEach((slot, k) => (hashes[slot] = multi ? `${signature}#${k}` : signature));

@@ -2,6 +2,7 @@ import type { Hash } from "node:crypto";
 import { types } from "node:util";
 import { hasOnlyElements, isIndex } from "../cache/array-properties.js";
 import { createHasher, digest } from "./digest.js";
+import { Memo } from "./memo.js";
 import { UnhashableValueError } from "../core/errors.js";
 import { hasReadableSource } from "../core/parameters.js";
 
@@ -48,9 +49,25 @@ export interface CodeHashing {
 
 /** Hex digest of a value's content, code inside it hashed by `code`. `label` names the value in error messages, e.g. "input 'x'". */
 export function hashValueWith(value: unknown, label: string, code: CodeHashing): string {
+  // -0 is not kept: a Map takes it for 0.
+  const kept = (typeof value === "number" && !Object.is(value, -0)) || (typeof value === "string" && value.length <= MEMO_MAX_STRING);
+  if (kept) {
+    const known = SCALAR_HASHES.get(value as number | string);
+    if (known !== undefined) return known;
+  }
   const text = encodeScalar(value);
-  return text !== undefined ? digest(text) : new Encoder(label, code).hash(value);
+  if (text === undefined) return new Encoder(label, code).hash(value);
+  const hash = digest(text);
+  if (kept) SCALAR_HASHES.set(value as number | string, hash);
+  return hash;
 }
+
+/**
+ * Hashes of recent numbers and short strings, the usual map items and inputs: a re-run hashes the
+ * same ones again, and a digest costs far more than a lookup.
+ */
+const SCALAR_HASHES = new Memo<number | string, string>(65_536);
+const MEMO_MAX_STRING = 256;
 
 /**
  * Tagged text of a primitive. Undefined for objects and functions, and for symbols that have no

@@ -1,5 +1,6 @@
 import type { CodePart } from "./code-identity.js";
 import { digest } from "./digest.js";
+import { Memo } from "./memo.js";
 
 /** Bump when the signature recipe or the stored value format changes: old entries stop matching. */
 export const CACHE_FORMAT_VERSION = "hypernodes-cache-3";
@@ -32,6 +33,37 @@ export function nodeSignature(codeHash: string, env: string, argNames: readonly 
   let text = codeHash + "|" + env;
   for (let i = 0; i < argNames.length; i++) text += "|" + argNames[i] + "=" + argHashes[i];
   return nodeTag(codeHash) + digest(text);
+}
+
+/**
+ * One step's recent signatures, by its inputs' hashes, for the code hash and environment they were
+ * made with (another code hash or environment starts over). A re-run finds each signature again, as
+ * the same string, so the cache's lookups of it reuse its string hash too.
+ */
+export class SignatureMemo {
+  #codeHash = "";
+  #env = "";
+  #memo: Memo<string, string>;
+
+  constructor(readonly limit: number) {
+    this.#memo = new Memo(limit);
+  }
+
+  signature(codeHash: string, env: string, argNames: readonly string[], argHashes: readonly string[]): string {
+    if (codeHash !== this.#codeHash || env !== this.#env) {
+      this.#memo = new Memo(this.limit);
+      this.#codeHash = codeHash;
+      this.#env = env;
+    }
+    // Hashes hold no "|", and a step always has the same number of inputs: the key is unambiguous.
+    const key = argHashes.length === 1 ? argHashes[0]! : argHashes.join("|");
+    let signature = this.#memo.get(key);
+    if (signature === undefined) {
+      signature = nodeSignature(codeHash, env, argNames, argHashes);
+      this.#memo.set(key, signature);
+    }
+    return signature;
+  }
 }
 
 /**
