@@ -75,6 +75,7 @@ export class ExecutionScope implements Scope {
   flushCaches(): Promise<void> | undefined {
     const { caches } = this.#shared;
     if (caches.length === 0) return undefined;
+    if (caches.length === 1) return caches[0]!.flush?.();
     return (async () => {
       for (const cache of caches) await cache.flush?.();
     })();
