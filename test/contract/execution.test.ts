@@ -232,7 +232,8 @@ describe("run and map with nothing around the nodes (no cache, callbacks, signal
   ];
 
   it("calls nodes of 0 to 4 inputs, multi-output, async, defaulted and object-style ones", async () => {
-    const p = new Pipeline({ nodes: nodes() });
+    // Typed loosely: this test is about execution, not the inputs' types.
+    const p: Pipeline = new Pipeline({ nodes: nodes() });
     expect(await p.run({ x: 2 })).toEqual({ ten: 10, plus: 12, minus: 8, doubled: 24, total: 132, ratio: 66 });
     expect(await p.run({ x: 2, scale: 1 }, { outputName: "total" })).toEqual({ total: 44 });
     expect(await p.map({ x: [1, 2] }, { mapOver: "x", outputName: "total" })).toEqual([{ total: 126 }, { total: 132 }]);
