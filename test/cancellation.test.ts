@@ -126,6 +126,27 @@ describe("run and map with a signal", () => {
     expect(started).toBeLessThan(10);
   });
 
+  it("map without a cache or callbacks: a node reads the call's signal, and an abort from inside stops the next items", async () => {
+    const controller = new AbortController();
+    const seen = new Set<AbortSignal>();
+    let ran = 0;
+    const work = node(
+      (x: number) => {
+        seen.add(currentSignal());
+        ran++;
+        if (x === 10) controller.abort("enough");
+        return x;
+      },
+      { outputName: "y", name: "work" },
+    );
+    const { error } = await rejection(new Pipeline({ nodes: [work] }).map({ x: range(100) }, { mapOver: "x", signal: controller.signal }));
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.message).toBe("The map was aborted; 11 of 100 items had finished, and no node started after the abort");
+    expect([...seen]).toEqual([controller.signal]);
+    expect(ran).toBe(11);
+    expect(currentSignal().aborted).toBe(false); // restored after the calls
+  });
+
   it("currentSignal() outside a node is a signal that never aborts", () => {
     expect(currentSignal().aborted).toBe(false);
     expect(currentSignal()).toBeInstanceOf(AbortSignal);

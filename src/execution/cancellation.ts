@@ -28,6 +28,18 @@ export function throwAborted(step: Step, signal: AbortSignal): never {
   throw new AbortError(`aborted before node '${step.node.name}' started`, { cause: signal.reason });
 }
 
+/** Makes `signal` what currentSignal() returns, for a node called directly (see runBareSteps); returns the one to restore. */
+export function enterNodeCall(signal: AbortSignal | undefined): AbortSignal | undefined {
+  const previous = running;
+  running = signal;
+  return previous;
+}
+
+/** An async node's result under the call's signal alone (no time limit): rejected as soon as it aborts. */
+export function boundedBySignal(value: PromiseLike<unknown>, signal: AbortSignal, nodeName: string): Promise<unknown> {
+  return bounded(value, signal, signal, undefined, undefined, nodeName);
+}
+
 /** What calls a node: node-execution's NodeInvoker, as far as this module needs it. */
 interface Caller {
   call(step: Step, args: unknown[], scope: Scope): unknown;

@@ -6,6 +6,7 @@ import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/execution-plan.js";
 import { MapPlan } from "../core/map-plan.js";
 import { isThenable } from "../observe/callbacks.js";
+import { boundedBySignal, enterNodeCall, throwAborted } from "./cancellation.js";
 import { after, executeStep, fail, finish, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
@@ -38,7 +39,7 @@ export function runStepsInOrder(
   from = 0,
   to = state.plan.steps.length,
 ): void | Promise<void> {
-  if (invoker === IN_THREAD && !scope.cache && !scope.events.active && scope.signal === undefined && scope.timeout === undefined) {
+  if (invoker === IN_THREAD && !scope.cache && !scope.events.nodeEvents && scope.timeout === undefined) {
     return runBareSteps(state, scope, from, to);
   }
   const steps = state.plan.steps;
@@ -49,31 +50,38 @@ export function runStepsInOrder(
 }
 
 /**
- * runStepsInOrder for a call with no cache, no callbacks, no signal and no time limit, where a step
- * is nothing but its node's call: a step with a `direct` function is called right here (no
- * per-step machinery: in a notebook's first calls, before the JIT compiles it, that machinery cost
- * more than the nodes). Any other step, and a node that returns a promise, go the general way.
+ * runStepsInOrder for a call with no cache, no time limit and no callback taking a function node's
+ * own start or end, where a step is nothing but its node's call (with the call's signal, if any, as
+ * currentSignal()): a step with a `direct` function is called right here, without the per-step
+ * machinery (in a session's first calls, before the JIT compiles it, that machinery cost more than
+ * the nodes). Any other step, and a node that returns a promise, go the general way.
  */
 function runBareSteps(state: ItemState, scope: Scope, from: number, to: number): void | Promise<void> {
   const steps = state.plan.steps;
   const values = state.values;
+  const { signal, tally } = scope;
   for (let i = from; i < to; i++) {
     const step = steps[i]!;
     const fn = step.direct;
     let value: unknown;
     if (fn === undefined) value = executeStep(step, state, scope, IN_THREAD);
     else {
+      if (signal?.aborted) throwAborted(step, signal);
       const slots = step.argSlots;
+      const previous = enterNodeCall(signal);
       try {
         value =
           slots.length === 1 ? fn(values[slots[0]!]) : slots.length === 2 ? fn(values[slots[0]!], values[slots[1]!]) : fn(...state.argsOf(step));
       } catch (error) {
         return fail(step, scope, error);
+      } finally {
+        enterNodeCall(previous);
       }
-      if (isThenable(value)) value = settle(step, state, scope, value);
+      if (isThenable(value)) value = settle(step, state, scope, signal ? boundedBySignal(value, signal, step.node.name) : value);
       else if (step.outSlots.length === 1) {
         values[step.outSlots[0]!] = value;
         state.executed++;
+        if (tally) tally.step(i, step.node.name).done++;
         continue;
       } else value = finish(step, state, scope, undefined, value, 0);
     }

@@ -124,6 +124,8 @@ export class CallbackDispatcher {
   readonly itemEvents: boolean;
   /** Whether any callback takes node durations (else nodes run without reading the clock). */
   readonly timed: boolean;
+  /** Whether any callback listens to a function node's own start or end (else such nodes can be called directly). */
+  readonly nodeEvents: boolean;
   /** Whether any callback reads the call's Tally (so the engine counts into it). */
   readonly readsTally: boolean;
 
@@ -136,6 +138,7 @@ export class CallbackDispatcher {
     this.active = callbacks.length > 0;
     this.itemEvents = this.listens("onMapItemStart") || this.listens("onMapItemEnd") || this.listens("onMapItemCached");
     this.timed = this.listens("onNodeEnd") || this.listens("onNestedPipelineEnd");
+    this.nodeEvents = this.listens("onNodeStart") || this.listens("onNodeEnd");
     this.readsTally = callbacks.some((cb) => (cb as { [READS_TALLY]?: boolean })[READS_TALLY] === true);
   }
 
