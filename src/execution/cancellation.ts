@@ -28,7 +28,7 @@ export function throwAborted(step: Step, signal: AbortSignal): never {
   throw new AbortError(`aborted before node '${step.node.name}' started`, { cause: signal.reason });
 }
 
-/** Makes `signal` what currentSignal() returns, for a node called directly (see runBareSteps); returns the one to restore. */
+/** Makes `signal` what currentSignal() returns, for the node call about to start; returns the one to restore after it. */
 export function enterNodeCall(signal: AbortSignal | undefined): AbortSignal | undefined {
   const previous = running;
   running = signal;
@@ -59,13 +59,12 @@ export function callControlled(invoker: Caller, step: Step, args: unknown[], sco
   if (!signal && timeoutMs === undefined) return invoker.call(step, args, scope); // a nested pipeline under a call's default timeout
   const limit = timeoutMs === undefined ? undefined : new AbortController();
   const nodeSignal = (signal && limit ? AbortSignal.any([signal, limit.signal]) : (signal ?? limit?.signal))!;
-  const previous = running;
-  running = nodeSignal;
+  const previous = enterNodeCall(nodeSignal);
   let value: unknown;
   try {
     value = invoker.call(step, args, scope);
   } finally {
-    running = previous;
+    enterNodeCall(previous);
   }
   if (typeof (value as PromiseLike<unknown> | null)?.then !== "function") return value;
   return bounded(value as PromiseLike<unknown>, signal, nodeSignal, limit, timeoutMs, step.node.name);

@@ -7,7 +7,7 @@ import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/e
 import { MapPlan } from "../core/map-plan.js";
 import { isThenable } from "../observe/callbacks.js";
 import { boundedBySignal, enterNodeCall, throwAborted } from "./cancellation.js";
-import { after, executeStep, fail, finish, IN_THREAD, prefetch, type NodeInvoker } from "./node-execution.js";
+import { after, executeStep, fail, finish, IN_THREAD, prefetch, settle, type NodeInvoker } from "./node-execution.js";
 
 /** Runs the steps of one item (in order, or as a DAG); returns a promise only if something was async. */
 export type StepRunner = (state: ItemState, scope: Scope, invoker: NodeInvoker) => void | Promise<void>;
@@ -77,7 +77,8 @@ function runBareSteps(state: ItemState, scope: Scope, from: number, to: number):
       } finally {
         enterNodeCall(previous);
       }
-      if (isThenable(value)) value = settle(step, state, scope, signal ? boundedBySignal(value, signal, step.node.name) : value);
+      // No start time: durations go to onNodeEnd alone, which no callback of such a call takes.
+      if (isThenable(value)) value = settle(step, state, scope, undefined, signal ? boundedBySignal(value, signal, step.node.name) : value, 0);
       else if (step.outSlots.length === 1) {
         values[step.outSlots[0]!] = value;
         state.executed++;
@@ -87,14 +88,6 @@ function runBareSteps(state: ItemState, scope: Scope, from: number, to: number):
     }
     if (value) return (value as Promise<void>).then(() => runBareSteps(state, scope, i + 1, to));
   }
-}
-
-/** A direct call's promised value: stored once it resolves, or the step's failure. */
-function settle(step: Step, state: ItemState, scope: Scope, value: PromiseLike<unknown>): Promise<void> {
-  return Promise.resolve(value).then(
-    (resolved) => finish(step, state, scope, undefined, resolved, 0),
-    (error) => fail(step, scope, error),
-  );
 }
 
 /**

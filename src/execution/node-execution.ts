@@ -117,6 +117,11 @@ function call(
     return fail(step, scope, error);
   }
   if (!isThenable(value)) return finish(step, state, scope, signature, value, since(scope, started));
+  return settle(step, state, scope, signature, value, started);
+}
+
+/** After a node returned a promise: its value finishes the step once it resolves; a rejection fails it. */
+export function settle(step: Step, state: ItemState, scope: Scope, signature: string | undefined, value: PromiseLike<unknown>, started: number): Promise<void> {
   return Promise.resolve(value).then(
     (resolved) => finish(step, state, scope, signature, resolved, since(scope, started)),
     (error) => fail(step, scope, error),
