@@ -96,12 +96,7 @@ export function liftClusterTitles(svg: string, options: DagDrawOptions): string 
 export function modelToDot(model: VizModel, options: DagDrawOptions): string {
   const theme = THEMES[options.theme];
   const statuses = model.status?.nodes;
-  const children = new Map<string | undefined, VizNode[]>();
-  for (const n of model.nodes) {
-    const list = children.get(n.parent);
-    if (list) list.push(n);
-    else children.set(n.parent, [n]);
-  }
+  const children = groupBy(model.nodes, (n) => n.parent);
   const graph = { rankdir: options.orient, bgcolor: theme.background, fontname: FONT, fontcolor: theme.text };
   const node = { fontname: FONT, fontsize: "12", fontcolor: theme.text, penwidth: "1.6", margin: "0.25,0.1", height: "0.4" };
   const edge = { color: theme.edge, arrowsize: "0.7", penwidth: "1.3", fontname: FONT, fontsize: "9", fontcolor: theme.muted };
@@ -119,7 +114,8 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
     for (let p = parentOf.get(id); p !== undefined; p = parentOf.get(p)) if (p === pipelineId) return true;
     return false;
   };
-  const fedFromWithin = (id: string, pipelineId: string) => model.edges.some((e) => e.to === id && within(e.from, pipelineId));
+  const inbound = groupBy(model.edges, (e) => e.to);
+  const fedFromWithin = (id: string, pipelineId: string) => inbound.get(id)?.some((e) => within(e.from, pipelineId)) ?? false;
   const emit = (parent: string | undefined, indent: string) => {
     for (const n of children.get(parent) ?? []) {
       const status = statuses?.[n.id];
@@ -161,6 +157,16 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
   }
   lines.push("}");
   return `${lines.join("\n")}\n`;
+}
+
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const group = groups.get(key(item));
+    if (group) group.push(item);
+    else groups.set(key(item), [item]);
+  }
+  return groups;
 }
 
 /** The node holding an expanded pipeline's title, in top-to-bottom drawings. */
