@@ -1,7 +1,7 @@
 import { escapeHtml } from "../notebook/html.js";
 import { JUPYTER_MIMEBUNDLE, PROGRESS_MIME_TYPE, type NotebookKernel, type ProgressMimeData } from "../notebook/notebook-protocol.js";
 import { progressColors } from "../notebook/palette.js";
-import { barSegments, rowParts, rowText, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
+import { barSegments, progressClock, rowParts, rowText, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
 
 let displays = 0;
 
@@ -22,7 +22,7 @@ export class NotebookProgress implements ProgressRenderer {
     const json = JSON.stringify(rows) + final;
     if (json === this.#lastJson) return; // nothing moved since the last redraw
     this.#lastJson = json;
-    const content: ProgressMimeData = { rows, final, at: Date.now() };
+    const content: ProgressMimeData = { rows, final, at: progressClock() };
     const bundle = {
       [PROGRESS_MIME_TYPE]: content,
       "text/html": progressHtml(content),

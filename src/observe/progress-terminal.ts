@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import { rowText, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
+import { progressClock, rowText, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
 
 /**
  * Progress rows as cli-progress bars on a terminal stream (a non-terminal gets a line now and then).
@@ -15,14 +15,14 @@ export class TerminalProgress implements ProgressRenderer {
   draw(rows: readonly ProgressRow[], final: boolean): void {
     if (rows.length === 0) return;
     if (final && !this.#bars) {
-      const now = Date.now();
+      const now = progressClock();
       this.stream.write(rows.map((row) => rowText(row, true, now, this.#columns())).join("\n") + "\n");
       return;
     }
     const bars = (this.#bars ??= new cliProgress.MultiBar({
       stream: this.stream,
       // Our own line (progress-format.ts), not cli-progress's: the same text as the notebook's.
-      format: (_options, _params, payload: { row: ProgressRow; final: boolean }) => rowText(payload.row, payload.final, Date.now(), this.#columns()),
+      format: (_options, _params, payload: { row: ProgressRow; final: boolean }) => rowText(payload.row, payload.final, progressClock(), this.#columns()),
       hideCursor: true,
       noTTYOutput: this.stream.isTTY !== true,
       notTTYSchedule: 2000,

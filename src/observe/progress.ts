@@ -1,7 +1,7 @@
 import { ON_CALL_REJECTED, PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { AbortError } from "../core/errors.js";
 import { notebookKernel } from "../notebook/notebook-protocol.js";
-import type { ProgressRenderer, ProgressRow } from "../notebook/progress-format.js";
+import { progressClock, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
 import { NotebookProgress } from "./progress-notebook.js";
 import { TerminalProgress } from "./progress-terminal.js";
 import { levelKey, READS_TALLY, Tally } from "./tally.js";
@@ -118,7 +118,7 @@ class ProgressRun {
   level(ctx: CallbackContext): Level {
     const key = levelKey(ctx.hierarchyPath);
     let level = this.#levels.get(key);
-    if (!level) this.#levels.set(key, (level = { items: 0, runs: 0, startedAt: Date.now() }));
+    if (!level) this.#levels.set(key, (level = { items: 0, runs: 0, startedAt: progressClock() }));
     return level;
   }
 
