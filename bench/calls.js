@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DiskCache } from "hypernodes";
+import { DiskCache, MemoryCache } from "hypernodes";
 import { report } from "./measure.js";
 import { range, threeNodePipeline } from "./workloads.js";
 
@@ -24,9 +24,10 @@ async function warmed(cache, inputs, call) {
 const run = (p, inputs) => p.run(inputs);
 const map = (p, inputs) => p.map(inputs, mapOver);
 
-/** Each row: its pipeline (given an empty DiskCache), one call, how many calls a figure averages, the seed's figure and the target. */
+/** Each row: its pipeline (given an empty DiskCache), one call, how many calls a figure averages, the seed's figure and the target (where the issue set one). */
 export const CALL_ROWS = [
   { name: "run() uncached", seed: "22.7", target: 2.3, calls: 1000, setup: () => threeNodePipeline(), call: (p, i) => p.run({ x: i }) },
+  { name: "run() MemoryCache hit", seed: "–", calls: 1000, setup: () => warmed(new MemoryCache(), { x: -1 }, run), call: (p) => p.run({ x: -1 }) },
   { name: "run() DiskCache hit", seed: "198–354", target: 20, calls: 1000, setup: (c) => warmed(c, { x: -1 }, run), call: (p) => p.run({ x: -1 }) },
   { name: "run() DiskCache miss, committed", seed: "5,616", target: 500, calls: 200, setup: (c) => threeNodePipeline({ cache: c }), call: (p) => p.run({ x: unseen++ }) },
   { name: "map 100 items uncached", seed: "2,177", target: 200, calls: 100, setup: () => threeNodePipeline(), call: (p) => map(p, { x: range(100) }) },
@@ -67,9 +68,10 @@ export async function benchCalls() {
     for (const t0 = performance.now(); performance.now() - t0 < 300; ) await timeRow(row, pipeline);
     let warm = Infinity;
     for (let r = 0; r < 5; r++) warm = Math.min(warm, await timeRow(row, pipeline));
-    const digits = row.target < 10 ? 2 : 1;
+    const digits = (row.target ?? 0) < 10 ? 2 : 1;
     const unit = row.perNode ? "µs/node" : "µs/call";
-    report(row.name, `${warm.toFixed(digits)} / ${fresh.toFixed(digits)} ${unit}`, `seed ${row.seed}; target ≤ ${row.target.toLocaleString("en")}; fresh over ${row.calls.toLocaleString("en")} calls`);
+    const target = row.target === undefined ? "" : `; target ≤ ${row.target.toLocaleString("en")}`;
+    report(row.name, `${warm.toFixed(digits)} / ${fresh.toFixed(digits)} ${unit}`, `seed ${row.seed}${target}; fresh over ${row.calls.toLocaleString("en")} calls`);
   }
   await cache.close();
   rmSync(dir, { recursive: true, force: true });

@@ -1,12 +1,11 @@
 // The cost of hashing what node code reaches (closure scopes read through V8's inspector): the first
-// codeHash of a new node function reaching 10 bindings, and the small calls notebooks make, whose
-// per-call codeHash reads must stay cheap.
+// codeHash of a new node function reaching 10 bindings, and the per-call codeHash read, which must
+// stay cheap (the small calls themselves: calls.js).
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DiskCache, MemoryCache, node } from "hypernodes";
+import { node } from "hypernodes";
 import { measure, report } from "./measure.js";
-import { threeNodePipeline } from "./workloads.js";
 
 const RATE = 0.1;
 const OFFSET = 3;
@@ -69,20 +68,4 @@ export async function benchCodeIdentity() {
     for (let i = 0; i < reads; i++) void reached.codeHash;
   });
   report("codeHash read, 10 bindings (1 live object)", `${((readMs * 1000) / reads).toFixed(2)} µs`, "once per node per call");
-
-  const calls = 20_000;
-  const perCall = async (pipeline) => {
-    await pipeline.run({ x: 1 });
-    const { ms } = await measure(async () => {
-      for (let i = 0; i < calls; i++) await pipeline.run({ x: 1 });
-    });
-    return `${((ms * 1000) / calls).toFixed(1)} µs/call`;
-  };
-  report("run() 3-node, uncached", await perCall(threeNodePipeline()));
-  report("run() 3-node, MemoryCache hit", await perCall(threeNodePipeline({ cache: new MemoryCache() })));
-  const cacheDir = mkdtempSync(join(tmpdir(), "hn-bench-"));
-  const disk = new DiskCache({ path: cacheDir });
-  report("run() 3-node, DiskCache hit", await perCall(threeNodePipeline({ cache: disk })));
-  await disk.close();
-  rmSync(cacheDir, { recursive: true, force: true });
 }
