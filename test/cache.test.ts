@@ -54,6 +54,16 @@ cacheConformance("KeyvCache (@keyv/sqlite)", () => onKeyvSqlite(join(tempDir(), 
   reopen: (cache) => onKeyvSqlite(sqliteFiles.get(cache)!),
   deletesByTag: false,
 });
+// Every kind of value through signed entries: sealed on commit, verified and unsealed on reading.
+const onSignedSqlite = (file: string) => {
+  const cache = new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${file}`) }), { secret: "conformance secret" });
+  sqliteFiles.set(cache, file);
+  return cache;
+};
+cacheConformance("KeyvCache (@keyv/sqlite, with a secret)", () => onSignedSqlite(join(tempDir(), "keyv.sqlite")), vitest, {
+  reopen: (cache) => onSignedSqlite(sqliteFiles.get(cache)!),
+  deletesByTag: false,
+});
 
 describe("DiskCache", () => {
   it("clear() empties the file: another cache object on the folder finds nothing", async () => {

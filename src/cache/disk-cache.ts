@@ -8,7 +8,8 @@ import { RawArray } from "./raw-arrays.js";
 import { toBytes, type Encoded } from "./serialization.js";
 import { SqliteStore } from "./sqlite-store.js";
 
-export interface DiskCacheOptions extends KeyvCacheOptions {
+/** A KeyvCache's options but `secret`: the file is local, guarded by its folder's permissions. */
+export interface DiskCacheOptions extends Omit<KeyvCacheOptions, "secret"> {
   /** Folder of the cache (created when missing); the entries live in one SQLite file in it. Default ".hypernodes". */
   path?: string;
 }
@@ -21,7 +22,8 @@ export class DiskCache extends KeyvCache {
   readonly file: string;
 
   constructor(options: DiskCacheOptions = {}) {
-    checkOptions(options, { ...KEYV_CACHE_OPTIONS, path: TAKES.name }, "new DiskCache");
+    const { secret: _signsShared, ...ownOptions } = KEYV_CACHE_OPTIONS;
+    checkOptions(options, { ...ownOptions, path: TAKES.name }, "new DiskCache");
     if (options.maxValueBytes !== undefined && options.maxValueBytes > SQLITE_MAX_VALUE_BYTES) {
       throw new HyperNodesError(`DiskCache maxValueBytes can be at most ${SQLITE_MAX_VALUE_BYTES} (SQLite's limit on a row), got ${options.maxValueBytes}`);
     }

@@ -8,6 +8,8 @@ import { HitCounter } from "./hit-counter.js";
 import { RawArray } from "./raw-arrays.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 import { serialize } from "node:v8";
+import { FORGED, open, SECRET_ENV, signerFor, unseal, type Signer } from "../security/signing.js";
+import { SqliteStore } from "./sqlite-store.js";
 
 export interface KeyvCacheOptions {
   /** Joins every signature: change it to invalidate everything stored through this cache on purpose. */
@@ -39,13 +41,22 @@ export interface KeyvCacheOptions {
    * default: its SQLite file answers at once).
    */
   storeTimeout?: number;
+  /**
+   * The secret shared by everyone who writes to the store (default: $HYPERNODES_SECRET). Every entry is
+   * then written with an HMAC-SHA256 over its signature and bytes, and an entry read back is served only
+   * when it verifies: one that does not (written without the secret, with another, or altered) is a
+   * miss, with one warning, and is never deserialized. Without one, a shared store is unauthenticated
+   * (one warning says so): whoever can write to it decides what its readers get. A store in this
+   * process (Keyv's Map) or DiskCache's file is not shared and reads no $HYPERNODES_SECRET.
+   */
+  secret?: string;
 }
 
 /** The memory layer's mark between earlier calls' entries and the current call's (never a signature: those are hex). */
 const CALL_START = "\u0000call start";
 
 /** The options' names and shapes (sizes are checked by sizeOption). */
-export const KEYV_CACHE_OPTIONS = { salt: TAKES.string, batchSize: null, memoryBytes: null, maxValueBytes: null, maxBytes: null, storeTimeout: null };
+export const KEYV_CACHE_OPTIONS = { salt: TAKES.string, batchSize: null, memoryBytes: null, maxValueBytes: null, maxBytes: null, storeTimeout: null, secret: null };
 
 /** The store took longer than `storeTimeout`. */
 class StoreTimeoutError extends HyperNodesError {
@@ -124,6 +135,10 @@ export class KeyvCache implements Cache {
   #storeErrorAt = -Infinity;
   /** While the store does not answer (see storeTimeout): when reads and commits try it again, and the wait after it fails again. */
   #unreachable: { at: number; waitMs: number } | undefined;
+  /** Signs what is written and checks what is read (see `secret`). */
+  readonly #signer: Signer | undefined;
+  /** Entries read that failed verification (one warning) or could not be read (another). */
+  #rejected = { forged: 0, unreadable: 0 };
 
   constructor(keyv: Keyv, options: KeyvCacheOptions = {}) {
     if (typeof (keyv as Partial<Keyv> | null)?.getMany !== "function") {
@@ -137,6 +152,14 @@ export class KeyvCache implements Cache {
     this.maxValueBytes = sizeOption(options, "maxValueBytes", 512e6, 1);
     this.maxBytes = options.maxBytes === undefined ? undefined : sizeOption(options, "maxBytes", 0, 0);
     this.#storeTimeout = sizeOption(options, "storeTimeout", 10_000, 0);
+    const local = isLocal(keyv.store);
+    this.#signer = signerFor(options.secret, "new KeyvCache", !local);
+    if (!this.#signer && !local) {
+      warn(
+        `This KeyvCache's store is shared and unauthenticated: whoever can write to it decides what its readers get. Set ${SECRET_ENV} (or the secret option), the same for every writer, to sign its entries`,
+        "HYPERNODES_UNSIGNED_CACHE",
+      );
+    }
     // Listening also keeps a store's connection errors from crashing the process: what they cost is told by a warning.
     if (this.#storeTimeout > 0) keyv.on("error", () => (this.#storeErrorAt = performance.now()));
     if (this.maxBytes !== undefined && !(this.#store().prune && this.#store().stats)) {
@@ -165,17 +188,49 @@ export class KeyvCache implements Cache {
     if (missing.length) {
       if (missing.length > 1) missing = [...new Set(missing)];
       const rows = await this.#read(missing);
-      rows.forEach((row, i) => {
-        if (row === undefined || row === null) return;
+      rows.forEach((stored, i) => {
+        const row = this.#verified(missing[i]!, stored);
+        if (row === undefined) return;
         // A value too large to keep in memory takes the memory read for it, rather than a copy of it.
         const keep = heapSize(missing[i]!, row) <= this.#memoryLimit;
-        const { encoded, value } = fromBytes(row, keep);
-        if (keep) this.#add(missing[i]!, encoded);
-        if (value !== MISS) hits.set(missing[i]!, value);
+        let read;
+        try {
+          read = fromBytes(row, keep);
+        } catch (error) {
+          this.#reject("unreadable", `it could not be read (${messageOf(error)})`);
+          return;
+        }
+        if (keep) this.#add(missing[i]!, read.encoded);
+        if (read.value !== MISS) hits.set(missing[i]!, read.value);
       });
     }
     this.#lookups.count(signatures.length, hits.size);
     return hits;
+  }
+
+  /**
+   * A stored row's bytes once they verify with the secret (unsealed as they are without one); undefined
+   * for none, or for a row that fails: written without this secret, with another, or altered.
+   */
+  #verified(signature: string, stored: Uint8Array | RawArray | undefined | null): Uint8Array | RawArray | undefined {
+    if (stored === undefined || stored === null) return undefined;
+    if (!this.#signer) {
+      if (stored instanceof RawArray) return stored;
+      if (stored instanceof Uint8Array) return unseal(stored);
+      this.#reject("unreadable", `it is not a HyperNodes value (${describeValue(stored)})`);
+      return undefined;
+    }
+    const bytes = stored instanceof Uint8Array ? open(this.#signer, "cache entry", signature, stored) : FORGED;
+    if (bytes !== FORGED) return bytes;
+    this.#reject("forged", "it does not verify with this cache's secret: it was written without it, with another one, or altered");
+    return undefined;
+  }
+
+  /** Counts an entry that was not served; the first of each kind warns. */
+  #reject(kind: "forged" | "unreadable", why: string): void {
+    if (this.#rejected[kind]++ > 0) return;
+    const code = kind === "forged" ? "HYPERNODES_CACHE_FORGED" : "HYPERNODES_CACHE_UNREADABLE";
+    warn(`A cache entry was not served, as ${why}; it counts as a miss and is recomputed (further ones are not reported)`, code);
   }
 
   /** The stored rows of `keys`; none while the store does not answer within storeTimeout (see there). */
@@ -285,11 +340,16 @@ export class KeyvCache implements Cache {
 
   /** Stores one batch of pending writes, all or none (DiskCache writes straight to its SqliteStore). */
   protected async writeBatch(batch: ReadonlyMap<string, Encoded>): Promise<void> {
-    await this.keyv.setMany(Array.from(batch, ([key, encoded]) => ({ key, value: toBytes(encoded) })));
+    const signer = this.#signer;
+    const value = signer ? (key: string, encoded: Encoded) => signer.seal("cache entry", key, toBytes(encoded)) : (_: string, encoded: Encoded) => toBytes(encoded);
+    await this.keyv.setMany(Array.from(batch, ([key, encoded]) => ({ key, value: value(key, encoded) })));
   }
 
   async has(signature: string): Promise<boolean> {
-    return this.#pending.has(signature) || this.#recent.has(signature) || (await this.#bounded(this.keyv.has(signature), "a lookup"));
+    if (this.#pending.has(signature) || this.#recent.has(signature)) return true;
+    // With a secret, an entry is there only when it would be served.
+    if (this.#signer) return this.#verified(signature, await this.#bounded(this.keyv.get<Uint8Array>(signature), "a lookup")) !== undefined;
+    return this.#bounded(this.keyv.has(signature), "a lookup");
   }
 
   async delete(signature: string): Promise<boolean> {
@@ -431,6 +491,11 @@ export class KeyvCache implements Cache {
     this.#recentBytes -= heapSize(signature, this.#recent.get(signature));
     this.#recent.delete(signature);
   }
+}
+
+/** A store in this process, or DiskCache's local file: nobody else writes to it, so it needs no secret. */
+function isLocal(store: unknown): boolean {
+  return store instanceof Map || store instanceof SqliteStore;
 }
 
 /**
