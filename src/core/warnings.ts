@@ -1,3 +1,5 @@
+import { redactUrls } from "../security/redaction.js";
+
 /**
  * Emits a Node.js warning now. `process.emitWarning` prints on a later tick, so a warning raised in a
  * notebook cell that never yields could be lost or land in another cell; this one goes through Node's
@@ -5,7 +7,8 @@
  * `--disable-warning=code` and `--redirect-warnings` apply), and `process.on("warning")` listeners see it.
  */
 export function warn(message: string, code: string): void {
-  const warning = new Error(message) as Error & { code: string };
+  // A warning may quote what a store or a node said: no password of a URL in it.
+  const warning = new Error(redactUrls(message)) as Error & { code: string };
   warning.name = "Warning";
   warning.code = code;
   Error.captureStackTrace(warning, warn);

@@ -18,7 +18,7 @@ const dir = mkdtempSync(join(tmpdir(), "hypernodes-bullmq-"));
 const runLog = join(dir, "runs.log");
 const processes: ChildProcess[] = [];
 let redisUrl: string;
-let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline; scaling: Pipeline; sleepy: Pipeline; resourceCreations: { count: number } };
+let fixtures: { cache: KeyvCache; squares: Pipeline; report: Pipeline; scaling: Pipeline; sleepy: Pipeline; leaky: Pipeline; resourceCreations: { count: number } };
 let engine: BullMQEngine;
 /** The first of the two workers on queue "main": the kill test kills it. */
 let victim: ChildProcess;
@@ -33,9 +33,9 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Spawns a process and resolves once a line of its output matches `ready`. */
-function start(command: string, args: string[], ready: RegExp): Promise<ChildProcess> {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, RUN_LOG: runLog }, stdio: ["ignore", "pipe", "pipe"] });
+/** Spawns a process (with `env` added to the test's) and resolves once a line of its output matches `ready`. */
+function start(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<ChildProcess> {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, RUN_LOG: runLog, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   processes.push(child);
   return new Promise((resolve, reject) => {
     let output = "";
@@ -137,7 +137,7 @@ function runCli(args: string[]): Promise<{ code: number | null; output: string }
 
 describe("hypernodes-worker", () => {
   it("prints its usage for --help, and refuses missing or malformed options with exit code 2", async () => {
-    const usage = /^Usage: hypernodes-worker --module <path or URL> \[--redis redis:\/\/host:port\] \[--queue name\] \[--concurrency n\] \[--lock-duration ms\]\n/m;
+    const usage = /^Usage: hypernodes-worker --module <path or URL> \[--redis-file path \| --redis redis:\/\/host:port\] \[--secret-file path\]\n.*\[--queue name\] \[--concurrency n\] \[--lock-duration ms\]\n/m;
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
     expect(help.output).toMatch(usage);
@@ -400,3 +400,119 @@ describe("BullMQEngine", () => {
     expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([201, 202, 203, 204]);
   }, 60_000);
 });
+
+describe("signed jobs and results (HYPERNODES_SECRET)", () => {
+  const secret = { HYPERNODES_SECRET: "the team's secret" };
+
+  /** A map on `queue` with `options`, its rejection's message ("" when it resolved). */
+  async function failureOf(pipeline: Pipeline, xs: number[], options: Partial<ConstructorParameters<typeof BullMQEngine>[0]>): Promise<string> {
+    const signed = new BullMQEngine({ connection: redisUrl, module: fixture, noWorkerTimeout: 10_000, ...options });
+    try {
+      await pipeline.map({ x: xs }, { mapOver: "x", engine: signed });
+      return "";
+    } catch (error) {
+      return (error as Error).message;
+    } finally {
+      await signed.close();
+    }
+  }
+
+  it("runs a signed map end to end on a worker given the secret in a file, and its worker refuses the jobs of a caller with another secret or none", async () => {
+    const secretFile = join(dir, "secret");
+    writeFileSync(secretFile, `${secret.HYPERNODES_SECRET}\n`, { mode: 0o600 });
+    const args = ["bin/hypernodes-worker.js", "--module", fixture, "--redis", redisUrl, "--queue", "signed", "--secret-file", secretFile];
+    await start(process.execPath, args, /serving/);
+    const before = executions().length;
+    const signed = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "signed", secret: secret.HYPERNODES_SECRET });
+    try {
+      expect(await fixtures.squares.map({ x: [501, 502] }, { mapOver: "x", engine: signed })).toEqual(expected([501, 502]));
+    } finally {
+      await signed.close();
+    }
+    expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([501, 502]);
+    expect(await failureOf(fixtures.squares, [503], { queue: "signed", secret: "another secret" })).toMatch(
+      /^BullMQ job \S+ \(map items 0\) failed: refused by worker .*: the job's signature does not verify with this worker's secret: it was forged or altered in Redis, or queued by a caller with another secret$/,
+    );
+    expect(await failureOf(fixtures.squares, [504], { queue: "signed" })).toMatch(/refused by worker .*: the job is not signed and this worker has a secret: its caller has no HYPERNODES_SECRET/);
+    expect(executions().slice(before).map(([, x]) => x)).not.toContain(503);
+    expect(executions().slice(before).map(([, x]) => x)).not.toContain(504);
+  }, 30_000);
+
+  it("a worker without the secret refuses a signed job, naming what to set", async () => {
+    expect(await failureOf(fixtures.squares, [505], { queue: "main", secret: secret.HYPERNODES_SECRET })).toMatch(
+      /refused by worker .*: the job is signed and this worker has no secret: start it with HYPERNODES_SECRET or --secret-file/,
+    );
+  }, 30_000);
+
+  it("jobs forged straight into Redis, unsigned or with a made-up MAC, are refused by a worker with the secret and never run", async () => {
+    await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis", redisUrl, "--queue", "forged-jobs"], /serving/, secret);
+    const { Queue } = await import("bullmq");
+    const { pack } = await import("../../src/engines/bullmq/bullmq-jobs.js");
+    const queue = new Queue("forged-jobs", { connection: { url: redisUrl } });
+    try {
+      const before = executions().length;
+      // What a real job of x = 700 holds, as an attacker who read one would write it.
+      const code = fixtures.squares.planFor(undefined).steps.map((s) => [s.node.name, s.node.codeHash]);
+      const data = { path: ["squares"], code, envHash: "", hierarchyPath: ["squares"], mapOver: ["x"], fixed: pack({ delayMs: 0 }, "inputs"), items: pack([[700]], "items"), events: [] };
+      const unsigned = await queue.add("map", data);
+      expect(await waitUntilFailed(queue, unsigned.id!)).toMatch(/^refused by worker .*: the job is not signed and this worker has a secret/);
+      const madeUp = await queue.add("map", { ...data, mac: "00".repeat(32) });
+      expect(await waitUntilFailed(queue, madeUp.id!)).toMatch(/^refused by worker .*: the job's signature does not verify with this worker's secret/);
+      expect(executions().slice(before)).toEqual([]);
+    } finally {
+      await queue.close();
+    }
+  }, 30_000);
+
+  it("a result forged into the queue's event stream is refused by a caller with the secret, naming the job", async () => {
+    const { Queue } = await import("bullmq");
+    const { pack } = await import("../../src/engines/bullmq/bullmq-jobs.js");
+    const queue = new Queue("no-workers", { connection: { url: redisUrl } });
+    const signed = new BullMQEngine({ connection: redisUrl, module: fixture, queue: "no-workers", secret: secret.HYPERNODES_SECRET });
+    try {
+      const mapping = fixtures.squares.map({ x: [601] }, { mapOver: "x", engine: signed }).catch((error: Error) => error);
+      let waiting: { id?: string }[] = [];
+      while (waiting.length === 0) waiting = await queue.getWaiting();
+      const forgedResult = pack({ items: [{ outputs: { square: { x: 601, squared: 666, at: new Date(601) } } }], nodes: [], events: [] }, "a forged result");
+      const { Redis } = await import("ioredis");
+      const attacker = new Redis(redisUrl);
+      await attacker.xadd(queue.keys.events!, "*", "event", "completed", "jobId", waiting[0]!.id!, "returnvalue", JSON.stringify(forgedResult));
+      attacker.disconnect();
+      const error = await mapping;
+      expect((error as Error).message).toMatch(new RegExp(`^the result of job ${waiting[0]!.id} does not verify with this engine's secret: it was forged or altered in Redis`));
+    } finally {
+      await Promise.all([queue.obliterate({ force: true }).then(() => queue.close()), signed.close()]);
+    }
+  }, 30_000);
+
+  it("hides Redis passwords in what a worker sends back (node errors, progress) and in its log, and reads the URL from a file or REDIS_URL", async () => {
+    const port = await freePort();
+    await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "s3cret"], /ready to accept connections/i);
+    const url = `redis://:s3cret@127.0.0.1:${port}`;
+    const urlFile = join(dir, "redis-url");
+    writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
+    const fromFile = await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis-file", urlFile, "--queue", "leaky"], /serving/, secret);
+    const fromEnv = await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--queue", "leaky"], /serving/, { ...secret, REDIS_URL: url });
+    for (const worker of [fromFile, fromEnv]) expect(readFileSync(`/proc/${worker.pid}/cmdline`, "utf8")).not.toContain("s3cret");
+    progress = new Progress();
+    const message = await failureOf(fixtures.leaky, [1, 2], { connection: url, queue: "leaky", secret: secret.HYPERNODES_SECRET });
+    expect(message).toBe(`Node 'leak' failed at map item 0: cannot reach redis://:***@127.0.0.1:${port} for item 1`);
+    expect(progress.errors).toEqual([`leak: Error: cannot reach redis://:***@127.0.0.1:${port} for item 1`]);
+    const inArgv = spawn(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis", url, "--queue", "leaky"], { cwd: root, env: { ...process.env, ...secret }, stdio: ["ignore", "pipe", "pipe"] });
+    processes.push(inArgv);
+    let output = "";
+    inArgv.stderr!.on("data", (chunk) => (output += chunk));
+    await new Promise<void>((resolve) => inArgv.stderr!.on("data", () => /serving/.test(output) && resolve()));
+    expect(output).toContain("hypernodes-worker: warning: the password in --redis shows in `ps` to every user of this machine; give the URL in $REDIS_URL or --redis-file");
+    expect(output).not.toContain("s3cret");
+  }, 30_000);
+});
+
+/** The failed reason of a job, once BullMQ reports it. */
+async function waitUntilFailed(queue: import("bullmq").Queue, jobId: string): Promise<string> {
+  for (;;) {
+    const job = await queue.getJob(jobId);
+    if (job && (await job.isFailed())) return job.failedReason;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -12,13 +12,16 @@ import { Stateful } from "../../core/stateful.js";
 import { warn } from "../../core/warnings.js";
 import { checkOptions, checkTimeout, TAKES } from "../../core/option-checks.js";
 import { standInFor, unpackNodeFailure } from "../wire-format.js";
+import { SECRET_ENV, signerFor, type Signer } from "../../security/signing.js";
+import { redactUrls } from "../../security/redaction.js";
 import {
   CANCEL_EVENT,
   DEFAULT_QUEUE,
   connectionOptions,
   describeRedis,
   pack,
-  unpack,
+  signJob,
+  unpackResult,
   type JobData,
   type JobResult,
   type RedisConnection,
@@ -56,6 +59,12 @@ export interface BullMQEngineOptions {
    * queue. Default: it waits for one as long as it takes, with a warning after 5 s.
    */
   noWorkerTimeout?: number;
+  /**
+   * The secret shared with the workers (default: $HYPERNODES_SECRET): jobs are queued with an HMAC
+   * over their data, which workers check before running them, and a result is read only when its HMAC
+   * verifies. Without one, the queue is unauthenticated (one warning says so).
+   */
+  secret?: string;
 }
 
 /** A map whose queue has no worker warns once it has waited this long (unless `noWorkerTimeout` ends it first). */
@@ -89,6 +98,7 @@ const BULLMQ_ENGINE_OPTIONS = {
   collectErrors: TAKES.boolean,
   connectionTimeout: null,
   noWorkerTimeout: null,
+  secret: null,
 };
 
 /**
@@ -105,6 +115,7 @@ export class BullMQEngine implements Engine {
   readonly connectionTimeout: number;
   readonly noWorkerTimeout: number | undefined;
   readonly #connection: RedisConnection;
+  readonly #signer: Signer | undefined;
   #link: Promise<Link> | undefined;
   #exports: Promise<Record<string, unknown>> | undefined;
 
@@ -125,6 +136,13 @@ export class BullMQEngine implements Engine {
     this.connectionTimeout = options.connectionTimeout ?? 30_000;
     this.noWorkerTimeout = options.noWorkerTimeout;
     this.#connection = options.connection;
+    this.#signer = signerFor(options.secret, "new BullMQEngine");
+    if (!this.#signer) {
+      warn(
+        `BullMQEngine: queue '${this.queueName}' at ${describeRedis(this.#connection)} is unauthenticated: whoever can write to this Redis can forge its jobs and results. Set ${SECRET_ENV} (or the secret option), the same for the workers, to sign them`,
+        "HYPERNODES_UNSIGNED_QUEUE",
+      );
+    }
   }
 
   run(target: ExecutionTarget, inputs: Record<string, unknown>, options: EngineRunOptions): Promise<Record<string, unknown>> {
@@ -135,7 +153,7 @@ export class BullMQEngine implements Engine {
     const plan = planOf(target);
     const path = await this.#locate(plan.source);
     const link = await this.#connect();
-    const remote = new RemoteMap(link, path, plan, inputs, options, this);
+    const remote = new RemoteMap(link, path, plan, inputs, options, this, this.#signer);
     const { signal } = options.scope;
     const abort = () => void remote.abort(new AbortError("aborted while its items were queued or running on workers", { cause: signal!.reason }));
     signal?.addEventListener("abort", abort, { once: true });
@@ -304,7 +322,8 @@ class RemoteMap {
     readonly plan: ExecutionPlan,
     inputs: Record<string, unknown>,
     options: EngineMapOptions,
-    readonly engine: Pick<BullMQEngine, "itemsPerJob" | "collectErrors">,
+    readonly engine: Pick<BullMQEngine, "itemsPerJob" | "collectErrors" | "queueName">,
+    readonly signer: Signer | undefined,
   ) {
     const mapOver = typeof options.mapOver === "string" ? [options.mapOver] : [...new Set(options.mapOver)];
     const fixed: Record<string, unknown> = {};
@@ -389,7 +408,7 @@ class RemoteMap {
       let data: JobData;
       try {
         const rows = items.map(({ state }) => state.mappedSlots.map((slot) => state.values[slot]));
-        data = { ...this.#base, items: pack(rows, `Map item ${items[0]!.state.itemIndex}`) };
+        data = signJob(this.signer, this.engine.queueName, jobId, { ...this.#base, items: pack(rows, `Map item ${items[0]!.state.itemIndex}`) });
       } catch (error) {
         for (const item of items) item.reject(error);
         continue;
@@ -397,7 +416,8 @@ class RemoteMap {
       this.#open.set(jobId, items);
       this.link.waiting.set(jobId, {
         completed: (text) => void this.#settle(jobId, items, text),
-        failed: (reason) => this.#fail(jobId, items, new HyperNodesError(`BullMQ job ${jobId} (map items ${indices(items)}) failed: ${reason}`)),
+        // The reason comes from Redis: whoever wrote it, no password of a URL is shown.
+        failed: (reason) => this.#fail(jobId, items, new HyperNodesError(`BullMQ job ${jobId} (map items ${indices(items)}) failed: ${redactUrls(String(reason))}`)),
       });
       jobs.push({ name: "map", data, opts: { jobId, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } });
     }
@@ -410,7 +430,7 @@ class RemoteMap {
     this.#open.delete(jobId);
     let result: JobResult;
     try {
-      result = unpack<JobResult>(text);
+      result = unpackResult(this.signer, this.engine.queueName, jobId, text);
       await this.#replay(result.events);
     } catch (error) {
       return this.#fail(jobId, items, error);

@@ -9,6 +9,7 @@ import { encode, fromBytes, toBytes } from "../../cache/serialization.js";
 import type { NodeCounts } from "../../observe/tally.js";
 import type { PackedNodeFailure } from "../wire-format.js";
 import type { RedisOptions } from "bullmq";
+import { FORGED, open, SECRET_ENV, type Signer } from "../../security/signing.js";
 
 /** One job: some map items of the pipeline at `path`, and what the worker must check and run them with. */
 export interface JobData {
@@ -28,6 +29,9 @@ export interface JobData {
   /** The call's default time limit per node, ms (`run`/`map` option `timeout`). */
   timeout?: number;
 }
+
+/** A job as queued: with a secret, the hex HMAC of its data's JSON, bound to its queue and id (see signJob). */
+export type SignedJobData = JobData & { mac?: string };
 
 /**
  * The event (on the queue's event stream) by which a caller whose map was aborted tells the workers to
@@ -59,6 +63,51 @@ export function pack(value: unknown, what: string): string {
 
 export function unpack<T>(text: string): T {
   return fromBytes(Buffer.from(text, "base64")).value as T;
+}
+
+/** What a job's MAC is bound to: a job copied to another id or queue does not verify. */
+function jobKey(queue: string, jobId: string): string {
+  return `${queue}\n${jobId}`;
+}
+
+/** The job's data as queued: with a signer, its MAC over the data's JSON (what Redis stores) added. */
+export function signJob(signer: Signer | undefined, queue: string, jobId: string, data: JobData): SignedJobData {
+  return signer ? { ...data, mac: signer.mac("job", jobKey(queue, jobId), JSON.stringify(data)).toString("hex") } : data;
+}
+
+/**
+ * The job's data once its MAC verifies with the worker's secret (its JSON again is what the caller
+ * signed: JSON round-trips it exactly); throws, naming why, for a job this worker must not run.
+ */
+export function checkJob(signer: Signer | undefined, queue: string, jobId: string, queued: SignedJobData): JobData {
+  const { mac, ...data } = queued;
+  if (!signer) {
+    if (mac !== undefined) throw new HyperNodesError(`the job is signed and this worker has no secret: start it with ${SECRET_ENV} or --secret-file, as the caller`);
+    return data;
+  }
+  if (typeof mac !== "string") {
+    throw new HyperNodesError(`the job is not signed and this worker has a secret: its caller has no ${SECRET_ENV}, or it was not queued by BullMQEngine`);
+  }
+  if (!signer.verifies("job", jobKey(queue, jobId), JSON.stringify(data), Buffer.from(mac, "hex"))) {
+    throw new HyperNodesError("the job's signature does not verify with this worker's secret: it was forged or altered in Redis, or queued by a caller with another secret");
+  }
+  return data;
+}
+
+/** A job's result as the worker sends it: packed, and sealed when it has a secret. */
+export function packResult(signer: Signer | undefined, queue: string, jobId: string, result: JobResult): string {
+  const text = pack(result, "A map item's outputs");
+  return signer ? signer.seal("job result", jobKey(queue, jobId), Buffer.from(text, "base64")).toString("base64") : text;
+}
+
+/** The result a worker sent; throws, before reading it, when it does not verify with the caller's secret. */
+export function unpackResult(signer: Signer | undefined, queue: string, jobId: string, text: string): JobResult {
+  if (!signer) return unpack<JobResult>(text);
+  const bytes = typeof text === "string" ? open(signer, "job result", jobKey(queue, jobId), Buffer.from(text, "base64")) : FORGED;
+  if (bytes === FORGED) {
+    throw new HyperNodesError(`the result of job ${jobId} does not verify with this engine's secret: it was forged or altered in Redis, or sent by a worker with another secret`);
+  }
+  return fromBytes(bytes).value as JobResult;
 }
 
 /** Redis to connect to: a `redis://` URL, or ioredis options. */

@@ -12,8 +12,24 @@ import { importModule, moduleUrl, pipelineAt } from "../pipeline-module.js";
 import { SequentialEngine } from "../sequential-engine.js";
 import { Stateful } from "../../core/stateful.js";
 import { READS_TALLY, Tally } from "../../observe/tally.js";
-import { packNodeFailure, standInIdentity } from "../wire-format.js";
-import { CANCEL_EVENT, DEFAULT_QUEUE, connectionOptions, pack, unpack, type JobData, type JobResult, type RecordedEvent, type RedisConnection } from "./bullmq-jobs.js";
+import { packNodeFailure, standInIdentity, type PackedNodeFailure } from "../wire-format.js";
+import {
+  CANCEL_EVENT,
+  DEFAULT_QUEUE,
+  checkJob,
+  connectionOptions,
+  describeRedis,
+  packResult,
+  unpack,
+  type JobData,
+  type JobResult,
+  type RecordedEvent,
+  type RedisConnection,
+  type SignedJobData,
+} from "./bullmq-jobs.js";
+import { SECRET_ENV, signerFor } from "../../security/signing.js";
+import { redactError, redactUrls } from "../../security/redaction.js";
+import { warn } from "../../core/warnings.js";
 
 export interface PipelineWorkerOptions {
   /** The module exporting the pipeline(s): a path (relative to the working directory) or a URL. */
@@ -27,6 +43,11 @@ export interface PipelineWorkerOptions {
    * another worker once its lock expired. A synchronous node must not block the event loop that long.
    */
   lockDuration?: number;
+  /**
+   * The secret shared with the callers (default: $HYPERNODES_SECRET): a job runs only when its HMAC
+   * verifies with it, and results go back signed with it. Without one, jobs are unauthenticated.
+   */
+  secret?: string;
 }
 
 /** Starts a worker; resolves once the module is loaded. `await worker.close()` stops it. */
@@ -37,17 +58,31 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
   const lockDuration = options.lockDuration ?? 30_000;
   const { Worker, QueueEvents, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
   const queue = options.queue ?? DEFAULT_QUEUE;
+  const signer = signerFor(options.secret, "startPipelineWorker");
+  if (!signer) {
+    warn(
+      `Queue '${queue}' at ${describeRedis(options.connection)} is unauthenticated: whoever can write to this Redis can have this worker run its pipelines on inputs of their choosing, and forge results. Set ${SECRET_ENV}, the same for callers and workers, to sign jobs and results`,
+      "HYPERNODES_UNSIGNED_QUEUE",
+    );
+  }
   /** The jobs running here, by id: a caller whose map was aborted has them dropped (CANCEL_EVENT). */
   const running = new Map<string, AbortController>();
-  const processor = async (job: Job<JobData>) => {
+  const processor = async (job: Job<SignedJobData>) => {
     const cancel = new AbortController();
     running.set(job.id!, cancel);
     try {
-      return await runJob(exports, url, where, job.data, cancel.signal);
+      let data: JobData;
+      try {
+        data = checkJob(signer, queue, job.id!, job.data);
+      } catch (error) {
+        throw new JobRefused(`refused by ${where}: ${messageOf(error)}`);
+      }
+      return await runJob(exports, url, where, data, cancel.signal, (result) => packResult(signer, queue, job.id!, result));
     } catch (error) {
       // Another worker has the same module: retrying cannot help; nor can it for a map that was aborted.
-      if (cancel.signal.aborted) throw new UnrecoverableError(`dropped, its map was aborted by the caller: ${messageOf(error)}`);
-      throw error instanceof JobRefused ? new UnrecoverableError(error.message) : error;
+      // The reason goes through Redis to the caller: no password of a URL in it.
+      if (cancel.signal.aborted) throw new UnrecoverableError(`dropped, its map was aborted by the caller: ${messageOf(redactError(error))}`);
+      throw redactError(error instanceof JobRefused ? new UnrecoverableError(error.message) : error);
     } finally {
       running.delete(job.id!);
     }
@@ -75,7 +110,15 @@ interface CancelListener extends QueueEventsListener {
 /** A job this worker's module cannot run (stale code, no such pipeline): no worker of it can. */
 class JobRefused extends HyperNodesError {}
 
-async function runJob(exports: Record<string, unknown>, url: string, where: string, data: JobData, signal: AbortSignal): Promise<string> {
+/** Runs a checked job's items; `send` packs (and signs) its result. */
+async function runJob(
+  exports: Record<string, unknown>,
+  url: string,
+  where: string,
+  data: JobData,
+  signal: AbortSignal,
+  send: (result: JobResult) => string,
+): Promise<string> {
   let pipeline: Pipeline<any>;
   try {
     pipeline = pipelineAt(exports, data.path, url);
@@ -101,22 +144,30 @@ async function runJob(exports: Record<string, unknown>, url: string, where: stri
       { concurrency: 1, collectErrors: true, batch: true },
     );
     const result: JobResult = {
-      // The failure's item path without the item's index in the job: the caller adds its index in the map.
-      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: packNodeFailure(r, 1) } : { outputs: r })),
-      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes],
+      items: results.map((r) => (r instanceof NodeExecutionError ? { failure: packFailure(r) } : { outputs: r })),
+      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes].map(([name, counts]) => [name, counts.error === undefined ? counts : { ...counts, error: redactUrls(counts.error) }]),
       events: recorded,
     };
     try {
-      return pack(result, "A map item's outputs");
+      return send(result);
     } catch (error) {
       // An event's inputs may hold what cannot travel (a live resource): the results still can.
       if (!((error as Error).cause instanceof UnserializableValueError) || recorded.length === 0) throw error;
-      return pack({ ...result, events: [] }, "A map item's outputs");
+      return send({ ...result, events: [] });
     }
   } finally {
     // The caller's next map must see these results in the shared cache.
     await scope.flushCaches();
   }
+}
+
+/**
+ * A node failure as it goes through Redis to the caller's notebook: no password of a URL in what the
+ * node threw; its item path without the item's index in the job (the caller adds its index in the map).
+ */
+function packFailure(failure: NodeExecutionError): PackedNodeFailure {
+  redactError(failure.cause);
+  return packNodeFailure(failure, 1);
 }
 
 /** The job's own map and item events: the caller fires its own for these. */
@@ -132,7 +183,7 @@ function recorder(events: readonly CallbackEvent[], jobLevel: number, into: Reco
     callback[event] = (...args: unknown[]) => {
       const ctx = args.pop() as CallbackContext;
       const path = ctx.hierarchyPath.slice(jobLevel);
-      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, args]);
+      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, args.map(redactError)]);
     };
   }
   return callback as PipelineCallback;

@@ -1,15 +1,24 @@
 // The `hypernodes-worker` CLI (bin/hypernodes-worker.js): `npx hypernodes-worker --module ./my-pipeline.js
 // --redis redis://…` starts a BullMQEngine worker (bullmq-worker.ts) and runs until SIGINT/SIGTERM.
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { Worker } from "bullmq";
 import { startPipelineWorker } from "./bullmq-worker.js";
 import { messageOf } from "../../core/errors.js";
 import { moduleUrl } from "../pipeline-module.js";
 import { describeRedis } from "./bullmq-jobs.js";
+import { redactUrls } from "../../security/redaction.js";
+import { SECRET_ENV } from "../../security/signing.js";
 
-const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis redis://host:port] [--queue name] [--concurrency n] [--lock-duration ms]
+const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis-file path | --redis redis://host:port] [--secret-file path]
+                         [--queue name] [--concurrency n] [--lock-duration ms]
 Runs the map items that BullMQEngine queues for the pipelines the module exports.
---redis defaults to $REDIS_URL, else redis://127.0.0.1:6379; REDIS_URL is set to it before the module loads.`;
+Redis: --redis-file (a file holding the URL), else --redis, else $REDIS_URL, else redis://127.0.0.1:6379;
+  REDIS_URL is set to it before the module loads. A password in --redis shows in \`ps\` to every user
+  of the machine: give it in $REDIS_URL or --redis-file.
+Secret: --secret-file (a file holding it), else $${SECRET_ENV}; the same as the callers'. Jobs run only
+  when signed with it, results go back signed; ${SECRET_ENV} is set to it before the module loads
+  (its KeyvCache signs with it too). Without one, anyone who can write to Redis can queue jobs.`;
 
 /** How long a stopping worker waits for its running job and for Redis before it exits. */
 const STOP_GRACE_MS = 10_000;
@@ -23,6 +32,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
       options: {
         module: { type: "string" },
         redis: { type: "string" },
+        "redis-file": { type: "string" },
+        "secret-file": { type: "string" },
         queue: { type: "string" },
         concurrency: { type: "string" },
         "lock-duration": { type: "string" },
@@ -30,7 +41,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       },
     }));
   } catch (error) {
-    console.error(`${messageOf(error)}\n${USAGE}`);
+    console.error(redactUrls(`${messageOf(error)}\n${USAGE}`));
     return 2;
   }
   if (values.help || !values.module) {
@@ -43,8 +54,20 @@ export async function main(argv: string[]): Promise<number | undefined> {
     console.error(`--concurrency and --lock-duration take positive integers\n${USAGE}`);
     return 2;
   }
-  const redis = values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  let redis: string;
+  let secret: string | undefined;
+  try {
+    redis = values["redis-file"] ? readSecretFile(values["redis-file"], "--redis-file") : (values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    secret = values["secret-file"] ? readSecretFile(values["secret-file"], "--secret-file") : undefined;
+  } catch (error) {
+    log(messageOf(error));
+    return 2;
+  }
+  if (values.redis !== undefined && !values["redis-file"] && redactUrls(values.redis) !== values.redis) {
+    log(`warning: the password in --redis shows in \`ps\` to every user of this machine; give the URL in $REDIS_URL or --redis-file`);
+  }
   process.env.REDIS_URL = redis;
+  if (secret !== undefined) process.env[SECRET_ENV] = secret;
   let worker: Worker;
   try {
     worker = await startPipelineWorker({
@@ -53,20 +76,21 @@ export async function main(argv: string[]): Promise<number | undefined> {
       queue: values.queue,
       concurrency,
       lockDuration,
+      secret,
     });
   } catch (error) {
-    console.error(`hypernodes-worker: ${messageOf(error)}`);
+    log(messageOf(error));
     return 1;
   }
-  worker.on("failed", (job, error) => console.error(`hypernodes-worker: job ${job?.id} failed: ${error.message}`));
-  worker.on("error", (error) => console.error(`hypernodes-worker: ${error.message}`));
+  worker.on("failed", (job, error) => log(`job ${job?.id} failed: ${error.message}`));
+  worker.on("error", (error) => log(error.message));
   await worker.waitUntilReady();
-  console.error(`hypernodes-worker: serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${describeRedis(redis)}`);
+  log(`serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${describeRedis(redis)}`);
   // One signal stops it: the running job may finish (its result sent) for up to STOP_GRACE_MS; with
   // Redis unreachable, closing would wait for it forever, so the worker exits then anyway (the job's
   // lock expires and another worker takes it).
   const stop = () => {
-    console.error("hypernodes-worker: stopping");
+    log("stopping");
     const grace = setTimeout(() => process.exit(0), STOP_GRACE_MS);
     void worker.close().finally(() => {
       clearTimeout(grace);
@@ -76,6 +100,23 @@ export async function main(argv: string[]): Promise<number | undefined> {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   return undefined;
+}
+
+/** A line on stderr; whatever it quotes (Redis, a node's error), no password of a URL shows. */
+function log(line: string): void {
+  console.error(redactUrls(`hypernodes-worker: ${line}`));
+}
+
+/** A file's content without its final newline (as `echo … > file` writes it); an empty one is refused. */
+function readSecretFile(path: string, option: string): string {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+  } catch (error) {
+    throw new Error(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
+  }
+  if (!text) throw new Error(`${option}: ${path} is empty`);
+  return text;
 }
 
 /** An option's positive integer (undefined when not given, NaN when not such a number). */
