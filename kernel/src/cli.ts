@@ -63,6 +63,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     console.error(`hypernodes-kernel: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;
+    // A kernel that failed to start exits, whatever it had opened (the sockets bound before one failed):
+    // Jupyter waits for a kernel until it answers or dies.
+    if (command === "start") process.exit();
   }
 }
 

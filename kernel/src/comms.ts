@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { CommTargetOptions, KernelComm, KernelComms } from "hypernodes/browser";
 import { logError } from "./log.js";
+import { shown } from "./untrusted.js";
 import type { Message } from "./wire.js";
 
 export type CommHandler = (data: unknown, buffers: Buffer[]) => void | Promise<void>;
@@ -14,9 +15,10 @@ export type CommTarget = (comm: Comm, data: unknown, buffers: Buffer[]) => void 
 
 type Publish = (msgType: string, content: unknown, parent: Message<unknown> | undefined, buffers?: Buffer[]) => void;
 
+/** As it arrives: checked here, whatever the front end sent. */
 interface CommContent {
-  comm_id: string;
-  target_name?: string;
+  comm_id?: unknown;
+  target_name?: unknown;
   data?: unknown;
 }
 
@@ -85,7 +87,7 @@ export class CommRegistry implements KernelComms {
   answersDuringCell(msg: Message<unknown>): boolean {
     if (msg.header.msg_type !== "comm_msg") return false;
     const { comm_id: id, data } = msg.content as CommContent;
-    const comm = this.comms.get(id);
+    const comm = this.comms.get(id as string);
     const duringCell = comm && this.targets.get(comm.targetName)?.options.duringCell;
     try {
       return duringCell?.(data) ?? false;
@@ -105,39 +107,41 @@ export class CommRegistry implements KernelComms {
 
   /** The open comms (optionally of one target), as comm_info_reply lists them. */
   info(targetName?: string): Record<string, { target_name: string }> {
-    const comms: Record<string, { target_name: string }> = {};
-    for (const comm of this.comms.values()) {
-      if (targetName === undefined || comm.targetName === targetName) comms[comm.id] = { target_name: comm.targetName };
-    }
-    return comms;
+    const listed = [...this.comms.values()].filter((comm) => targetName === undefined || comm.targetName === targetName);
+    // Defined, not assigned: a comm id "__proto__" is listed like any other.
+    return Object.fromEntries(listed.map((comm) => [comm.id, { target_name: comm.targetName }]));
   }
 
   /** Handles comm_open, comm_msg and comm_close from the front end. */
   async handle(msg: Message<unknown>): Promise<void> {
-    const { comm_id: id, target_name: targetName = "", data = {} } = msg.content as CommContent;
-    if (msg.header.msg_type === "comm_open") {
-      const comm = new Comm(id, targetName, this);
-      comm.parent = msg;
-      const target = this.targets.get(targetName)?.target;
-      if (!target) {
-        // Tell the front end at once, as ipykernel does, rather than leave it with a comm nobody answers.
-        logError("comm_open", `no comm target '${targetName}'`);
-        this.publish(comm, "comm_close", { comm_id: id, data: {} });
-        return;
-      }
-      this.comms.set(id, comm);
-      try {
-        await target(comm, data, msg.buffers);
-      } catch (error) {
-        logError(`comm target '${targetName}'`, error);
-      }
-      return;
-    }
+    const { comm_id: id, target_name: targetName, data = {} } = msg.content as CommContent;
+    // Nothing to open, answer or close (not even a comm_close to send back).
+    if (typeof id !== "string" || !id) return logError(msg.header.msg_type, `comm_id must be a non-empty string, not ${shown(id)}`);
+    if (msg.header.msg_type === "comm_open") return this.opened(msg, id, targetName, data);
     const comm = this.comms.get(id);
-    if (!comm) return logError(msg.header.msg_type, `unknown comm ${id}`);
+    if (!comm) return logError(msg.header.msg_type, `unknown comm ${shown(id)}`);
     comm.parent = msg;
     if (msg.header.msg_type === "comm_close") this.forget(comm);
     await comm.dispatch(msg.header.msg_type === "comm_close" ? "close" : "message", data, msg.buffers);
+  }
+
+  private async opened(msg: Message<unknown>, id: string, targetName: unknown, data: unknown): Promise<void> {
+    // Whatever its type, a name that is no registered target's finds none.
+    const target = this.targets.get(targetName as string)?.target;
+    if (!target) {
+      // Tell the front end at once, as ipykernel does, rather than leave it with a comm nobody answers.
+      logError("comm_open", `no comm target ${shown(targetName)}`);
+      this.publishOnIOPub("comm_close", { comm_id: id, data: {} }, msg);
+      return;
+    }
+    const comm = new Comm(id, targetName as string, this);
+    comm.parent = msg;
+    this.comms.set(id, comm);
+    try {
+      await target(comm, data, msg.buffers);
+    } catch (error) {
+      logError(`comm target '${comm.targetName}'`, error);
+    }
   }
 
   /** @internal */

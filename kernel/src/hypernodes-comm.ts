@@ -5,6 +5,7 @@ import type { Cache, HyperNode, Pipeline } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, type CommAnswers, type CommRequestName, type SharedEntries } from "hypernodes/browser";
 import type { CommRegistry } from "./comms.js";
 import type { NotebookSession } from "./notebook-defaults.js";
+import { cut, isRecord, shown } from "./untrusted.js";
 
 /** A message as it arrives: checked here, whatever the client sent. */
 type Message = { request?: unknown; id?: unknown; name?: unknown; inputs?: unknown };
@@ -13,13 +14,14 @@ type Message = { request?: unknown; id?: unknown; name?: unknown; inputs?: unkno
 const DURING_CELL: ReadonlySet<unknown> = new Set<CommRequestName>(["ping", "stats", "pipelines", "dag", "explain", "shared"]);
 
 export function registerHypernodesTarget(comms: CommRegistry, version: string, session: NotebookSession): void {
-  const duringCell = (data: unknown) => DURING_CELL.has((data as Message | null)?.request);
+  const duringCell = (data: unknown) => isRecord(data) && DURING_CELL.has(data.request);
   comms.registerTarget(HYPERNODES_COMM_TARGET, (comm) => {
     // Returning the answer's promise keeps the kernel busy until it is sent: clients may wait for idle.
     comm.onMsg((data) => {
-      const message = (data ?? {}) as Message;
-      const reply = (answer: object) => comm.send(message.id === undefined ? answer : { ...answer, id: message.id });
-      return answer(session, version, message).then(reply, (error: unknown) =>
+      // An id of another type is not echoed (it might not even serialize): the answer says what is wrong.
+      const id = isRecord(data) && isId(data.id) ? data.id : undefined;
+      const reply = (answer: object) => comm.send(id === undefined ? answer : { ...answer, id });
+      return answer(session, version, data).then(reply, (error: unknown) =>
         reply({ error: error instanceof Error ? error.message : String(error) }),
       );
     });
@@ -48,7 +50,7 @@ const ANSWERS: { [R in CommRequestName]: Answerer<R> } = {
     const pipeline = pipelineNamed(session, message.name);
     // The inputs default to the pipeline's last run's.
     const inputs = (message.inputs as Record<string, unknown> | undefined) ?? session.lastInputs.get(pipeline.id);
-    if (!inputs) throw new Error(`'${String(message.name)}' has not been run in this session: give the inputs to explain`);
+    if (!inputs) throw new Error(`'${cut(message.name as string)}' has not been run in this session: give the inputs to explain`);
     return { explain: await pipeline.explain(inputs), inputs: Object.keys(inputs) };
   },
   shared: async (session, _version, message) => ({
@@ -58,17 +60,23 @@ const ANSWERS: { [R in CommRequestName]: Answerer<R> } = {
     message.name === undefined ? { cleared: await clear(session) } : clearPipeline(session, pipelineNamed(session, message.name)),
 };
 
-function answer(session: NotebookSession, version: string, message: Message): Promise<object> {
-  const request = message.request as CommRequestName;
-  if (typeof request !== "string" || !Object.hasOwn(ANSWERS, request)) {
-    return Promise.reject(new Error(`unknown request ${JSON.stringify(message.request)}`));
-  }
-  return ANSWERS[request](session, version, message);
+/** The answer to a request; async, so that anything thrown checking it (whatever was sent) is a failure answered. */
+async function answer(session: NotebookSession, version: string, data: unknown): Promise<object> {
+  if (!isRecord(data)) throw new Error(`a request must be an object { request, id?, ... }, not ${shown(data)}`);
+  if (data.id !== undefined && !isId(data.id)) throw new Error(`id must be a number or a string, not ${shown(data.id)}`);
+  const { request } = data;
+  if (typeof request !== "string" || !Object.hasOwn(ANSWERS, request)) throw new Error(`unknown request ${shown(request)}`);
+  return ANSWERS[request as CommRequestName](session, version, data);
+}
+
+function isId(value: unknown): value is string | number {
+  return typeof value === "string" || typeof value === "number";
 }
 
 function pipelineNamed(session: NotebookSession, name: unknown): Pipeline<any> {
-  const pipeline = session.pipelines().get(String(name));
-  if (!pipeline) throw new Error(`no pipeline named '${String(name)}' in this session's cells`);
+  if (typeof name !== "string") throw new Error(`name must be a pipeline's variable name (a string), not ${shown(name)}`);
+  const pipeline = session.pipelines().get(name);
+  if (!pipeline) throw new Error(`no pipeline named '${cut(name)}' in this session's cells`);
   return pipeline;
 }
 

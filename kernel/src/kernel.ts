@@ -13,6 +13,7 @@ import { RequestQueue } from "./request-queue.js";
 import { expandShorthandProperties } from "./shorthand-properties.js";
 import type { KernelSockets } from "./sockets.js";
 import { tslab, TSLAB_VERSION, type Executor } from "./tslab.js";
+import { shown } from "./untrusted.js";
 import { PROTOCOL_VERSION, type Message, type Session } from "./wire.js";
 
 interface ExecuteRequest {
@@ -85,7 +86,8 @@ export class Kernel {
     try {
       msg = this.parts.session.decode(frames);
     } catch (error) {
-      return logError("ignored a message", error);
+      // Malformed, wrongly signed or replayed: never acted upon, said in one line (a stack says nothing more).
+      return logError("ignored a message", (error as Error).message);
     }
     const { iopub } = this.parts;
     const handle = async (afterFailure: boolean) => {
@@ -145,7 +147,7 @@ export class Kernel {
         this.interrupt();
         return reply({ status: "ok" });
       default:
-        logError("unsupported request", msg.header.msg_type);
+        logError("unsupported request", shown(msg.header.msg_type));
     }
   }
 

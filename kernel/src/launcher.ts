@@ -6,7 +6,7 @@ import { CommRegistry } from "./comms.js";
 import { registerHypernodesTarget } from "./hypernodes-comm.js";
 import { IOPub } from "./iopub.js";
 import { Kernel } from "./kernel.js";
-import { logError } from "./log.js";
+import { logError, logWarning } from "./log.js";
 import { configureNotebookDefaults } from "./notebook-defaults.js";
 import { provideHypernodes } from "./module-resolution.js";
 import { CellOutput } from "./output.js";
@@ -21,6 +21,8 @@ const DECLARATIONS_MODULE = "__hypernodes_kernel__";
 
 export async function startKernel(connectionFile: string): Promise<void> {
   const info = readConnectionFile(connectionFile);
+  // The spec allows it (a kernel only the local user reaches), but it should not go unnoticed.
+  if (!info.key) logWarning(`the connection file ${connectionFile} has an empty key: messages are not signed, anyone who can reach the ports can run code`);
   // Jupyter starts a kernel in the notebook's folder: cells resolve imports from there.
   const notebookDir = process.cwd();
   provideHypernodes(notebookDir);

@@ -5,3 +5,7 @@ const write = process.stderr.write.bind(process.stderr);
 export function logError(context: string, error: unknown): void {
   write(`[hypernodes kernel] ${context}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
 }
+
+export function logWarning(message: string): void {
+  write(`[hypernodes kernel] warning: ${message}\n`);
+}
