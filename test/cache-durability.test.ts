@@ -9,6 +9,7 @@ import Database from "better-sqlite3";
 import Keyv from "keyv";
 import { afterAll, afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { DiskCache, HyperNodesError, KeyvCache, node, Pipeline } from "hypernodes";
+import { warningsDuring } from "./helpers/warnings.js";
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -19,18 +20,6 @@ const tempDir = () => {
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-/** Warnings emitted while `work` runs, as "CODE: message". */
-async function warningsDuring<T>(work: () => Promise<T>): Promise<{ result: T; warnings: string[] }> {
-  const warnings: string[] = [];
-  const listener = (w: Error & { code?: string }) => warnings.push(`${w.code}: ${w.message}`);
-  process.on("warning", listener);
-  try {
-    return { result: await work(), warnings };
-  } finally {
-    process.off("warning", listener);
-  }
-}
 
 /** A one-node pipeline on `cache` that counts its calls: `label(x)` is a string of `size` characters. */
 function labelling(cache: KeyvCache, size = 16) {

@@ -9,6 +9,7 @@ import { KeyvSqlite } from "@keyv/sqlite";
 import Keyv from "keyv";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { DiskCache, KeyvCache, node, Pipeline } from "hypernodes";
+import { warningsDuring } from "./helpers/warnings.js";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -37,18 +38,6 @@ function sharedKeyv(file: string): Keyv & { committed: string[] } {
   const setMany = keyv.setMany.bind(keyv);
   keyv.setMany = (entries) => (keyv.committed.push(...entries.map((e) => e.key).filter((key) => key.length > 40)), setMany(entries));
   return keyv;
-}
-
-/** Warnings emitted while `work` runs, as "CODE: message". */
-async function warningsDuring<T>(work: () => Promise<T> | T): Promise<{ result: T; warnings: string[] }> {
-  const warnings: string[] = [];
-  const listener = (w: Error & { code?: string }) => warnings.push(`${w.code}: ${w.message}`);
-  process.on("warning", listener);
-  try {
-    return { result: await work(), warnings };
-  } finally {
-    process.off("warning", listener);
-  }
 }
 
 /** `x * x` on `cache`, counting its executions. */

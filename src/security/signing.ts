@@ -38,7 +38,11 @@ export class Signer {
 
   /** `bytes` with their MAC in front, to be opened by `open`. */
   seal(purpose: Purpose, key: string, bytes: Uint8Array): Buffer {
-    return Buffer.concat([SEAL, this.mac(purpose, key, bytes), bytes]);
+    const sealed = Buffer.allocUnsafe(SEAL.length + MAC_BYTES + bytes.byteLength);
+    SEAL.copy(sealed);
+    this.mac(purpose, key, bytes).copy(sealed, SEAL.length);
+    sealed.set(bytes, SEAL.length + MAC_BYTES);
+    return sealed;
   }
 }
 
