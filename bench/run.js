@@ -9,15 +9,19 @@ import { benchEngines } from "./engines.js";
 import { benchKernel } from "./kernel.js";
 import { benchLab } from "./lab.js";
 import { benchProgress } from "./progress.js";
+import { benchSigning } from "./signing.js";
 import { benchTelemetry } from "./telemetry.js";
 import { benchViz } from "./viz.js";
 
+// Shared stores (the @keyv/sqlite comparison, BullMQ's Redis) signed, as a team runs them; the worker processes inherit it.
+process.env.HYPERNODES_SECRET ??= "bench secret";
 console.log(`HyperNodes benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 await benchCore();
 await benchCalls();
 await benchCodeIdentity();
 // Cache workloads early, before the heavier ones (telemetry, Graphviz, the kernel) grow the heap.
 await benchCache();
+await benchSigning();
 await benchEngines();
 await benchDistributed();
 await benchBatch();
