@@ -65,6 +65,13 @@ describe("KeyvCache on a shared store", () => {
     expect(await victim.map([4242])).toEqual([666]);
   });
 
+  it("warns that a shared store is unauthenticated once per process and kind of store: a re-run cell does not repeat it", async () => {
+    const { warnings } = await warningsDuring(() => {
+      for (let i = 0; i < 3; i++) new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${storeFile()}`) }));
+    });
+    expect(warnings).toEqual([]); // the first test's cache already said it
+  });
+
   it("with a secret: forged entries are misses, recomputed and never deserialized, with one warning", async () => {
     const file = storeFile();
     const { result: owner, warnings } = await warningsDuring(() => new KeyvCache(sharedKeyv(file), { secret: "team secret" }));
@@ -138,7 +145,7 @@ describe("KeyvCache on a shared store", () => {
     expect(await warningsDuring(() => fresh.has(key)).then((r) => r.result)).toBe(false);
   });
 
-  it("reads its secret from HYPERNODES_SECRET; refuses an empty or non-string one by name", async () => {
+  it("reads its secret from HYPERNODES_SECRET; an empty one signs nothing, with a warning; a non-string one is refused by name", async () => {
     const file = storeFile();
     process.env.HYPERNODES_SECRET = "from the environment";
     const { warnings } = await warningsDuring(() => squares(new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${file}`) }))).map([6]));
@@ -147,8 +154,9 @@ describe("KeyvCache on a shared store", () => {
     const explicit = squares(new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${file}`) }), { secret: "from the environment" }));
     expect(await explicit.map([6])).toEqual([36]);
     expect(explicit.calls.n).toBe(0);
-    expect(() => new KeyvCache(new Keyv(), { secret: "" })).toThrow("new KeyvCache: secret must be a non-empty string");
-    expect(() => new KeyvCache(new Keyv(), { secret: 42 as never })).toThrow("got number");
+    const empty = await warningsDuring(() => new KeyvCache(new Keyv({ store: new KeyvSqlite(`sqlite://${file}`) }), { secret: "" }));
+    expect(empty.warnings).toContain("HYPERNODES_EMPTY_SECRET: new KeyvCache: the secret is empty, so nothing is signed");
+    expect(() => new KeyvCache(new Keyv(), { secret: 42 as never })).toThrow("new KeyvCache: secret must be a string (the team's shared secret, e.g. process.env.HYPERNODES_SECRET), got number");
   });
 
   it("a store in this process and DiskCache's file need no secret: no warning, no HYPERNODES_SECRET read, no secret option", async () => {
@@ -163,7 +171,15 @@ describe("KeyvCache on a shared store", () => {
     const disk = squares(new DiskCache({ path: dir }));
     expect(await disk.map([1])).toEqual([1]);
     expect(disk.calls.n).toBe(0);
-    expect(() => new DiskCache({ path: dir, secret: "x" } as never)).toThrow(/unknown option 'secret'/);
+    expect(() => new DiskCache({ path: dir, secret: "x" } as never)).toThrow("new DiskCache takes no secret: its file is local, guarded by its folder's permissions");
+    // Nor for a store in this process: had it read it, the unsigned entry would be a miss.
+    const keyv = new Keyv();
+    delete process.env.HYPERNODES_SECRET;
+    await squares(new KeyvCache(keyv)).map([2]);
+    process.env.HYPERNODES_SECRET = "not for local stores";
+    const reader = squares(new KeyvCache(keyv));
+    expect(await reader.map([2])).toEqual([4]);
+    expect(reader.calls.n).toBe(0);
   });
 
   it("without a secret, an entry that is not a HyperNodes value is a miss with one warning, not a failed run", async () => {

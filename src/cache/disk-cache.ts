@@ -22,6 +22,9 @@ export class DiskCache extends KeyvCache {
   readonly file: string;
 
   constructor(options: DiskCacheOptions = {}) {
+    if (Object.hasOwn(options ?? {}, "secret")) {
+      throw new HyperNodesError("new DiskCache takes no secret: its file is local, guarded by its folder's permissions (a secret signs what others can write: KeyvCache on a shared store)");
+    }
     const { secret: _signsShared, ...ownOptions } = KEYV_CACHE_OPTIONS;
     checkOptions(options, { ...ownOptions, path: TAKES.name }, "new DiskCache");
     if (options.maxValueBytes !== undefined && options.maxValueBytes > SQLITE_MAX_VALUE_BYTES) {

@@ -1,7 +1,7 @@
 import type Keyv from "keyv";
 import type { KeyvStoreAdapter } from "keyv";
 import { HyperNodesError, messageOf, UnserializableValueError } from "../core/errors.js";
-import { warn } from "../core/warnings.js";
+import { warn, warnOnce } from "../core/warnings.js";
 import { checkOptions, describeValue, TAKES } from "../core/option-checks.js";
 import type { Cache, CacheStats, Pruned, PruneOptions } from "./cache.js";
 import { HitCounter } from "./hit-counter.js";
@@ -155,9 +155,11 @@ export class KeyvCache implements Cache {
     const local = isLocal(keyv.store);
     this.#signer = signerFor(options.secret, "new KeyvCache", !local);
     if (!this.#signer && !local) {
-      warn(
-        `This KeyvCache's store is shared and unauthenticated: whoever can write to it decides what its readers get. Set ${SECRET_ENV} (or the secret option), the same for every writer, to sign its entries`,
+      const store = (keyv.store as object | undefined)?.constructor?.name ?? "store";
+      warnOnce(
+        `This KeyvCache's store (${store}) is shared and unauthenticated: whoever can write to it decides what its readers get. Set ${SECRET_ENV} (or the secret option), the same for every writer, to sign its entries`,
         "HYPERNODES_UNSIGNED_CACHE",
+        `HYPERNODES_UNSIGNED_CACHE ${store}`,
       );
     }
     // Listening also keeps a store's connection errors from crashing the process: what they cost is told by a warning.

@@ -4,6 +4,8 @@
 // before deserializing: bytes that fail are never decoded.
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from "node:crypto";
 import { HyperNodesError } from "../core/errors.js";
+import { warnOnce } from "../core/warnings.js";
+import { rememberSecret } from "./redaction.js";
 
 /** The environment variable every side reads its secret from when not given one. */
 export const SECRET_ENV = "HYPERNODES_SECRET";
@@ -66,17 +68,20 @@ function isSealed(stored: Uint8Array): boolean {
 export const FORGED: unique symbol = Symbol("forged");
 
 /**
- * The signer for a `secret` option (`what` names it in errors), else for $HYPERNODES_SECRET when
- * `fromEnv`; undefined when neither is set. An empty or non-string secret is refused: it would sign
- * with a key anyone can guess while its user believes the store is protected.
+ * The signer for a `secret` option (`what` names it in messages), else for $HYPERNODES_SECRET when
+ * `fromEnv`; undefined when neither is set. An empty secret (`HYPERNODES_SECRET=` on a command line,
+ * or that variable passed on) signs nothing, with a warning: a key anyone can guess protects nothing.
  */
 export function signerFor(secret: unknown, what: string, fromEnv = true): Signer | undefined {
-  if (secret === undefined) {
-    const env = fromEnv ? process.env[SECRET_ENV] : undefined;
-    return env ? new Signer(env) : undefined;
+  if (secret !== undefined && typeof secret !== "string") {
+    throw new HyperNodesError(`${what}: secret must be a string (the team's shared secret, e.g. process.env.${SECRET_ENV}), got ${typeof secret}`);
   }
-  if (typeof secret !== "string" || secret.length === 0) {
-    throw new HyperNodesError(`${what}: secret must be a non-empty string (the team's shared secret, e.g. process.env.${SECRET_ENV}), got ${secret === "" ? "an empty string" : typeof secret}`);
+  const given = secret ?? (fromEnv ? process.env[SECRET_ENV] : undefined);
+  if (given === "") {
+    warnOnce(`${what}: the secret${secret === undefined ? ` (${SECRET_ENV})` : ""} is empty, so nothing is signed`, "HYPERNODES_EMPTY_SECRET", `HYPERNODES_EMPTY_SECRET ${what}`);
+    return undefined;
   }
-  return new Signer(secret);
+  if (given === undefined) return undefined;
+  rememberSecret(given);
+  return new Signer(given);
 }

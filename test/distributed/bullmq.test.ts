@@ -6,6 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { inspect } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { AbortError, BullMQEngine, KeyvCache, NodeExecutionError, Pipeline, node, setPipelineDefaults, stateful, type CallbackContext, type PipelineCallback } from "hypernodes";
 import { READS_TALLY, Tally } from "../../src/observe/tally.js";
@@ -33,19 +34,24 @@ function freePort(): Promise<number> {
   });
 }
 
+/** What each started process printed so far, stdout and stderr. */
+const logs = new WeakMap<ChildProcess, { text: string }>();
+const logOf = (child: ChildProcess) => logs.get(child)!.text;
+
 /** Spawns a process (with `env` added to the test's) and resolves once a line of its output matches `ready`. */
 function start(command: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(command, args, { cwd: root, env: { ...process.env, RUN_LOG: runLog, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   processes.push(child);
+  const output = { text: "" };
+  logs.set(child, output);
   return new Promise((resolve, reject) => {
-    let output = "";
     const onData = (chunk: Buffer) => {
-      output += chunk;
-      if (ready.test(output)) resolve(child);
+      output.text += chunk;
+      if (ready.test(output.text)) resolve(child);
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${command} exited (${code}) before it was ready:\n${output}`)));
+    child.on("exit", (code) => reject(new Error(`${command} exited (${code}) before it was ready:\n${output.text}`)));
   });
 }
 
@@ -68,6 +74,8 @@ class Progress {
   /** Node events fired in the caller for what ran on workers, as "depth:node:event". */
   nodeEvents: string[] = [];
   errors: string[] = [];
+  /** The errors onError was given, as they are. */
+  thrown: unknown[] = [];
   cached: number[] = [];
   itemsDone = 0;
   /** Executions of `square` plus its cache hits (a killed worker may have stored its item before dying). */
@@ -87,6 +95,7 @@ class Progress {
     this.nodeEvents.push(`${ctx.depth}:${name}:cached`);
   }
   onError(name: string, error: unknown) {
+    this.thrown.push(error);
     this.errors.push(`${name}: ${(error as Error).name}: ${(error as Error).message}`);
   }
   onMapEnd(_ms: number, ctx: CallbackContext) {
@@ -144,6 +153,8 @@ describe("hypernodes-worker", () => {
     const none = await runCli([]);
     expect(none).toMatchObject({ code: 2, output: expect.stringMatching(usage) });
     expect(await runCli(["--bogus"])).toMatchObject({ code: 2, output: expect.stringMatching(/^Unknown option '--bogus'\nUsage:/) });
+    const both = await runCli(["--module", fixture, "--redis", redisUrl, "--redis-file", join(dir, "redis-url")]);
+    expect(both).toMatchObject({ code: 2, output: expect.stringMatching(/^--redis and --redis-file both say where Redis is: give one\nUsage:/) });
     const zero = await runCli(["--module", fixture, "--concurrency", "0"]);
     expect(zero).toMatchObject({ code: 2, output: expect.stringMatching(/^--concurrency and --lock-duration take positive integers\nUsage:/) });
   }, 30_000);
@@ -430,7 +441,7 @@ describe("signed jobs and results (HYPERNODES_SECRET)", () => {
       await signed.close();
     }
     expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([501, 502]);
-    expect(await failureOf(fixtures.squares, [503], { queue: "signed", secret: "another secret" })).toMatch(
+    expect(await failureOf(fixtures.squares, [503], { queue: "signed", secret: "0ther-team-s3cret" })).toMatch(
       /^BullMQ job \S+ \(map items 0\) failed: refused by worker .*: the job's signature does not verify with this worker's secret: it was forged or altered in Redis, or queued by a caller with another secret$/,
     );
     expect(await failureOf(fixtures.squares, [504], { queue: "signed" })).toMatch(/refused by worker .*: the job is not signed and this worker has a secret: its caller has no HYPERNODES_SECRET/);
@@ -444,23 +455,34 @@ describe("signed jobs and results (HYPERNODES_SECRET)", () => {
     );
   }, 30_000);
 
-  it("jobs forged straight into Redis, unsigned or with a made-up MAC, are refused by a worker with the secret and never run", async () => {
+  it("jobs forged straight into Redis are refused by a worker with the secret and never run: unsigned, with a made-up MAC, or a genuine MAC on other items", async () => {
     await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis", redisUrl, "--queue", "forged-jobs"], /serving/, secret);
     const { Queue } = await import("bullmq");
-    const { pack } = await import("../../src/engines/bullmq/bullmq-jobs.js");
-    const queue = new Queue("forged-jobs", { connection: { url: redisUrl } });
+    const { pack, signJob } = await import("../../src/engines/bullmq/bullmq-jobs.js");
+    const { Signer } = await import("../../src/security/signing.js");
+    const signer = new Signer(secret.HYPERNODES_SECRET);
+    const forgedQueue = new Queue("forged-jobs", { connection: { url: redisUrl } });
+    const unsignedQueue = new Queue("main", { connection: { url: redisUrl } });
     try {
       const before = executions().length;
-      // What a real job of x = 700 holds, as an attacker who read one would write it.
-      const code = fixtures.squares.planFor(undefined).steps.map((s) => [s.node.name, s.node.codeHash]);
-      const data = { path: ["squares"], code, envHash: "", hierarchyPath: ["squares"], mapOver: ["x"], fixed: pack({ delayMs: 0 }, "inputs"), items: pack([[700]], "items"), events: [] };
-      const unsigned = await queue.add("map", data);
-      expect(await waitUntilFailed(queue, unsigned.id!)).toMatch(/^refused by worker .*: the job is not signed and this worker has a secret/);
-      const madeUp = await queue.add("map", { ...data, mac: "00".repeat(32) });
-      expect(await waitUntilFailed(queue, madeUp.id!)).toMatch(/^refused by worker .*: the job's signature does not verify with this worker's secret/);
-      expect(executions().slice(before)).toEqual([]);
+      // What a real job of x holds, as an attacker who read one would write it.
+      const code = fixtures.squares.planFor(undefined).steps.map((s) => [s.node.name, s.node.codeHash] as [string, string]);
+      const job = (x: number) => ({ path: ["squares"] as [string], code, envHash: "", hierarchyPath: ["squares"], mapOver: ["x"], fixed: pack({ delayMs: 0 }, "inputs"), items: pack([[x]], "items"), events: [] });
+      const unsigned = await forgedQueue.add("map", job(700));
+      expect(await settled(forgedQueue, unsigned.id!)).toMatch(/^failed: refused by worker .*: the job is not signed and this worker has a secret/);
+      const madeUp = await forgedQueue.add("map", { ...job(701), mac: "00".repeat(32) });
+      expect(await settled(forgedQueue, madeUp.id!)).toMatch(/^failed: refused by worker .*: the job's signature does not verify with this worker's secret/);
+      const genuine = signJob(signer, "forged-jobs", "signed-1", job(702));
+      await forgedQueue.add("map", { ...genuine, items: job(703).items }, { jobId: "signed-1" });
+      expect(await settled(forgedQueue, "signed-1")).toMatch(/^failed: refused by worker .*: the job's signature does not verify/);
+      // Controls: the genuine job runs; so does an unsigned one on a worker without the secret (what the secret prevents).
+      await forgedQueue.add("map", signJob(signer, "forged-jobs", "signed-2", job(704)), { jobId: "signed-2" });
+      expect(await settled(forgedQueue, "signed-2")).toBe("completed");
+      const onUnsigned = await unsignedQueue.add("map", job(705));
+      expect(await settled(unsignedQueue, onUnsigned.id!)).toBe("completed");
+      expect(executions().slice(before).map(([, x]) => x).sort()).toEqual([704, 705]);
     } finally {
-      await queue.close();
+      await Promise.all([forgedQueue.close(), unsignedQueue.close()]);
     }
   }, 30_000);
 
@@ -487,17 +509,29 @@ describe("signed jobs and results (HYPERNODES_SECRET)", () => {
 
   it("hides Redis passwords in what a worker sends back (node errors, progress) and in its log, and reads the URL from a file or REDIS_URL", async () => {
     const port = await freePort();
-    await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "s3cret"], /ready to accept connections/i);
-    const url = `redis://:s3cret@127.0.0.1:${port}`;
+    await start("/usr/bin/redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--requirepass", "s3cret-pw"], /ready to accept connections/i);
+    const url = `redis://:s3cret-pw@127.0.0.1:${port}`;
     const urlFile = join(dir, "redis-url");
     writeFileSync(urlFile, `${url}\n`, { mode: 0o600 });
     const fromFile = await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis-file", urlFile, "--queue", "leaky"], /serving/, secret);
     const fromEnv = await start(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--queue", "leaky"], /serving/, { ...secret, REDIS_URL: url });
     for (const worker of [fromFile, fromEnv]) expect(readFileSync(`/proc/${worker.pid}/cmdline`, "utf8")).not.toContain("s3cret");
     progress = new Progress();
-    const message = await failureOf(fixtures.leaky, [1, 2], { connection: url, queue: "leaky", secret: secret.HYPERNODES_SECRET });
-    expect(message).toBe(`Node 'leak' failed at map item 0: cannot reach redis://:***@127.0.0.1:${port} for item 1`);
-    expect(progress.errors).toEqual([`leak: Error: cannot reach redis://:***@127.0.0.1:${port} for item 1`]);
+    const collecting = new BullMQEngine({ connection: url, module: fixture, queue: "leaky", secret: secret.HYPERNODES_SECRET, collectErrors: true });
+    let failures: unknown[];
+    try {
+      failures = await fixtures.leaky.map({ x: [1, 2] }, { mapOver: "x", engine: collecting });
+    } finally {
+      await collecting.close();
+    }
+    const [errorItem, stringItem] = failures as [NodeExecutionError, NodeExecutionError];
+    expect(errorItem.message).toBe(`Node 'leak' failed at map item 0: cannot reach redis://:***@127.0.0.1:${port} for item 1`);
+    expect(errorItem.cause).toMatchObject({ url: `redis://:***@127.0.0.1:${port}`, command: { name: "auth", args: ["***"] } });
+    expect(stringItem.cause).toBe(`redis down at redis://:***@127.0.0.1:${port}`);
+    expect(progress.errors).toContain(`leak: Error: cannot reach redis://:***@127.0.0.1:${port} for item 1`);
+    // Everything the caller got, fields and causes included.
+    expect(inspect([failures, progress.thrown], { depth: 10 })).not.toContain("s3cret");
+    expect(inspect(progress.thrown, { depth: 10 })).toContain(`AUTH failed at redis://:***@127.0.0.1:${port}`);
     const inArgv = spawn(process.execPath, ["bin/hypernodes-worker.js", "--module", fixture, "--redis", url, "--queue", "leaky"], { cwd: root, env: { ...process.env, ...secret }, stdio: ["ignore", "pipe", "pipe"] });
     processes.push(inArgv);
     let output = "";
@@ -505,14 +539,17 @@ describe("signed jobs and results (HYPERNODES_SECRET)", () => {
     await new Promise<void>((resolve) => inArgv.stderr!.on("data", () => /serving/.test(output) && resolve()));
     expect(output).toContain("hypernodes-worker: warning: the password in --redis shows in `ps` to every user of this machine; give the URL in $REDIS_URL or --redis-file");
     expect(output).not.toContain("s3cret");
+    for (const worker of [fromFile, fromEnv]) expect(logOf(worker)).not.toContain("s3cret");
   }, 30_000);
 });
 
-/** The failed reason of a job, once BullMQ reports it. */
-async function waitUntilFailed(queue: import("bullmq").Queue, jobId: string): Promise<string> {
+/** How a job ended, once it has: "completed", or "failed: " and its reason. */
+async function settled(queue: import("bullmq").Queue, jobId: string): Promise<string> {
   for (;;) {
     const job = await queue.getJob(jobId);
-    if (job && (await job.isFailed())) return job.failedReason;
+    const state = await job?.getState();
+    if (state === "completed") return state;
+    if (state === "failed") return `failed: ${job!.failedReason}`;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

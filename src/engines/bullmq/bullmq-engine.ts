@@ -9,17 +9,18 @@ import { IN_THREAD, type NodeInvoker } from "../../execution/node-execution.js";
 import { Pipeline } from "../../core/pipeline.js";
 import { findPipeline, importModule, moduleUrl, type PipelinePath } from "../pipeline-module.js";
 import { Stateful } from "../../core/stateful.js";
-import { warn } from "../../core/warnings.js";
+import { warn, warnOnce } from "../../core/warnings.js";
 import { checkOptions, checkTimeout, TAKES } from "../../core/option-checks.js";
 import { standInFor, unpackNodeFailure } from "../wire-format.js";
 import { SECRET_ENV, signerFor, type Signer } from "../../security/signing.js";
-import { redactUrls } from "../../security/redaction.js";
+import { redact } from "../../security/redaction.js";
 import {
   CANCEL_EVENT,
   DEFAULT_QUEUE,
   connectionOptions,
   describeRedis,
   pack,
+  rememberPassword,
   signJob,
   unpackResult,
   type JobData,
@@ -137,10 +138,13 @@ export class BullMQEngine implements Engine {
     this.noWorkerTimeout = options.noWorkerTimeout;
     this.#connection = options.connection;
     this.#signer = signerFor(options.secret, "new BullMQEngine");
+    rememberPassword(options.connection);
     if (!this.#signer) {
-      warn(
-        `BullMQEngine: queue '${this.queueName}' at ${describeRedis(this.#connection)} is unauthenticated: whoever can write to this Redis can forge its jobs and results. Set ${SECRET_ENV} (or the secret option), the same for the workers, to sign them`,
+      const where = `queue '${this.queueName}' at ${describeRedis(this.#connection)}`;
+      warnOnce(
+        `BullMQEngine: ${where} is unauthenticated: whoever can write to this Redis can forge its jobs and results. Set ${SECRET_ENV} (or the secret option), the same for the workers, to sign them`,
         "HYPERNODES_UNSIGNED_QUEUE",
+        `HYPERNODES_UNSIGNED_QUEUE ${where}`,
       );
     }
   }
@@ -416,8 +420,8 @@ class RemoteMap {
       this.#open.set(jobId, items);
       this.link.waiting.set(jobId, {
         completed: (text) => void this.#settle(jobId, items, text),
-        // The reason comes from Redis: whoever wrote it, no password of a URL is shown.
-        failed: (reason) => this.#fail(jobId, items, new HyperNodesError(`BullMQ job ${jobId} (map items ${indices(items)}) failed: ${redactUrls(String(reason))}`)),
+        // The reason comes from Redis: whoever wrote it, no secret of this process is shown.
+        failed: (reason) => this.#fail(jobId, items, new HyperNodesError(`BullMQ job ${jobId} (map items ${indices(items)}) failed: ${redact(String(reason))}`)),
       });
       jobs.push({ name: "map", data, opts: { jobId, removeOnComplete: true, removeOnFail: { age: 24 * 3600 } } });
     }

@@ -10,6 +10,7 @@ import type { NodeCounts } from "../../observe/tally.js";
 import type { PackedNodeFailure } from "../wire-format.js";
 import type { RedisOptions } from "bullmq";
 import { FORGED, open, SECRET_ENV, type Signer } from "../../security/signing.js";
+import { redact, rememberSecret } from "../../security/redaction.js";
 
 /** One job: some map items of the pipeline at `path`, and what the worker must check and run them with. */
 export interface JobData {
@@ -67,7 +68,7 @@ export function unpack<T>(text: string): T {
 
 /** What a job's MAC is bound to: a job copied to another id or queue does not verify. */
 function jobKey(queue: string, jobId: string): string {
-  return `${queue}\n${jobId}`;
+  return JSON.stringify([queue, jobId]);
 }
 
 /** The job's data as queued: with a signer, its MAC over the data's JSON (what Redis stores) added. */
@@ -127,8 +128,24 @@ export function describeRedis(connection: RedisConnection): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
-    return parsed.href;
+    return redact(parsed.href);
   } catch {
     return "a Redis URL that cannot be parsed";
+  }
+}
+
+/** Keeps the connection's password out of all this process redacts: a driver's error may quote it bare. */
+export function rememberPassword(connection: RedisConnection): void {
+  const { url, password } = connectionOptions(connection) as RedisOptions & { url?: string };
+  rememberSecret(password);
+  if (!url) return;
+  try {
+    const parsed = new URL(url);
+    for (const text of [parsed.password, parsed.searchParams.get("password") ?? ""]) {
+      rememberSecret(text);
+      rememberSecret(decodeURIComponent(text));
+    }
+  } catch {
+    // Not a URL: it cannot connect either, and its text is redacted as a URL would be.
   }
 }

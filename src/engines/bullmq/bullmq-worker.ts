@@ -20,6 +20,7 @@ import {
   connectionOptions,
   describeRedis,
   packResult,
+  rememberPassword,
   unpack,
   type JobData,
   type JobResult,
@@ -28,7 +29,7 @@ import {
   type SignedJobData,
 } from "./bullmq-jobs.js";
 import { SECRET_ENV, signerFor } from "../../security/signing.js";
-import { redactError, redactUrls } from "../../security/redaction.js";
+import { redact, redactDeep } from "../../security/redaction.js";
 import { warn } from "../../core/warnings.js";
 
 export interface PipelineWorkerOptions {
@@ -52,13 +53,15 @@ export interface PipelineWorkerOptions {
 
 /** Starts a worker; resolves once the module is loaded. `await worker.close()` stops it. */
 export async function startPipelineWorker(options: PipelineWorkerOptions): Promise<Worker> {
+  // First, so that whatever fails from here on (loading the module included) is reported with the password hidden.
+  rememberPassword(options.connection);
+  const signer = signerFor(options.secret, "startPipelineWorker");
   const url = moduleUrl(options.module);
   const exports = await importModule(url);
   const where = `worker ${hostname()}/${process.pid} (module ${url})`;
   const lockDuration = options.lockDuration ?? 30_000;
   const { Worker, QueueEvents, UnrecoverableError } = await import("bullmq"); // on first use, as in BullMQEngine
   const queue = options.queue ?? DEFAULT_QUEUE;
-  const signer = signerFor(options.secret, "startPipelineWorker");
   if (!signer) {
     warn(
       `Queue '${queue}' at ${describeRedis(options.connection)} is unauthenticated: whoever can write to this Redis can have this worker run its pipelines on inputs of their choosing, and forge results. Set ${SECRET_ENV}, the same for callers and workers, to sign jobs and results`,
@@ -80,9 +83,9 @@ export async function startPipelineWorker(options: PipelineWorkerOptions): Promi
       return await runJob(exports, url, where, data, cancel.signal, (result) => packResult(signer, queue, job.id!, result));
     } catch (error) {
       // Another worker has the same module: retrying cannot help; nor can it for a map that was aborted.
-      // The reason goes through Redis to the caller: no password of a URL in it.
-      if (cancel.signal.aborted) throw new UnrecoverableError(`dropped, its map was aborted by the caller: ${messageOf(redactError(error))}`);
-      throw redactError(error instanceof JobRefused ? new UnrecoverableError(error.message) : error);
+      // The reason goes through Redis to the caller: no secret in it.
+      if (cancel.signal.aborted) throw new UnrecoverableError(`dropped, its map was aborted by the caller: ${messageOf(redactDeep(error))}`);
+      throw redactDeep(error instanceof JobRefused ? new UnrecoverableError(error.message) : error);
     } finally {
       running.delete(job.id!);
     }
@@ -145,7 +148,7 @@ async function runJob(
     );
     const result: JobResult = {
       items: results.map((r) => (r instanceof NodeExecutionError ? { failure: packFailure(r) } : { outputs: r })),
-      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes].map(([name, counts]) => [name, counts.error === undefined ? counts : { ...counts, error: redactUrls(counts.error) }]),
+      nodes: [...Tally.of(ctx).level(ctx.hierarchyPath).nodes].map(([name, counts]) => [name, counts.error === undefined ? counts : { ...counts, error: redact(counts.error) }]),
       events: recorded,
     };
     try {
@@ -162,12 +165,11 @@ async function runJob(
 }
 
 /**
- * A node failure as it goes through Redis to the caller's notebook: no password of a URL in what the
- * node threw; its item path without the item's index in the job (the caller adds its index in the map).
+ * A node failure as it goes through Redis to the caller's notebook: no secret in what the node threw
+ * (message, stack, fields); its item path without the item's index in the job (the caller adds its index in the map).
  */
 function packFailure(failure: NodeExecutionError): PackedNodeFailure {
-  redactError(failure.cause);
-  return packNodeFailure(failure, 1);
+  return redactDeep(packNodeFailure(failure, 1));
 }
 
 /** The job's own map and item events: the caller fires its own for these. */
@@ -183,7 +185,8 @@ function recorder(events: readonly CallbackEvent[], jobLevel: number, into: Reco
     callback[event] = (...args: unknown[]) => {
       const ctx = args.pop() as CallbackContext;
       const path = ctx.hierarchyPath.slice(jobLevel);
-      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, args.map(redactError)]);
+      // What a node threw (an Error, a string, an object) goes to the caller's progress: no secret in it.
+      if (path.length > 0 || !CALLERS_OWN.has(event)) into.push([event, path, event === "onError" ? redactDeep(args) : args]);
     };
   }
   return callback as PipelineCallback;

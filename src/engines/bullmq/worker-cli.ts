@@ -7,7 +7,7 @@ import { startPipelineWorker } from "./bullmq-worker.js";
 import { messageOf } from "../../core/errors.js";
 import { moduleUrl } from "../pipeline-module.js";
 import { describeRedis } from "./bullmq-jobs.js";
-import { redactUrls } from "../../security/redaction.js";
+import { redact } from "../../security/redaction.js";
 import { SECRET_ENV } from "../../security/signing.js";
 
 const USAGE = `Usage: hypernodes-worker --module <path or URL> [--redis-file path | --redis redis://host:port] [--secret-file path]
@@ -41,7 +41,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
       },
     }));
   } catch (error) {
-    console.error(redactUrls(`${messageOf(error)}\n${USAGE}`));
+    console.error(redact(`${messageOf(error)}\n${USAGE}`));
     return 2;
   }
   if (values.help || !values.module) {
@@ -56,6 +56,10 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   let redis: string;
   let secret: string | undefined;
+  if (values.redis !== undefined && values["redis-file"] !== undefined) {
+    console.error(`--redis and --redis-file both say where Redis is: give one\n${USAGE}`);
+    return 2;
+  }
   try {
     redis = values["redis-file"] ? readSecretFile(values["redis-file"], "--redis-file") : (values.redis ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
     secret = values["secret-file"] ? readSecretFile(values["secret-file"], "--secret-file") : undefined;
@@ -63,7 +67,7 @@ export async function main(argv: string[]): Promise<number | undefined> {
     log(messageOf(error));
     return 2;
   }
-  if (values.redis !== undefined && !values["redis-file"] && redactUrls(values.redis) !== values.redis) {
+  if (values.redis !== undefined && redact(values.redis) !== values.redis) {
     log(`warning: the password in --redis shows in \`ps\` to every user of this machine; give the URL in $REDIS_URL or --redis-file`);
   }
   process.env.REDIS_URL = redis;
@@ -84,7 +88,12 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   worker.on("failed", (job, error) => log(`job ${job?.id} failed: ${error.message}`));
   worker.on("error", (error) => log(error.message));
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+  } catch (error) {
+    log(messageOf(error));
+    return 1;
+  }
   log(`serving ${moduleUrl(values.module)} on queue '${worker.name}' at ${describeRedis(redis)}`);
   // One signal stops it: the running job may finish (its result sent) for up to STOP_GRACE_MS; with
   // Redis unreachable, closing would wait for it forever, so the worker exits then anyway (the job's
@@ -104,14 +113,14 @@ export async function main(argv: string[]): Promise<number | undefined> {
 
 /** A line on stderr; whatever it quotes (Redis, a node's error), no password of a URL shows. */
 function log(line: string): void {
-  console.error(redactUrls(`hypernodes-worker: ${line}`));
+  console.error(redact(`hypernodes-worker: ${line}`));
 }
 
-/** A file's content without its final newline (as `echo … > file` writes it); an empty one is refused. */
+/** A file's content without its final line breaks (as `echo … > file` writes it, as `$(cat file)` reads it); an empty one is refused. */
 function readSecretFile(path: string, option: string): string {
   let text: string;
   try {
-    text = readFileSync(path, "utf8").replace(/\r?\n$/, "");
+    text = readFileSync(path, "utf8").replace(/[\r\n]+$/, "");
   } catch (error) {
     throw new Error(`${option}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? messageOf(error)})`);
   }
