@@ -39,11 +39,11 @@ export async function benchSigning() {
   report("KeyvCache secret: warm, same object (memory)", perEntry("fromMemory"), detail("fromMemory"));
 
   const signer = new Signer(SECRET);
-  const bytes = Buffer.alloc(64, 7);
-  const sealed = signer.seal("cache entry", "a".repeat(48), bytes);
+  const key = "a".repeat(48);
+  const sealed = signer.seal("cache entry", key, Buffer.alloc(64, 7));
   const rounds = 100_000;
   const { ms } = await measure(() => {
-    for (let i = 0; i < rounds; i++) signer.verifies("cache entry", "a".repeat(48), sealed.subarray(35), sealed.subarray(3, 35));
+    for (let i = 0; i < rounds; i++) signer.open("cache entry", key, sealed);
   });
   report("KeyvCache secret: one 64-byte entry checked", `${((ms * 1000) / rounds).toFixed(2)} µs`, "node:crypto's createHmac alone costs ~2 µs a call here");
 }

@@ -8,7 +8,7 @@ import { HitCounter } from "./hit-counter.js";
 import { RawArray } from "./raw-arrays.js";
 import { byteSize, decode, encode, fromBytes, MISS, toBytes, type Encoded } from "./serialization.js";
 import { serialize } from "node:v8";
-import { FORGED, open, SECRET_ENV, signerFor, unseal, type Signer } from "../security/signing.js";
+import { FORGED, SECRET_ENV, signerFor, unseal, type Signer } from "../security/signing.js";
 import { SqliteStore } from "./sqlite-store.js";
 
 export interface KeyvCacheOptions {
@@ -222,7 +222,7 @@ export class KeyvCache implements Cache {
       this.#reject("unreadable", `it is not a HyperNodes value (${describeValue(stored)})`);
       return undefined;
     }
-    const bytes = stored instanceof Uint8Array ? open(this.#signer, "cache entry", signature, stored) : FORGED;
+    const bytes = stored instanceof Uint8Array ? this.#signer.open("cache entry", signature, stored) : FORGED;
     if (bytes !== FORGED) return bytes;
     this.#reject("forged", "it does not verify with this cache's secret: it was written without it, with another one, or altered");
     return undefined;

@@ -46,13 +46,13 @@ export class Signer {
     sealed.set(bytes, SEAL.length + MAC_BYTES);
     return sealed;
   }
-}
 
-/** The bytes `Signer.seal` sealed; FORGED when they are not sealed, or not by this signer for this key. */
-export function open(signer: Signer, purpose: Purpose, key: string, stored: Uint8Array): Uint8Array | typeof FORGED {
-  if (!isSealed(stored)) return FORGED;
-  const bytes = stored.subarray(SEAL.length + MAC_BYTES);
-  return signer.verifies(purpose, key, bytes, stored.subarray(SEAL.length, SEAL.length + MAC_BYTES)) ? bytes : FORGED;
+  /** The bytes `seal` sealed; FORGED when they are not sealed, or not by this secret for this key. */
+  open(purpose: Purpose, key: string, stored: Uint8Array): Uint8Array | typeof FORGED {
+    if (!isSealed(stored)) return FORGED;
+    const bytes = stored.subarray(SEAL.length + MAC_BYTES);
+    return this.verifies(purpose, key, bytes, stored.subarray(SEAL.length, SEAL.length + MAC_BYTES)) ? bytes : FORGED;
+  }
 }
 
 /** Sealed bytes without their seal, unchecked: for a reader without a secret, which trusts its store. */

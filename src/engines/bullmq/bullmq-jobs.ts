@@ -9,7 +9,7 @@ import { encode, fromBytes, toBytes } from "../../cache/serialization.js";
 import type { NodeCounts } from "../../observe/tally.js";
 import type { PackedNodeFailure } from "../wire-format.js";
 import type { RedisOptions } from "bullmq";
-import { FORGED, open, SECRET_ENV, type Signer } from "../../security/signing.js";
+import { FORGED, SECRET_ENV, type Signer } from "../../security/signing.js";
 import { redact, rememberSecret } from "../../security/redaction.js";
 
 /** One job: some map items of the pipeline at `path`, and what the worker must check and run them with. */
@@ -104,7 +104,7 @@ export function packResult(signer: Signer | undefined, queue: string, jobId: str
 /** The result a worker sent; throws, before reading it, when it does not verify with the caller's secret. */
 export function unpackResult(signer: Signer | undefined, queue: string, jobId: string, text: string): JobResult {
   if (!signer) return unpack<JobResult>(text);
-  const bytes = typeof text === "string" ? open(signer, "job result", jobKey(queue, jobId), Buffer.from(text, "base64")) : FORGED;
+  const bytes = typeof text === "string" ? signer.open("job result", jobKey(queue, jobId), Buffer.from(text, "base64")) : FORGED;
   if (bytes === FORGED) {
     throw new HyperNodesError(`the result of job ${jobId} does not verify with this engine's secret: it was forged or altered in Redis, or sent by a worker with another secret`);
   }
@@ -126,9 +126,7 @@ export function describeRedis(connection: RedisConnection): string {
   const { url, host = "localhost", port = 6379 } = connectionOptions(connection) as RedisOptions & { url?: string };
   if (!url) return `redis://${host}:${port}`;
   try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return redact(parsed.href);
+    return redact(new URL(url).href);
   } catch {
     return "a Redis URL that cannot be parsed";
   }
