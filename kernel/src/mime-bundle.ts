@@ -1,5 +1,6 @@
 // A value as notebook front ends show it: the object's own MIME bundle when it has one (hypernodes'
-// Pipeline and Visualization do), otherwise text: a string as is, anything else as Node's REPL prints it.
+// Pipeline, Visualization, Table and Chart do), an array of records (a map's results) as a table,
+// otherwise text: a string as is, anything else as Node's REPL prints it.
 import { inspect } from "node:util";
 import { JUPYTER_MIMEBUNDLE } from "hypernodes/browser";
 
@@ -13,6 +14,12 @@ export async function mimeBundle(value: unknown): Promise<MimeBundle> {
       // Every output needs text/plain: it is what text-only front ends and saved notebooks fall back to.
       return "text/plain" in bundle ? (bundle as MimeBundle) : { ...bundle, "text/plain": plainText(value) };
     }
+  }
+  if (Array.isArray(value) && value.length) {
+    // Loaded when a cell first shows records: the kernel starts without the library's root.
+    const { isRecords, table } = await import("hypernodes");
+    // The text stays what Node prints for the array: code a reader copies from a saved notebook or a terminal.
+    if (isRecords(value)) return { ...table(value).mimeBundle(), "text/plain": plainText(value) };
   }
   return { "text/plain": plainText(value) };
 }

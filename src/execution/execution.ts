@@ -5,6 +5,7 @@ import { AbortError, NodeExecutionError } from "../core/errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/execution-plan.js";
 import { MapPlan } from "../core/map-plan.js";
+import { markCachedItems } from "../notebook/table.js";
 import { isThenable } from "../observe/callbacks.js";
 import { boundedBySignal, enterNodeCall, throwAborted } from "./cancellation.js";
 import { after, executeStep, fail, finish, IN_THREAD, prefetch, settle, type NodeInvoker } from "./node-execution.js";
@@ -202,6 +203,7 @@ export async function executeMap(
     throw new AbortError(`The map was aborted; ${done}, and no node started after the abort`, { cause: scope.signal.reason });
   }
   if (run.failure) throw run.failure.error;
+  if (run.cachedItems) markCachedItems(run.results, run.cachedItems);
   if (events.active) {
     const durationMs = performance.now() - started;
     await events.emit("onMapEnd", durationMs, ctx);
@@ -241,10 +243,18 @@ class MapRun implements ItemFailures {
     this.#invoker = schedule.invoker ?? IN_THREAD;
     this.#runSteps = schedule.runSteps ?? runStepsInOrder;
     this.#signal = scope.signal;
+    this.cachedItems = scope.tally && scope.ctx.depth === 0 ? [] : undefined;
   }
 
   /** Items whose every step finished. */
   finished = 0;
+
+  /**
+   * The indices of the top-level map's items served wholly from the cache, for a notebook's results
+   * table; kept only where a callback reads the tally (the notebook's progress does), so a map
+   * elsewhere pays nothing for it.
+   */
+  readonly cachedItems: number[] | undefined;
 
   /** True once a failure or the call's signal ends the map: no further item starts. */
   get stopped(): boolean {
@@ -344,7 +354,10 @@ class MapRun implements ItemFailures {
     const tally = this.scope.tally;
     if (tally) {
       tally.itemsDone++;
-      if (isCached(state)) tally.itemsCached++;
+      if (isCached(state)) {
+        tally.itemsCached++;
+        this.cachedItems?.push(state.itemIndex!);
+      }
     }
   }
 }

@@ -16,6 +16,10 @@ export const DAG_MIME_TYPE = "application/vnd.hypernodes.dag+json";
 export const PROGRESS_MIME_TYPE = "application/vnd.hypernodes.progress+json";
 /** TelemetryCallback's latest call as a waterfall: TimelineModel. */
 export const TELEMETRY_MIME_TYPE = "application/vnd.hypernodes.telemetry+json";
+/** Records as a table (map results, `table(rows)`): TableMimeData. */
+export const TABLE_MIME_TYPE = "application/vnd.hypernodes.table+json";
+/** A chart (`chart(…)`): a Vega-Lite spec, drawn by JupyterLab's own Vega renderer. Not ours: its data is the spec. */
+export const VEGALITE_MIME_TYPE = "application/vnd.vegalite.v5+json";
 
 /**
  * Our DAG output: the view as drawn (`model`, `dot`), and what a front end needs to redraw it
@@ -117,6 +121,41 @@ export interface RunStatus {
   /** By node id (function and pipeline nodes). */
   nodes: Record<string, NodeStatus>;
 }
+
+/**
+ * Our table output: the records' cells by column, and what a renderer needs to show them as a person
+ * expects (numbers rounded and aligned, cached rows marked, long tables paged).
+ */
+export interface TableMimeData {
+  columns: TableColumn[];
+  /** One array of cells per row, in column order (at most the first TABLE_MAX_ROWS of `total`). */
+  rows: TableCell[][];
+  /** How many records there are (more than `rows.length` when the table was cut). */
+  total: number;
+  /** Indices of the rows served entirely from the cache (map items for which no node ran), when known. */
+  cached?: number[];
+  /** Rows per page a renderer starts with. */
+  pageSize: number;
+  /** Significant digits a renderer rounds numbers to (the full value stays in the data). */
+  digits: number;
+  title?: string;
+}
+
+export interface TableColumn {
+  name: string;
+  /** "number": every cell a number or empty (aligned right, rounded); "mixed": cells of several kinds. */
+  kind: "number" | "text" | "boolean" | "mixed";
+}
+
+/**
+ * A cell: numbers, strings and booleans as they are; null where the record has no such field (or it
+ * is null/undefined); NaN and ±Infinity as the strings "NaN", "Infinity", "-Infinity"; any other value
+ * as short text.
+ */
+export type TableCell = number | string | boolean | null;
+
+/** The most rows a table output carries: past it, the first ones and the total. */
+export const TABLE_MAX_ROWS = 10_000;
 
 /** Our progress output: the bars, whether the run is over, and when the snapshot was taken (ms since epoch). */
 export interface ProgressMimeData {

@@ -1,0 +1,214 @@
+// Records shown as a table — a map's results, or `table(rows)` — in every front end: our table MIME
+// type (the JupyterLab extension sorts, rounds, aligns, pages and marks cached rows), an HTML table for
+// other front ends, and aligned text for terminals. Browser-safe.
+import { HyperNodesError } from "../core/errors.js";
+import { describeValue } from "../core/option-checks.js";
+import { escapeHtml } from "./html.js";
+import {
+  JUPYTER_MIMEBUNDLE,
+  TABLE_MAX_ROWS,
+  TABLE_MIME_TYPE,
+  type TableCell,
+  type TableColumn,
+  type TableMimeData,
+} from "./notebook-protocol.js";
+import { alignsRight, columnDecimals, formatCell } from "./table-format.js";
+
+/** Where a map's results keep which items came wholly from the cache (not enumerable: the array stays a plain array to code). */
+const CACHED_ITEMS: unique symbol = Symbol.for("hypernodes.cachedItems");
+
+/** Records a map's cached items on its results, for `table()` to mark. */
+export function markCachedItems(results: unknown[], indices: readonly number[]): void {
+  Object.defineProperty(results, CACHED_ITEMS, { value: indices, configurable: true });
+}
+
+export interface TableOptions {
+  /** The columns to show, in order (default: every field, in the order first seen). */
+  columns?: readonly string[];
+  title?: string;
+  /** Rows per page (default 20). */
+  pageSize?: number;
+  /** Significant digits numbers are rounded to (default 4). The data keeps the full values. */
+  digits?: number;
+  /** Indices of rows to mark as served from the cache (default: what the map that returned `rows` recorded). */
+  cached?: readonly number[];
+}
+
+/** Rows the HTML and text fallbacks show: a long table shows its first rows and its last few. */
+const HEAD_ROWS = 25;
+const TAIL_ROWS = 5;
+
+/** An array of records as a table: displayed in a notebook, or `toString()` / `toHtml()`. */
+export class Table {
+  readonly data: TableMimeData;
+
+  constructor(rows: readonly Record<string, unknown>[], options: TableOptions = {}) {
+    this.data = tableData(rows, options);
+  }
+
+  /** What a notebook front end displays: our table, an HTML table for others, aligned text for terminals. */
+  mimeBundle(): { [TABLE_MIME_TYPE]: TableMimeData; "text/html": string; "text/plain": string } {
+    return { [TABLE_MIME_TYPE]: this.data, "text/html": this.toHtml(), "text/plain": this.toString() };
+  }
+
+  [JUPYTER_MIMEBUNDLE]() {
+    return this.mimeBundle();
+  }
+
+  toHtml(): string {
+    const { columns, title } = this.data;
+    const { shown, decimals } = preview(this.data);
+    const cached = new Set(this.data.cached);
+    const head = `<tr><th></th>${columns.map((c) => `<th style="text-align:${alignsRight(c) ? "right" : "left"}">${escapeHtml(c.name)}</th>`).join("")}</tr>`;
+    const body = shown.map((i) => {
+      if (i === undefined) return `<tr><td>…</td>${columns.map(() => "<td>…</td>").join("")}</tr>`;
+      const mark = cached.has(i) ? ` title="served from the cache" style="opacity:0.75"` : "";
+      const cells = this.data.rows[i]!.map((cell, c) => {
+        const text = escapeHtml(formatCell(cell, decimals[c]!, this.data.digits));
+        return alignsRight(columns[c]!) ? `<td style="text-align:right">${text}</td>` : `<td style="text-align:left">${text}</td>`;
+      });
+      return `<tr${mark}><th>${i}${cached.has(i) ? " ✓" : ""}</th>${cells.join("")}</tr>`;
+    });
+    const caption = title ? `<caption>${escapeHtml(title)}</caption>` : "";
+    return `<table class="hn-table">${caption}<thead>${head}</thead><tbody>${body.join("")}</tbody></table><p>${escapeHtml(summary(this.data))}</p>`;
+  }
+
+  /** Aligned text: a header, the rows (long tables cut in the middle), and a summary line. */
+  toString(): string {
+    const { columns, rows, digits } = this.data;
+    const { shown, decimals } = preview(this.data);
+    const cached = new Set(this.data.cached);
+    const lines: string[][] = [["", ...columns.map((c) => c.name)]];
+    for (const i of shown) {
+      if (i === undefined) lines.push(["…", ...columns.map(() => "…")]);
+      else lines.push([`${i}${cached.has(i) ? "✓" : ""}`, ...rows[i]!.map((cell, c) => formatCell(cell, decimals[c]!, digits))]);
+    }
+    const widths = lines[0]!.map((_, c) => Math.max(...lines.map((line) => line[c]!.length)));
+    const right = [true, ...columns.map(alignsRight)];
+    const text = lines.map((line) =>
+      line.map((cell, c) => (right[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join("  ").trimEnd(),
+    );
+    return [...(this.data.title ? [this.data.title] : []), ...text, summary(this.data)].join("\n");
+  }
+}
+
+/** An array of records as a table (sortable and paged in JupyterLab; HTML and text elsewhere). */
+export function table(rows: readonly Record<string, unknown>[], options?: TableOptions): Table {
+  return new Table(rows, options);
+}
+
+/** Whether a value reads as a table: a non-empty array of plain objects (a map's results). */
+export function isRecords(value: unknown): value is Record<string, unknown>[] {
+  if (!Array.isArray(value) || value.length === 0) return false;
+  for (const row of value) if (!isPlainObject(row)) return false;
+  return true;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function tableData(rows: readonly Record<string, unknown>[], options: TableOptions): TableMimeData {
+  if (!Array.isArray(rows)) throw new HyperNodesError(`table: rows must be an array of records, got ${describeValue(rows)}`);
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== "object" || Array.isArray(row)) {
+      throw new HyperNodesError(`table: row ${i} must be a record (an object of named values), got ${describeValue(row)}`);
+    }
+  });
+  const { pageSize = 20, digits = 4 } = options;
+  if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new HyperNodesError(`table: pageSize must be a positive integer, got ${describeValue(pageSize)}`);
+  if (!(Number.isInteger(digits) && digits > 0 && digits <= 15)) throw new HyperNodesError(`table: digits must be an integer from 1 to 15, got ${describeValue(digits)}`);
+  const names = options.columns ? [...options.columns] : fieldNames(rows);
+  const shown = rows.length > TABLE_MAX_ROWS ? rows.slice(0, TABLE_MAX_ROWS) : rows;
+  const cells = shown.map((row) => names.map((name) => cellOf(row[name])));
+  const columns = names.map((name, c): TableColumn => ({ name, kind: columnKind(shown, name, cells, c) }));
+  const cached = options.cached ?? (rows as { [CACHED_ITEMS]?: readonly number[] })[CACHED_ITEMS];
+  const data: TableMimeData = { columns, rows: cells, total: rows.length, pageSize, digits };
+  if (cached?.length) data.cached = cached.filter((i) => i < cells.length);
+  if (options.title !== undefined) data.title = String(options.title);
+  return data;
+}
+
+/** Every field of the records, in the order first seen. */
+function fieldNames(rows: readonly Record<string, unknown>[]): string[] {
+  const names = new Set<string>();
+  for (const row of rows) for (const name of Object.keys(row)) names.add(name);
+  return [...names];
+}
+
+function columnKind(rows: readonly Record<string, unknown>[], name: string, cells: TableCell[][], c: number): TableColumn["kind"] {
+  let kind: TableColumn["kind"] | undefined;
+  for (let r = 0; r < rows.length; r++) {
+    const value = rows[r]![name];
+    if (value === null || value === undefined) continue;
+    const next = typeof value === "number" ? "number" : typeof cells[r]![c] === "boolean" ? "boolean" : "text";
+    if (kind === undefined) kind = next;
+    else if (kind !== next) return "mixed";
+  }
+  return kind ?? "text";
+}
+
+function cellOf(value: unknown): TableCell {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? value : String(value);
+    case "string":
+    case "boolean":
+      return value;
+    default:
+      return shortText(value, 80);
+  }
+}
+
+/** Any other value as one short line: `[3 items: 1, 2, 3]`, `{ a: 1, b: "x" }`, `Date 2026-01-01…`. */
+function shortText(value: unknown, max: number): string {
+  const text = describe(value, 1);
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function describe(value: unknown, depth: number): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === "string") return depth < 1 ? JSON.stringify(value) : value;
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "function") return `[function ${value.name || "anonymous"}]`;
+  if (typeof value !== "object") return String(value);
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    const items = Array.from(value as unknown as ArrayLike<number>).slice(0, 8);
+    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length}) [${items.join(", ")}${items.length < (value as unknown as ArrayLike<number>).length ? ", …" : ""}]`;
+  }
+  if (Array.isArray(value)) {
+    if (depth < 1) return `[${value.length}]`;
+    return `[${value.slice(0, 8).map((v) => describe(v, depth - 1)).join(", ")}${value.length > 8 ? `, … ${value.length} items` : ""}]`;
+  }
+  const name = isPlainObject(value) ? "" : `${value.constructor?.name ?? "Object"} `;
+  if (depth < 1) return `${name}{…}`;
+  const fields = Object.entries(value).slice(0, 6).map(([k, v]) => `${k}: ${describe(v, depth - 1)}`);
+  return `${name}{ ${fields.join(", ")}${Object.keys(value).length > 6 ? ", …" : ""} }`;
+}
+
+/** The rows a fallback shows (undefined: the cut), and each column's decimals over them. */
+function preview(data: TableMimeData): { shown: (number | undefined)[]; decimals: number[] } {
+  const n = data.rows.length;
+  const shown: (number | undefined)[] =
+    n <= HEAD_ROWS + TAIL_ROWS
+      ? [...Array(n).keys()]
+      : [...Array(HEAD_ROWS).keys(), undefined, ...Array.from({ length: TAIL_ROWS }, (_, k) => n - TAIL_ROWS + k)];
+  const decimals = data.columns.map((column, c) =>
+    columnDecimals(column, shown.flatMap((i) => (i === undefined ? [] : [data.rows[i]![c]!])), data.digits),
+  );
+  return { shown, decimals };
+}
+
+/** "24 rows × 5 columns, 20 from the cache" (and how many the data left out). */
+function summary(data: TableMimeData): string {
+  const { total, columns, rows } = data;
+  let text = `${total.toLocaleString("en")} row${total === 1 ? "" : "s"} × ${columns.length} column${columns.length === 1 ? "" : "s"}`;
+  if (data.cached?.length) text += `, ${data.cached.length.toLocaleString("en")} from the cache (✓)`;
+  if (rows.length < total) text += `; the first ${rows.length.toLocaleString("en")} are shown`;
+  return text;
+}

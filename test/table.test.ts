@@ -1,0 +1,101 @@
+// Records as a table: map results and table(rows), in our MIME type, HTML and text.
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { HyperNodesError, isRecords, MemoryCache, node, Pipeline, ProgressCallback, table, TABLE_MIME_TYPE } from "hypernodes";
+import { columnDecimals, formatCell, TABLE_MAX_ROWS } from "hypernodes/browser";
+
+const score = node((depth: number, fold: number) => 0.9 + depth / 100 + fold / 1000, { outputName: "accuracy" });
+
+describe("table", () => {
+  it("carries columns with their kinds, cells as JSON, and the total", () => {
+    const t = table([
+      { model: "rf", depth: 3, accuracy: 0.953333, ok: true, when: new Date(0) },
+      { model: "knn", depth: null, accuracy: Number.NaN, ok: false, extra: [1, 2, 3] },
+    ]);
+    expect(t.data.columns).toEqual([
+      { name: "model", kind: "text" },
+      { name: "depth", kind: "number" },
+      { name: "accuracy", kind: "number" },
+      { name: "ok", kind: "boolean" },
+      { name: "when", kind: "text" },
+      { name: "extra", kind: "text" },
+    ]);
+    expect(t.data.rows).toEqual([
+      ["rf", 3, 0.953333, true, "1970-01-01T00:00:00.000Z", null],
+      ["knn", null, "NaN", false, null, "[1, 2, 3]"],
+    ]);
+    expect(t.data).toMatchObject({ total: 2, pageSize: 20, digits: 4 });
+    // What goes to the front end survives JSON (the Jupyter wire format).
+    expect(JSON.parse(JSON.stringify(t.data))).toEqual(t.data);
+  });
+
+  it("rounds a column's numbers to the same decimals so they line up, and right-aligns them in text and HTML", () => {
+    const t = table([{ name: "a", accuracy: 0.95333333 }, { name: "bb", accuracy: 1 }, { name: "c", accuracy: 0.5 }]);
+    expect(t.toString().split("\n")).toEqual([
+      "   name  accuracy",
+      "0  a       0.9533",
+      "1  bb      1.0000",
+      "2  c       0.5000",
+      "3 rows × 2 columns",
+    ]);
+    expect(t.toHtml()).toContain('<td style="text-align:right">0.9533</td>');
+    expect(t.toHtml()).toContain('<td style="text-align:left">bb</td>');
+    // Integers stay integers; a tiny value keeps its digits in exponent form.
+    expect(columnDecimals({ name: "n", kind: "number" }, [1, 2, 30], 4)).toBe(0);
+    expect(formatCell(0.0000123, 4, 4)).toBe("1.230e-5");
+  });
+
+  it("escapes HTML in names and values", () => {
+    const html = table([{ "<b>": "<script>x</script>" }]).toHtml();
+    expect(html).not.toContain("<script>");
+    expect(html).toContain("&lt;b&gt;");
+  });
+
+  it("cuts a long table: the data keeps the first TABLE_MAX_ROWS, the fallbacks the first and last rows", () => {
+    const rows = Array.from({ length: TABLE_MAX_ROWS + 5 }, (_, i) => ({ i }));
+    const t = table(rows);
+    expect(t.data.rows).toHaveLength(TABLE_MAX_ROWS);
+    expect(t.data.total).toBe(TABLE_MAX_ROWS + 5);
+    const text = t.toString().split("\n");
+    expect(text).toHaveLength(1 + 25 + 1 + 5 + 1);
+    expect(text.at(-2)).toMatch(/^9999\s+9999$/);
+    expect(text.at(-1)).toBe("10,005 rows × 1 column; the first 10,000 are shown");
+  });
+
+  it("marks the items a notebook map served from the cache", async () => {
+    // The notebook's progress reads the call's tally: with it, a top-level map records its cached items.
+    const p = new Pipeline({ nodes: [score], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: new PassThrough() as never, force: true })] });
+    await p.map({ depth: [1, 2], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
+    const rows = await p.map({ depth: [1, 2, 3], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
+    const t = table(rows);
+    expect(t.data.cached).toEqual([0, 1, 2, 3]);
+    expect(t.toString()).toContain("6 rows × 1 column, 4 from the cache (✓)");
+    expect(t.toString().split("\n")[1]).toMatch(/^0✓/);
+    // The mark is invisible to code: the results are a plain array of plain records.
+    expect(Object.keys(rows)).toEqual(["0", "1", "2", "3", "4", "5"]);
+    expect(JSON.stringify(rows)).toBe(JSON.stringify(rows.map((r) => ({ ...r }))));
+    // Given explicitly, the marks win.
+    expect(table(rows, { cached: [5] }).data.cached).toEqual([5]);
+  });
+
+  it("has a MIME bundle with our type, HTML and text", () => {
+    const bundle = table([{ a: 1 }], { title: "runs" }).mimeBundle();
+    expect(Object.keys(bundle).sort()).toEqual([TABLE_MIME_TYPE, "text/html", "text/plain"].sort());
+    expect(bundle[TABLE_MIME_TYPE].title).toBe("runs");
+    expect(bundle["text/plain"].split("\n")[0]).toBe("runs");
+  });
+
+  it("refuses what is not records, naming the culprit", () => {
+    expect(() => table("abc" as never)).toThrow(new HyperNodesError('table: rows must be an array of records, got string'));
+    expect(() => table([{ a: 1 }, 5 as never])).toThrow(/table: row 1 must be a record \(an object of named values\), got number/);
+    expect(() => table([{ a: 1 }], { pageSize: 0 })).toThrow(/pageSize must be a positive integer, got number/);
+  });
+
+  it("tells records from other arrays", () => {
+    expect(isRecords([{ a: 1 }, Object.create(null)])).toBe(true);
+    expect(isRecords([])).toBe(false);
+    expect(isRecords([1, 2])).toBe(false);
+    expect(isRecords([{ a: 1 }, new Date()])).toBe(false);
+    expect(isRecords([[1]])).toBe(false);
+  });
+});
