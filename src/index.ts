@@ -7,6 +7,7 @@ export {
   type MapOptions,
   type PipelineOutputs,
   type PipelineInputs,
+  type PipelineMapInputs,
 } from "./core/pipeline.js";
 export { PipelineNode, type AsNodeOptions, type PipelineNodeOutputs } from "./core/pipeline-node.js";
 export type { MapMode } from "./core/map-plan.js";

@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback } from "hypernodes";
+import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback, setPipelineDefaults } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
 /** A fake terminal `columns` wide that keeps everything written to it. */
@@ -141,6 +141,28 @@ describe("ProgressCallback", () => {
 });
 
 describe("ProgressCallback in a notebook", () => {
+  it("draws once when a pipeline adds its own ProgressCallback where the defaults show progress already", async () => {
+    const displays: string[] = [];
+    const kernel = { async display(_value: unknown, options: { displayId?: string } = {}) { displays.push(options.displayId!); } };
+    (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")] = kernel;
+    const tally = { nodes: 0, onNodeEnd: () => void tally.nodes++ };
+    setPipelineDefaults({ callbacks: [new ProgressCallback(), tally] });
+    try {
+      const own = new ProgressCallback();
+      const p = new Pipeline({ nodes: [cleanNode, lengthNode], cache: new MemoryCache(), callbacks: [own], name: "docs" });
+      // The pipeline's own progress replaces the default one; the other default (a plain object) stays.
+      expect(p.callbacks).toEqual([tally, own]);
+      await p.map({ passage: [" a ", " bb "] }, { mapOver: "passage" });
+      expect(new Set(displays).size).toBe(1);
+      expect(tally.nodes).toBe(4);
+      // Without its own, a pipeline keeps the default progress.
+      expect(new Pipeline({ nodes: [cleanNode] }).callbacks.filter((c) => c instanceof ProgressCallback)).toHaveLength(1);
+    } finally {
+      setPipelineDefaults({ callbacks: [] });
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
+    }
+  });
+
   it("finds the kernel by the names the notebook protocol publishes (other kernels and front ends rely on them)", () => {
     expect(KERNEL_GLOBAL).toBe(Symbol.for("hypernodes.kernel"));
     expect(JUPYTER_MIMEBUNDLE).toBe(Symbol.for("jupyter.mimebundle"));

@@ -1,6 +1,6 @@
 // Type-level behaviour: checked by `tsc --noEmit` (part of `npm test`); the runtime asserts keep vitest honest.
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { node, Pipeline } from "hypernodes";
+import { node, Pipeline, SequentialEngine } from "hypernodes";
 
 const doubleIt = node((x: number) => x * 2, { outputName: "doubled" });
 const stats = node((data: number[]) => [data.length, Math.max(...data)] as const, { outputName: ["count", "max"] });
@@ -49,5 +49,26 @@ describe("types", () => {
     const out = await outer.run({ x: [1, 2] });
     expectTypeOf(out.labels).toEqualTypeOf<string[]>();
     expect(out).toEqual({ labels: ["n=2", "n=4"] });
+  });
+
+  it("a batch function takes each parameter as an array: declaring one as a single value does not compile", async () => {
+    const scaled = node((x: number, factor: number) => x * factor, {
+      outputName: "y",
+      // Unannotated columns are typed from the single function: xs and factors are number[].
+      batch: (xs, factors) => xs.map((x, i) => x * factors[i]!),
+    });
+    node((x: number, factor: number) => x * factor, {
+      outputName: "y",
+      // @ts-expect-error factor arrives as an array of the items' factors, not one number (x * array is NaN)
+      batch: (xs: number[], factor: number) => xs.map((x) => x * factor),
+    });
+    // @ts-expect-error one output per item: numbers, not strings
+    node((x: number) => x, { outputName: "y", batch: (xs: number[]) => xs.map(String) });
+    // A destructured parameter's batch gets one object of arrays; an undestructured one, an array of objects.
+    const summed = node(({ a, b }: { a: number; b: number }) => a + b, { outputName: "s", batch: ({ a, b }) => a.map((x, i) => x + b[i]!) });
+    const lengths = node((doc: { text: string }) => doc.text.length, { outputName: "n", batch: (docs) => docs.map((d) => d.text.length) });
+    const p = new Pipeline({ nodes: [scaled, summed, lengths] });
+    const rows = await p.map({ x: [1, 2], factor: 3, a: [1, 2], b: 10, doc: { text: "abc" } }, { mapOver: ["x", "a"], engine: new SequentialEngine({ batch: true }) });
+    expect(rows).toEqual([{ y: 3, s: 11, n: 3 }, { y: 6, s: 12, n: 3 }]);
   });
 });

@@ -19,7 +19,10 @@ export interface PipelineDefaults {
    * for a session that never builds one.
    */
   cache?: Cache | (() => Cache);
-  /** Added before a pipeline's own callbacks (the notebook kernel adds its live display). */
+  /**
+   * Added before a pipeline's own callbacks (the notebook kernel adds its live display), except those
+   * whose class one of its own callbacks is an instance of: a pipeline's ProgressCallback replaces the default one.
+   */
   callbacks?: readonly PipelineCallback[];
   /** Used by pipelines created without `engine` (SequentialEngine otherwise). */
   engine?: Engine;

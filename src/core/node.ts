@@ -45,10 +45,29 @@ export interface NodeOptions<
   timeout?: number;
 }
 
-/** A node's batch implementation: inputs as arrays across items, one output per item back. */
+/**
+ * A node's batch implementation: the function's parameters, each an array across items, and one output
+ * per item back. A batch function declaring a parameter as one value, where it gets an array, does not
+ * compile.
+ */
 export type BatchFunction<F extends AnyFunction = AnyFunction> = (
-  ...columns: any[]
+  ...columns: BatchColumns<Parameters<F>>
 ) => ArrayLike<Awaited<ReturnType<F>>> | Promise<ArrayLike<Awaited<ReturnType<F>>>>;
+
+/**
+ * One array per parameter. A single object parameter may be destructured (then the batch gets one
+ * object of arrays) or not (one array of objects): its type cannot say which, so the column is typed as both.
+ */
+type BatchColumns<P extends readonly unknown[]> = P extends [infer Only]
+  ? Only extends ValueObject
+    ? [column: Only[]]
+    : Only extends object
+      ? [columns: Only[] & { [K in keyof Only]-?: Only[K][] }]
+      : [column: Only[]]
+  : { [K in keyof P]-?: P[K][] };
+
+/** Object types that are one value, not a record of named inputs (a typed array, a Map, a Date…). */
+type ValueObject = readonly unknown[] | Function | ArrayBufferView | ArrayBufferLike | Map<unknown, unknown> | Set<unknown> | Date | RegExp | Error | PromiseLike<unknown> | URL;
 
 /** The outputs record of a node whose function is F and whose output names are O. */
 export type NodeOutputs<F extends AnyFunction, O extends OutputNames> = string extends O
@@ -74,7 +93,7 @@ type TupleOutputs<O extends readonly string[], R> = Simplify<{
  */
 export type NodeInputs<F extends AnyFunction, I extends readonly string[]> = string extends I[number]
   ? Parameters<F> extends [infer P]
-    ? P extends readonly unknown[] | Function | ArrayBufferView | ArrayBufferLike | Map<unknown, unknown> | Set<unknown> | Date | RegExp | Error | PromiseLike<unknown> | URL
+    ? P extends ValueObject
       ? {}
       : P extends object
         ? Partial<P>

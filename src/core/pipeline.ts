@@ -1,6 +1,6 @@
 import { hashValue } from "../identity/code-identity.js";
 import type { Cache } from "../cache/cache.js";
-import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "../observe/callbacks.js";
+import { CallbackContext, CallbackDispatcher, PipelineCallback } from "../observe/callbacks.js";
 import { ExecutionScope } from "../execution/execution-scope.js";
 import { type Engine } from "./contracts.js";
 import { HyperNodesError, MapInputError, messageOf, UnknownInputError } from "./errors.js";
@@ -64,6 +64,12 @@ export type PipelineOutputs<N extends readonly unknown[]> = [N[number]] extends 
 export type PipelineInputs<N extends readonly unknown[]> = Partial<UnionToIntersection<InputsOf<N[number]>>> &
   Record<string, unknown>;
 
+/** A map's inputs: each typed input is one value (passed whole to every item) or, mapped over, a list of them. */
+export type PipelineMapInputs<N extends readonly unknown[]> = Partial<ListOrValue<UnionToIntersection<InputsOf<N[number]>>>> &
+  Record<string, unknown>;
+
+type ListOrValue<T> = { [K in keyof T]: T[K] | readonly T[K][] };
+
 type Selected<Out, K extends string> = string extends K ? Out : Pick<Out, K & keyof Out>;
 
 /** A DAG of nodes wired by name, run once (`run`) or per item of lists (`map`). */
@@ -97,7 +103,8 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     this.name = options.name;
     const defaults = pipelineDefaults();
     this.cache = options.cache ?? defaultCache();
-    this.callbacks = [...(defaults.callbacks ?? []), ...(options.callbacks ?? [])];
+    const own = options.callbacks ?? [];
+    this.callbacks = [...(defaults.callbacks ?? []).filter((d) => !replacedBy(d, own)), ...own];
     this.engine = options.engine ?? defaultEngine();
     this.cacheSalt = options.cacheSalt;
     this.graph = new Graph(this.nodes);
@@ -159,9 +166,9 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
     return this.#call("run", inputs, options, RUN_OPTIONS, startRun);
   }
 
-  map(inputs: PipelineInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
+  map(inputs: PipelineMapInputs<N> | undefined, options: MapOptions<never>): Promise<PipelineOutputs<N>[]>;
   map<K extends string & keyof PipelineOutputs<N>>(
-    inputs: PipelineInputs<N> | undefined,
+    inputs: PipelineMapInputs<N> | undefined,
     options: MapOptions<K>,
   ): Promise<Selected<PipelineOutputs<N>, K>[]>;
   /** Runs the pipeline once per item of the `mapOver` lists; resolves to one outputs record per item, in order. */
@@ -322,6 +329,15 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 /** How a call hands its plan to the engine (module functions: nothing allocated per call). */
 type Start<T> = (engine: Engine, plan: ExecutionPlan, inputs: Record<string, unknown>, options: MapOptions, scope: ExecutionScope) => Promise<T>;
 const startRun: Start<Record<string, unknown>> = (engine, plan, inputs, _options, scope) => engine.run(plan, inputs, { scope });
+/**
+ * A default callback the pipeline's own callbacks replace: one of the same class (or a subclass), so
+ * that a ProgressCallback added in a notebook, which shows progress already, draws its bars once.
+ */
+function replacedBy(fallback: PipelineCallback, own: readonly PipelineCallback[]): boolean {
+  const kind = fallback.constructor;
+  return kind !== Object && kind !== PipelineCallback && own.some((callback) => callback instanceof kind);
+}
+
 const startMap: Start<Record<string, unknown>[]> = (engine, plan, inputs, { mapOver, mapMode }, scope) => engine.map(plan, inputs, { mapOver, mapMode, scope });
 
 const RUN_OPTIONS = ["outputName", "engine", "signal", "timeout", "extraInputs"] as const;
