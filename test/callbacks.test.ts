@@ -65,6 +65,11 @@ describe("callback events", () => {
       }
       onNodeEnd(_id: string, _o: Record<string, unknown>, _ms: number, ctx: CallbackContext) {
         seen.push([ctx.get("runId"), ctx.depth, [...ctx.hierarchyPath]]);
+        // A fallback for a key no callback set; a value set (even undefined) wins over it.
+        expect(ctx.get("missing", 7)).toBe(7);
+        expect(ctx.get("runId", 0)).toBe(42);
+        ctx.set("unset", undefined);
+        expect(ctx.get("unset", 1)).toBeUndefined();
       }
     }
     const outer = new Pipeline({

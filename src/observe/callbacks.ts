@@ -32,8 +32,12 @@ export class CallbackContext {
     return this.hierarchyPath[this.hierarchyPath.length - 1]!;
   }
 
-  get<T = unknown>(key: string): T | undefined {
-    return this.#root.#data?.get(key) as T | undefined;
+  /** The value `set` under `key` by any callback of this call, else `fallback` (undefined without one). */
+  get<T = unknown>(key: string): T | undefined;
+  get<T>(key: string, fallback: T): T;
+  get(key: string, fallback?: unknown): unknown {
+    const data = this.#root.#data;
+    return data?.has(key) ? data.get(key) : fallback;
   }
 
   set(key: string, value: unknown): void {
