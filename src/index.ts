@@ -52,7 +52,7 @@ export {
   TimeoutError,
 } from "./core/errors.js";
 export { currentSignal } from "./execution/cancellation.js";
-export { table, Table, isRecords, type TableOptions } from "./notebook/table.js";
+export { table, Table, isRecords, withInputs, type TableOptions } from "./notebook/table.js";
 export { TABLE_MIME_TYPE, type TableMimeData, type TableColumn, type TableCell } from "./notebook/notebook-protocol.js";
 export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz/viz.js";
 export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz/viz-model.js";

@@ -1,7 +1,7 @@
 // Records as a table: map results and table(rows), in our MIME type, HTML and text.
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { HyperNodesError, isRecords, MemoryCache, node, Pipeline, ProgressCallback, table, TABLE_MIME_TYPE } from "hypernodes";
+import { HyperNodesError, isRecords, MemoryCache, node, Pipeline, ProgressCallback, table, TABLE_MIME_TYPE, withInputs } from "hypernodes";
 import { columnDecimals, formatCell, TABLE_MAX_ROWS } from "hypernodes/browser";
 
 const score = node((depth: number, fold: number) => 0.9 + depth / 100 + fold / 1000, { outputName: "accuracy" });
@@ -69,13 +69,32 @@ describe("table", () => {
     const rows = await p.map({ depth: [1, 2, 3], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
     const t = table(rows);
     expect(t.data.cached).toEqual([0, 1, 2, 3]);
-    expect(t.toString()).toContain("6 rows × 1 column, 4 from the cache (✓)");
+    expect(t.toString()).toContain("6 rows × 3 columns, 4 from the cache (✓)");
     expect(t.toString().split("\n")[1]).toMatch(/^0✓/);
     // The mark is invisible to code: the results are a plain array of plain records.
     expect(Object.keys(rows)).toEqual(["0", "1", "2", "3", "4", "5"]);
     expect(JSON.stringify(rows)).toBe(JSON.stringify(rows.map((r) => ({ ...r }))));
     // Given explicitly, the marks win.
     expect(table(rows, { cached: [5] }).data.cached).toEqual([5]);
+  });
+
+  it("shows a map's grid: the values each item was given, then its outputs", async () => {
+    const p = new Pipeline({ nodes: [score] });
+    const rows = await p.map({ depth: [1, 2], fold: [0, 1], unused: 5 }, { mapOver: ["depth", "fold"], mapMode: "product", extraInputs: "ignore" });
+    const t = table(rows);
+    expect(t.data.columns).toEqual([
+      { name: "depth", kind: "number", input: true },
+      { name: "fold", kind: "number", input: true },
+      { name: "accuracy", kind: "number" },
+    ]);
+    expect(t.data.rows).toEqual([[1, 0, 0.91], [1, 1, 0.911], [2, 0, 0.92], [2, 1, 0.921]]);
+    expect(t.data.cached).toBeUndefined(); // no callback counted this call's items
+    expect(table(rows, { inputs: false }).data.columns.map((c) => c.name)).toEqual(["accuracy"]);
+    // The same flat records for code: grid values, then outputs.
+    expect(withInputs(rows)[3]).toEqual({ depth: 2, fold: 1, accuracy: 0.921 });
+    expect(withInputs([{ a: 1 }])).toEqual([{ a: 1 }]);
+    // Results the caller built anew are plain records: just their fields.
+    expect(table(rows.map((r) => ({ ...r }))).data.columns.map((c) => c.name)).toEqual(["accuracy"]);
   });
 
   it("has a MIME bundle with our type, HTML and text", () => {

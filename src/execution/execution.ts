@@ -5,7 +5,7 @@ import { AbortError, NodeExecutionError } from "../core/errors.js";
 import { executeBatchStep, type ItemFailures } from "./batch-execution.js";
 import { planOf, type ExecutionPlan, type ItemState, type Step } from "../core/execution-plan.js";
 import { MapPlan } from "../core/map-plan.js";
-import { markCachedItems } from "../notebook/table.js";
+import { markMapItems, type MapItems } from "../notebook/table.js";
 import { isThenable } from "../observe/callbacks.js";
 import { boundedBySignal, enterNodeCall, throwAborted } from "./cancellation.js";
 import { after, executeStep, fail, finish, IN_THREAD, prefetch, settle, type NodeInvoker } from "./node-execution.js";
@@ -203,13 +203,23 @@ export async function executeMap(
     throw new AbortError(`The map was aborted; ${done}, and no node started after the abort`, { cause: scope.signal.reason });
   }
   if (run.failure) throw run.failure.error;
-  if (run.cachedItems) markCachedItems(run.results, run.cachedItems);
+  if (ctx.depth === 0) markMapItems(run.results, mapItems(items, run.cachedItems));
   if (events.active) {
     const durationMs = performance.now() - started;
     await events.emit("onMapEnd", durationMs, ctx);
     await events.emit("onPipelineEnd", ctx.pipelineId, run.results, durationMs, ctx);
   }
   return run.results;
+}
+
+/** What a results table shows of a map's items beside their outputs: the values mapped over, and which came from the cache. */
+function mapItems(items: MapPlan, cached: readonly number[] | undefined): MapItems {
+  const valuesOf = (index: number) => {
+    const values = new Array<unknown>(items.names.length);
+    items.itemValues(index, values);
+    return values;
+  };
+  return cached ? { inputs: items.names, valuesOf, cached } : { inputs: items.names, valuesOf };
 }
 
 /** Rejects a call whose signal was aborted before it started. */
@@ -251,8 +261,8 @@ class MapRun implements ItemFailures {
 
   /**
    * The indices of the top-level map's items served wholly from the cache, for a notebook's results
-   * table; kept only where a callback reads the tally (the notebook's progress does), so a map
-   * elsewhere pays nothing for it.
+   * table; kept only where a callback reads the tally (the notebook's progress does), so that a map
+   * elsewhere pays nothing per item for it.
    */
   readonly cachedItems: number[] | undefined;
 

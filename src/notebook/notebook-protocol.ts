@@ -145,6 +145,8 @@ export interface TableColumn {
   name: string;
   /** "number": every cell a number or empty (aligned right, rounded); "mixed": cells of several kinds. */
   kind: "number" | "text" | "boolean" | "mixed";
+  /** A value a map's item was given (a `mapOver` input), shown before the item's outputs. */
+  input?: boolean;
 }
 
 /**

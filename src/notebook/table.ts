@@ -14,12 +14,22 @@ import {
 } from "./notebook-protocol.js";
 import { alignsRight, columnDecimals, formatCell } from "./table-format.js";
 
-/** Where a map's results keep which items came wholly from the cache (not enumerable: the array stays a plain array to code). */
-const CACHED_ITEMS: unique symbol = Symbol.for("hypernodes.cachedItems");
+/** Where a map's results keep their items (not enumerable: to code the array stays a plain array of records). */
+const MAP_ITEMS: unique symbol = Symbol.for("hypernodes.mapItems");
 
-/** Records a map's cached items on its results, for `table()` to mark. */
-export function markCachedItems(results: unknown[], indices: readonly number[]): void {
-  Object.defineProperty(results, CACHED_ITEMS, { value: indices, configurable: true });
+/** A map's items as its results table shows them beside their outputs. */
+export interface MapItems {
+  /** The names mapped over. */
+  inputs: readonly string[];
+  /** Item i's values of those names. */
+  valuesOf(index: number): unknown[];
+  /** The items served wholly from the cache, when the call counted them. */
+  cached?: readonly number[];
+}
+
+/** Records a map's items on its results, for `table()`: a sweep's table shows its grid and marks cached items. */
+export function markMapItems(results: unknown[], items: MapItems): void {
+  Object.defineProperty(results, MAP_ITEMS, { value: items, configurable: true });
 }
 
 export interface TableOptions {
@@ -32,11 +42,26 @@ export interface TableOptions {
   digits?: number;
   /** Indices of rows to mark as served from the cache (default: what the map that returned `rows` recorded). */
   cached?: readonly number[];
+  /**
+   * Show the values a map's items were given (its `mapOver` inputs) as the first columns, when `rows`
+   * are a map's results (default true).
+   */
+  inputs?: boolean;
 }
 
 /** Rows the HTML and text fallbacks show: a long table shows its first rows and its last few. */
 const HEAD_ROWS = 25;
 const TAIL_ROWS = 5;
+
+/**
+ * A map's results as flat records: each item's `mapOver` values, then its outputs (an output of the
+ * same name wins). Other arrays come back as they are.
+ */
+export function withInputs<R extends Record<string, unknown>>(results: readonly R[]): (Record<string, unknown> & R)[] {
+  const items = (results as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS];
+  if (!items?.inputs.length) return results as (Record<string, unknown> & R)[];
+  return results.map((row, i) => ({ ...Object.fromEntries(items.valuesOf(i).map((v, k) => [items.inputs[k], v])), ...row }));
+}
 
 /** An array of records as a table: displayed in a notebook, or `toString()` / `toHtml()`. */
 export class Table {
@@ -120,11 +145,20 @@ function tableData(rows: readonly Record<string, unknown>[], options: TableOptio
   const { pageSize = 20, digits = 4 } = options;
   if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new HyperNodesError(`table: pageSize must be a positive integer, got ${describeValue(pageSize)}`);
   if (!(Number.isInteger(digits) && digits > 0 && digits <= 15)) throw new HyperNodesError(`table: digits must be an integer from 1 to 15, got ${describeValue(digits)}`);
-  const names = options.columns ? [...options.columns] : fieldNames(rows);
-  const shown = rows.length > TABLE_MAX_ROWS ? rows.slice(0, TABLE_MAX_ROWS) : rows;
+  const items = (rows as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS];
+  const cut = rows.length > TABLE_MAX_ROWS ? rows.slice(0, TABLE_MAX_ROWS) : rows;
+  if (items && cut !== rows) markMapItems(cut, items);
+  const withItems = options.inputs !== false;
+  const shown = withItems ? withInputs(cut) : cut;
+  const inputs = withItems ? (items?.inputs ?? []) : [];
+  const names = options.columns ? [...options.columns] : fieldNames(shown);
   const cells = shown.map((row) => names.map((name) => cellOf(row[name])));
-  const columns = names.map((name, c): TableColumn => ({ name, kind: columnKind(shown, name, cells, c) }));
-  const cached = options.cached ?? (rows as { [CACHED_ITEMS]?: readonly number[] })[CACHED_ITEMS];
+  const columns = names.map((name, c): TableColumn => {
+    const column: TableColumn = { name, kind: columnKind(shown, name, cells, c) };
+    if (inputs.includes(name) && !rows.some((row) => Object.hasOwn(row, name))) column.input = true;
+    return column;
+  });
+  const cached = options.cached ?? items?.cached;
   const data: TableMimeData = { columns, rows: cells, total: rows.length, pageSize, digits };
   if (cached?.length) data.cached = cached.filter((i) => i < cells.length);
   if (options.title !== undefined) data.title = String(options.title);
