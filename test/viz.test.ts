@@ -1,11 +1,16 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
-import { CallbackError, MemoryCache, node, Pipeline } from "hypernodes";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { inflateSync } from "node:zlib";
+import { Graphviz } from "@hpcc-js/wasm-graphviz";
+import { afterAll, describe, expect, it } from "vitest";
+import { CallbackError, HyperNodesError, MemoryCache, node, Pipeline } from "hypernodes";
 import { DagStatusCallback } from "../src/observe/dag-status.js";
 import { DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, renderSvg, visualize, type Visualization } from "../src/viz/viz.js";
 import { resolveOptions, type NodeStatus, type VizModel, type VizOptions } from "../src/viz/viz-model.js";
 import { expandedToDepth, viewModel } from "../src/viz/viz-view.js";
-import { modelToDot } from "../src/viz/viz-dot.js";
+import { legendEntries, modelToDot, type LegendEntry } from "../src/viz/viz-dot.js";
 
 const ARTIFACTS = new URL("../test-artifacts/viz/", import.meta.url);
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -375,7 +380,7 @@ describe("visualize: DOT and SVG of representative pipelines", () => {
       status: null,
       full: viz.full,
       expanded: [],
-      options: { orient: "TB", separateOutputs: false, showTypes: false, theme: "light" },
+      options: { orient: "TB", separateOutputs: false, showTypes: false, theme: "light", showLegend: false },
     });
     expect(JSON.parse(JSON.stringify(bundle[DAG_MIME_TYPE].model))).toEqual(viz.model);
     expect(bundle["image/svg+xml"]).toContain("<svg");
@@ -616,5 +621,236 @@ describe("DagStatusCallback in a notebook", () => {
     // Updates while it runs carry no SVG: no Graphviz layout on the run's event loop.
     expect(shown.length).toBeGreaterThan(1);
     for (const { bundle } of shown.slice(0, -1)) expect(Object.keys(bundle).sort()).toEqual([DAG_MIME_TYPE, "text/plain"]);
+  });
+});
+
+/** A PNG decoded: its size from IHDR, and its RGBA pixels (8-bit RGBA, non-interlaced, as resvg writes). */
+function decodePng(png: Buffer) {
+  expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  expect(png.toString("latin1", 12, 16)).toBe("IHDR");
+  const width = png.readUInt32BE(16);
+  const height = png.readUInt32BE(20);
+  expect([png[24], png[25], png[28]]).toEqual([8, 6, 0]); // 8 bits, RGBA, not interlaced
+  const idat: Buffer[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = png.readUInt32BE(at);
+    if (png.toString("latin1", at + 4, at + 8) === "IDAT") idat.push(png.subarray(at + 8, at + 8 + length));
+    at += 12 + length;
+  }
+  const raw = inflateSync(Buffer.concat(idat));
+  const stride = width * 4;
+  const pixels = Buffer.alloc(stride * height);
+  for (let y = 0; y < height; y++) {
+    const filter = raw[y * (stride + 1)]!;
+    for (let x = 0; x < stride; x++) {
+      const value = raw[y * (stride + 1) + 1 + x]!;
+      const a = x >= 4 ? pixels[y * stride + x - 4]! : 0;
+      const b = y > 0 ? pixels[(y - 1) * stride + x]! : 0;
+      const c = x >= 4 && y > 0 ? pixels[(y - 1) * stride + x - 4]! : 0;
+      const p = a + b - c;
+      const paeth = Math.abs(p - a) <= Math.abs(p - b) && Math.abs(p - a) <= Math.abs(p - c) ? a : Math.abs(p - b) <= Math.abs(p - c) ? b : c;
+      const predicted = [0, a, b, (a + b) >> 1, paeth][filter]!;
+      pixels[y * stride + x] = (value + predicted) & 0xff;
+    }
+  }
+  const hex = (i: number) => `#${pixels.subarray(i, i + 3).toString("hex")}`;
+  /** How many pixels are exactly this colour (opaque). */
+  const count = (color: string) => {
+    let n = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i + 3] === 255 && hex(i) === color) n++;
+    return n;
+  };
+  return { width, height, pixel: (x: number, y: number) => hex((y * width + x) * 4), count };
+}
+
+/** The SVG's natural size in CSS pixels, as a browser shows it (Graphviz writes points: 1 pt = 4/3 px). */
+function svgSize(svg: string) {
+  const [, w, h] = /<svg width="([\d.]+)pt" height="([\d.]+)pt"/.exec(svg)!;
+  return { width: (Number(w) * 4) / 3, height: (Number(h) * 4) / 3 };
+}
+
+/** The legend's swatches in our DOT: label, fill, outline, dashed, double (two outlines). */
+function legendInDot(dot: string): Omit<LegendEntry, "key" | "group" | "shape">[] {
+  const label = /^ {2}label=<(.*)>;$/m.exec(dot)?.[1] ?? "";
+  return [...label.matchAll(/<TD FIXEDSIZE="TRUE"[^>]*>(.*?)<\/TD><TD WIDTH="6"><\/TD><TD ALIGN="LEFT"><FONT[^>]*>([^<]*)<\/FONT>/g)].map(([, swatch, text]) => {
+    const filled = /COLOR="(#\w+)" BGCOLOR="(#\w+)"/.exec(swatch!)!;
+    const entry: Omit<LegendEntry, "key" | "group" | "shape"> = { label: text!, fill: filled[2]!, line: filled[1]! };
+    if (swatch!.includes("dashed")) entry.dashed = true;
+    if (swatch!.split("<TABLE").length - 1 === 2) entry.double = true;
+    return entry;
+  });
+}
+
+/** What each drawn node looks like in our DOT (cluster titles left out): shape, fill, outline, dashed, double. */
+function drawnLooks(dot: string) {
+  return dot
+    .split("\n")
+    .map((line) => /^\s*"((?:in|fn|pl|out)_[^"]*)" \[(.*?), label=/.exec(line))
+    .filter((m) => m !== null && !m[1]!.endsWith("__title"))
+    .map((m) => {
+      const attrs = Object.fromEntries([...m![2]!.matchAll(/(\w+)=("[^"]*"|[^,]+)/g)].map(([, k, v]) => [k, v!.replace(/^"|"$/g, "")]));
+      return { id: m![1]!, shape: attrs.shape!, fill: attrs.fillcolor!, line: attrs.color!, dashed: attrs.style!.includes("dashed"), double: attrs.peripheries === "2" };
+    });
+}
+
+/** Node positions relative to the first node, from Graphviz's plain output: the layout itself, wherever it is placed. */
+async function layoutOf(dot: string): Promise<Record<string, [number, number]>> {
+  const plain = (await Graphviz.load()).dot(dot, "plain");
+  const nodes = plain.split("\n").filter((l) => l.startsWith("node ")).map((l) => l.split(" "));
+  const [x0, y0] = [Number(nodes[0]![2]), Number(nodes[0]![3])];
+  // (In inches, to 0.001: the subtraction leaves float noise.)
+  const round = (v: number) => Math.round(v * 1000) / 1000;
+  return Object.fromEntries(nodes.map((n) => [n[1]!, [round(Number(n[2]) - x0), round(Number(n[3]) - y0)] as [number, number]]));
+}
+
+/** A pipeline with every kind of node a legend names: bound, optional and plain inputs, functions, a nested pipeline. */
+function everyKind(callbacks: DagStatusCallback[] = [], failOn?: string) {
+  const inner = new Pipeline({ nodes: [node((text: string) => text.length, { outputName: "size", name: "measure" })], name: "inner" });
+  const load = node(
+    (path: string, encoding = "utf8") => {
+      if (path === failOn) throw new Error(`cannot read ${path}`);
+      return `${path} in ${encoding}`;
+    },
+    { outputName: "text", name: "load" },
+  );
+  const report = node((size: number, unit: string) => `${size} ${unit}`, { outputName: "report", name: "report" });
+  return new Pipeline({ nodes: [load, inner.asNode({ name: "inner" }), report], name: "kinds", callbacks, cache: new MemoryCache() }).bind({ unit: "chars" });
+}
+
+describe("viz.save: SVG, PNG and DOT files; showLegend", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hypernodes-viz-save-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes the SVG toSvg() draws, creating missing folders, and resolves to the absolute path", async () => {
+    const viz = visualize(nested(), { depth: 2 });
+    const written = await viz.save(join(dir, "new", "folder", "dag.svg"));
+    expect(written).toBe(join(dir, "new", "folder", "dag.svg"));
+    expect(readFileSync(written, "utf8")).toBe(await viz.toSvg());
+    // A relative path is resolved against the working directory; a file URL works too.
+    const relative = join(dir, "relative.svg").slice(process.cwd().length + 1);
+    if (join(dir, "relative.svg").startsWith(process.cwd())) expect(await viz.save(relative)).toBe(join(dir, "relative.svg"));
+    const fromUrl = await viz.save(pathToFileURL(join(dir, "url.svg")));
+    expect(isAbsolute(fromUrl) && readFileSync(fromUrl, "utf8")).toBe(await viz.toSvg());
+  });
+
+  it("writes DOT text for .dot, whatever the extension's case", async () => {
+    const viz = visualize(diamond(), { orient: "LR" });
+    expect(readFileSync(await viz.save(join(dir, "dag.dot")), "utf8")).toBe(viz.toDot());
+    expect(readFileSync(await viz.save(join(dir, "DAG.DOT")), "utf8")).toBe(viz.toDot());
+  });
+
+  it("rasterises the SVG to a real PNG at 2× (or `scale`), on the theme's background, labels drawn", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      const viz = visualize(diamond(), { theme });
+      const { width, height } = svgSize(await viz.toSvg());
+      const png = decodePng(readFileSync(await viz.save(join(dir, `diamond-${theme}.png`))));
+      expect(Math.abs(png.width - 2 * width)).toBeLessThanOrEqual(1);
+      expect(Math.abs(png.height - 2 * height)).toBeLessThanOrEqual(1);
+      // The corners are the drawing's background (dark stays dark, so its light text reads).
+      const background = theme === "dark" ? "#111111" : "#ffffff";
+      for (const [x, y] of [[0, 0], [png.width - 1, png.height - 1]] as const) expect(png.pixel(x, y)).toBe(background);
+      // Labels are drawn in the text colour (no system font: no text, and none of these pixels).
+      expect(png.count(theme === "dark" ? "#f1f5f9" : "#0f172a")).toBeGreaterThan(100);
+      writeFileSync(new URL(`diamond-${theme}.png`, ARTIFACTS), readFileSync(join(dir, `diamond-${theme}.png`)));
+    }
+    const viz = visualize(diamond());
+    const { width } = svgSize(await viz.toSvg());
+    const bigger = decodePng(readFileSync(await viz.save(join(dir, "diamond-3x.png"), { scale: 3 })));
+    expect(Math.abs(bigger.width - 3 * width)).toBeLessThanOrEqual(1);
+  });
+
+  it("refuses any other extension, naming it and the supported ones, before writing anything", async () => {
+    const viz = visualize(diamond());
+    for (const name of ["dag.jpg", join("missing", "dag.pdf"), "dag"]) {
+      const path = join(dir, "refused", name);
+      const error = await viz.save(path).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(HyperNodesError);
+      const ext = name.includes(".") ? name.slice(name.lastIndexOf(".")) : undefined;
+      expect((error as Error).message).toMatch(ext ? `unknown extension "${ext}"` : "no extension");
+      expect((error as Error).message).toContain("use .svg, .png, .dot");
+    }
+    expect(existsSync(join(dir, "refused"))).toBe(false);
+    await expect(viz.save(join(dir, "x.png"), { scale: 0 })).rejects.toThrow("viz.save: option scale must be a number greater than 0, got 0");
+    await expect(viz.save(join(dir, "x.png"), { dpi: 300 } as never)).rejects.toThrow("viz.save: unknown option 'dpi'");
+    expect(existsSync(join(dir, "x.png"))).toBe(false);
+  });
+
+  it("draws a legend in DOT and SVG only with showLegend, leaving the DAG's layout as it was", async () => {
+    const plain = visualize(everyKind(), { depth: 2 });
+    const legend = visualize(everyKind(), { depth: 2, showLegend: true });
+    expect(plain.toDot()).not.toContain("legend");
+    expect(legendInDot(plain.toDot())).toEqual([]);
+    expect(legend.toDot()).toContain("<B>legend</B>");
+    // The DOT without the legend is the DOT with it, less the label's lines.
+    expect(legend.toDot().replace(/^ {2}label=<.*>;\n {2}labelloc=b;\n {2}labeljust=l;\n/m, "")).toBe(plain.toDot());
+    expect(await layoutOf(legend.toDot())).toEqual(await layoutOf(plain.toDot()));
+    const [withLegend, without] = [svgTexts(await legend.toSvg()), svgTexts(await plain.toSvg())];
+    for (const e of legendEntries("light", legend.model)) expect(withLegend).toContain(e.label);
+    expect(withLegend).toContain("legend");
+    expect(without).not.toContain("legend");
+    expect(without).not.toContain("function");
+    expect(legend.mimeData().options.showLegend).toBe(true);
+    expect(() => visualize(diamond(), { showLegend: "yes" as never })).toThrow("visualize: option showLegend must be true or false");
+    writeFileSync(new URL("legend-light.svg", ARTIFACTS), await legend.toSvg());
+  });
+
+  it("lists what is drawn, drawn as it is: every look explained, nothing else", async () => {
+    const looks = (dot: string) => drawnLooks(dot).map(({ fill, line, dashed, double }) => ({ fill, line, dashed, double }));
+    const states = ["running", "done", "cached", "failed"];
+    const key = (l: { fill: string; line: string; dashed?: boolean; double?: boolean }) => `${l.fill} ${l.line} ${!!l.dashed} ${!!l.double}`;
+    // A nested pipeline in a state keeps its double outline in the state's colours.
+    const single = (look: string) => look.replace(/ true$/, " false");
+    const check = (viz: Visualization, labels: string[]) => {
+      const dot = viz.toDot();
+      const legend = legendInDot(dot);
+      expect(legend.map((e) => e.label)).toEqual(labels);
+      // Swatches as legendEntries says, in the theme drawn.
+      expect(legend).toEqual(legendEntries(viz.options.theme, viz.model).map(({ key: _, group: __, shape: ___, ...look }) => look));
+      const drawn = new Set(looks(dot).map(key));
+      const explained = new Set(legend.map(key));
+      const stateLooks = new Set(legend.filter((e) => states.includes(e.label)).map(key));
+      for (const look of drawn) expect(explained.has(look) || stateLooks.has(single(look)), `a node drawn ${look} is in the legend`).toBe(true);
+      // Every kind's swatch is drawn somewhere; once a run coloured the nodes by state, its outline still is.
+      for (const e of legend.filter((e) => !states.includes(e.label))) {
+        if (!viz.model.status) expect(drawn, e.label).toContain(key(e));
+        else expect([...drawn].some((look) => look.endsWith(` ${!!e.dashed} ${!!e.double}`)), e.label).toBe(true);
+      }
+      // Its shape too: an ellipse for inputs and outputs, a box for the rest.
+      for (const n of drawnLooks(dot)) expect(n.shape).toBe(n.id.startsWith("in_") || n.id.startsWith("out_") ? "ellipse" : "box");
+      for (const e of legendEntries(viz.options.theme, viz.model)) expect(e.shape).toBe(["input", "bound", "optional", "output"].includes(e.key) ? "ellipse" : "box");
+    };
+    check(visualize(diamond(), { showLegend: true }), ["function", "input"]);
+    check(visualize(everyKind(), { showLegend: true }), ["function", "nested pipeline", "input", "bound input", "optional input"]);
+    // Expanded, the nested pipeline is a cluster titled with its name: no "nested pipeline" swatch.
+    check(visualize(everyKind(), { showLegend: true, depth: 2, separateOutputs: true, theme: "dark" }), ["function", "output", "input", "bound input", "optional input"]);
+
+    // With a run's status: the state colours too, and they explain the nodes coloured by it.
+    const status = new DagStatusCallback({ throttleMs: 0, showLegend: true, theme: "dark" });
+    const p = everyKind([status], "bad.txt");
+    status.track(p);
+    await p.run({ path: "a.txt" });
+    await p.run({ path: "a.txt" }); // cached
+    check(status.visualization, ["function", "nested pipeline", "input", "bound input", "optional input", "running", "done", "cached", "failed"]);
+    expect(looks(status.visualization.toDot()).map(key)).toContain(key({ ...legendEntries("dark").find((e) => e.key === "cached")!, double: true }));
+    await expect(p.run({ path: "bad.txt" })).rejects.toThrow("cannot read bad.txt");
+    check(status.visualization, ["function", "nested pipeline", "input", "bound input", "optional input", "running", "done", "cached", "failed"]);
+    expect(looks(status.visualization.toDot()).map(key)).toContain(key(legendEntries("dark").find((e) => e.key === "failed")!));
+    await status.visualization.save(new URL("legend-status-dark.png", ARTIFACTS));
+    // Tracked but not run yet: no state drawn, none explained.
+    const idle = new DagStatusCallback({ showLegend: true });
+    idle.track(everyKind());
+    expect(legendInDot(idle.visualization.toDot()).map((e) => e.label)).toEqual(["function", "nested pipeline", "input", "bound input", "optional input"]);
+  });
+
+  it("saves a PNG with its legend, readable in both themes", async () => {
+    for (const theme of ["light", "dark"] as const) {
+      const path = await visualize(everyKind(), { theme, showLegend: true, depth: 2 }).save(new URL(`legend-${theme}.png`, ARTIFACTS));
+      const png = decodePng(readFileSync(path));
+      expect(png.pixel(0, 0)).toBe(theme === "dark" ? "#111111" : "#ffffff");
+      // The swatches' fills are drawn (inside each swatch, away from its anti-aliased outline).
+      for (const e of legendEntries(theme, visualize(everyKind(), { depth: 2 }).model)) {
+        if (e.fill !== (theme === "dark" ? "#111111" : "#ffffff")) expect(png.count(e.fill), e.label).toBeGreaterThan(20);
+      }
+    }
   });
 });

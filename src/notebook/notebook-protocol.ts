@@ -44,6 +44,11 @@ export interface DagDrawOptions {
   /** Show the types that are known without running: async functions, bound values' types. */
   showTypes: boolean;
   theme: "light" | "dark";
+  /**
+   * Explain the shapes and colours drawn (`legendEntries`): DOT and SVG draw a legend below the DAG;
+   * the JupyterLab renderer opens its own legend above it instead. Absent in older outputs.
+   */
+  showLegend?: boolean;
 }
 
 export interface VizModel {

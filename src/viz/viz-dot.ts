@@ -1,4 +1,4 @@
-import type { DagDrawOptions, NodeStatus, VizModel, VizNode } from "../notebook/notebook-protocol.js";
+import type { DagDrawOptions, NodeState, NodeStatus, VizModel, VizNode } from "../notebook/notebook-protocol.js";
 import { STATE_COLORS, type Swatch, type ThemeName } from "../notebook/palette.js";
 
 interface Theme {
@@ -47,29 +47,93 @@ const THEMES: Record<ThemeName, Theme> = {
   },
 };
 
+/** What a legend entry stands for: a kind of drawn node, or a run state. */
+export type LegendKey = "function" | "pipeline" | "output" | "input" | "bound" | "optional" | Exclude<NodeState, "pending">;
+
 export interface LegendEntry {
+  key: LegendKey;
   label: string;
+  /** Entries are listed by group: what nodes are, where inputs come from, run states. */
+  group: "nodes" | "inputs" | "states";
   shape: "box" | "ellipse";
   fill: string;
   line: string;
   dashed?: boolean;
+  /** A double outline (a nested pipeline drawn as one node). */
+  double?: boolean;
 }
 
-/** What the colours and shapes of a drawn DAG mean, in a theme. */
-export function legendEntries(themeName: ThemeName): LegendEntry[] {
+/**
+ * What the colours and shapes of a drawn DAG mean, in a theme. Given the view drawn, only what it
+ * shows: the kinds of node in it, and the run states once it carries a run's status. The DOT legend
+ * (`showLegend`) and the JupyterLab renderer's Legend both list these.
+ */
+export function legendEntries(themeName: ThemeName, drawn?: VizModel): LegendEntry[] {
   const t = THEMES[themeName];
-  const state = (name: keyof Theme["state"]) => ({ label: name, shape: "box" as const, ...t.state[name] });
-  return [
-    { label: "function", shape: "box", ...t.function },
-    { label: "nested pipeline", shape: "box", ...t.pipeline },
-    { label: "input", shape: "ellipse", ...t.input },
-    { label: "bound input", shape: "ellipse", ...t.input, dashed: true },
-    { label: "optional input", shape: "ellipse", ...t.optional },
+  const state = (name: keyof Theme["state"]): LegendEntry => ({ key: name, label: name, group: "states", shape: "box", ...t.state[name] });
+  const all: LegendEntry[] = [
+    { key: "function", label: "function", group: "nodes", shape: "box", ...t.function },
+    { key: "pipeline", label: "nested pipeline", group: "nodes", shape: "box", ...t.pipeline, double: true },
+    { key: "output", label: "output", group: "nodes", shape: "ellipse", ...t.output },
+    { key: "input", label: "input", group: "inputs", shape: "ellipse", ...t.input },
+    { key: "bound", label: "bound input", group: "inputs", shape: "ellipse", ...t.input, dashed: true },
+    { key: "optional", label: "optional input", group: "inputs", shape: "ellipse", ...t.optional },
     state("running"),
     state("done"),
     state("cached"),
     state("failed"),
   ];
+  if (!drawn) return all;
+  const shown = new Set<LegendKey>();
+  for (const n of drawn.nodes) {
+    if (n.expanded) continue; // a cluster, titled with its name
+    if (n.kind !== "input") shown.add(n.kind);
+    else shown.add(n.bound !== undefined ? "bound" : n.optional ? "optional" : "input");
+  }
+  const status = drawn.status;
+  if (status && status.state !== "idle") for (const s of ["running", "done", "cached", "failed"] as const) shown.add(s);
+  return all.filter((e) => shown.has(e.key));
+}
+
+/** The background a drawing has in a theme (its SVG paints it; a PNG of it starts from it). */
+export function themeBackground(themeName: ThemeName): string {
+  return THEMES[themeName].background;
+}
+
+/**
+ * The legend as the graph's own label, below the drawing: per group a row of swatches drawn like the
+ * nodes they explain (fill, outline, dashed, double), each followed by its name. A label is outside
+ * the layout, so the DAG is drawn exactly as without it (legend nodes would share its ranks).
+ * HTML-like labels draw no ellipse: inputs' swatches are rounded like the rest.
+ */
+function legendLines(model: VizModel, theme: Theme, themeName: ThemeName): string[] {
+  const entries = legendEntries(themeName, model);
+  if (!entries.length) return [];
+  const box = (e: LegendEntry, fill: boolean, spacing: number) =>
+    `<TABLE STYLE="${e.dashed ? "rounded,dashed" : "rounded"}" BORDER="${e.double ? 1 : 2}" COLOR="${e.line}"${fill ? ` BGCOLOR="${e.fill}"` : ""} CELLBORDER="0" CELLSPACING="${spacing}" CELLPADDING="0">`;
+  const swatch = (e: LegendEntry) => {
+    // A double outline: the box inside a ring of the same colour, the background between them.
+    const drawn = e.double
+      ? `${box(e, false, 2)}<TR><TD>${box(e, true, 0)}<TR><TD></TD></TR></TABLE></TD></TR></TABLE>`
+      : `${box(e, true, 0)}<TR><TD></TD></TR></TABLE>`;
+    const color = e.key === "optional" ? theme.muted : theme.text;
+    return (
+      `<TD FIXEDSIZE="TRUE" WIDTH="26" HEIGHT="15">${drawn}</TD><TD WIDTH="6"></TD>` +
+      `<TD ALIGN="LEFT"><FONT POINT-SIZE="10" COLOR="${color}">${escapeHtml(e.label)}</FONT></TD>`
+    );
+  };
+  const gap = (width: number, height: number) => `<TD WIDTH="${width}" HEIGHT="${height}"></TD>`;
+  const groups = (["nodes", "inputs", "states"] as const).map((group) => entries.filter((e) => e.group === group)).filter((g) => g.length);
+  const rows = groups.map((row) => `<TR>${row.map(swatch).join(gap(16, 0))}</TR>`);
+  // Three cells an entry (swatch, space, name), a space between entries.
+  const columns = 4 * Math.max(...groups.map((g) => g.length)) - 1;
+  const title = `<TR><TD ALIGN="LEFT" COLSPAN="${columns}"><FONT POINT-SIZE="11" COLOR="${theme.muted}"><B>legend</B></FONT></TD></TR>`;
+  const grid = `<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0">${[title, ...rows].join(`<TR>${gap(0, 6)}</TR>`)}</TABLE>`;
+  const table = `<TABLE BORDER="1" STYLE="rounded" COLOR="${theme.edge}" BGCOLOR="${theme.background}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD CELLPADDING="8">${grid}</TD></TR></TABLE>`;
+  // Apart from the drawing above it by an empty row.
+  const spaced = `<TABLE BORDER="0" CELLSPACING="0" CELLPADDING="0"><TR><TD HEIGHT="12"></TD></TR><TR><TD>${table}</TD></TR></TABLE>`;
+  // Set last: graph attributes given before a subgraph would be its defaults (a cluster's label).
+  return [`  label=<${spaced}>;`, `  labelloc=b;`, `  labeljust=l;`];
 }
 
 const FONT = "Helvetica,Arial,sans-serif";
@@ -155,6 +219,7 @@ export function modelToDot(model: VizModel, options: DagDrawOptions): string {
       `<<TABLE BORDER="0" CELLPADDING="2" BGCOLOR="${theme.background}"><TR><TD>${escapeHtml(e.label)}</TD></TR></TABLE>>`;
     lines.push(`  ${quote(e.from)} -> ${quote(e.to)}${label ? ` ${attrs({ label })}` : ""};`);
   }
+  if (options.showLegend) lines.push(...legendLines(model, theme, options.theme));
   lines.push("}");
   return `${lines.join("\n")}\n`;
 }

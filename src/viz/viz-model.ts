@@ -19,13 +19,14 @@ export type ResolvedVizOptions = Required<VizOptions>;
 const ORIENTS = ["TB", "LR", "BT", "RL"];
 
 export function resolveOptions(options: VizOptions = {}): ResolvedVizOptions {
-  checkOptions(options, { depth: null, orient: null, theme: null, separateOutputs: TAKES.boolean, showTypes: TAKES.boolean }, "visualize");
+  checkOptions(options, { depth: null, orient: null, theme: null, separateOutputs: TAKES.boolean, showTypes: TAKES.boolean, showLegend: TAKES.boolean }, "visualize");
   const resolved: ResolvedVizOptions = {
     depth: options.depth ?? 1,
     orient: options.orient ?? "TB",
     separateOutputs: options.separateOutputs ?? false,
     showTypes: options.showTypes ?? false,
     theme: options.theme ?? "light",
+    showLegend: options.showLegend ?? false,
   };
   if (!(resolved.depth >= 1) || (!Number.isInteger(resolved.depth) && resolved.depth !== Infinity)) {
     throw new HyperNodesError(`visualize: depth must be an integer ≥ 1 or Infinity, got ${String(resolved.depth)}`);
