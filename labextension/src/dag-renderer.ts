@@ -24,6 +24,7 @@ import {
   viewModel,
   type DagDrawOptions,
   type DagMimeData,
+  type VizModel,
   type VizNode,
 } from "hypernodes/browser";
 import { downloadPng, downloadSvg } from "./dag-export";
@@ -68,6 +69,8 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #drawnDot = "";
   /** The SVG drawn at once, as Graphviz laid it out: what a download saves. */
   #svgText = "";
+  /** The view last drawn and how, for a download with the legend. */
+  #drawn: { view: VizModel | undefined; options: DagDrawOptions } | undefined;
   /** Draws started; the latest one sets the state to idle when it is done. */
   #draws = 0;
   /** The reader's pan and zoom, kept across redraws, expands, collapses and theme switches. */
@@ -89,7 +92,7 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
       fit: () => this.#setZoom(zoomIdentity),
       zoomBy: (factor) => this.#zoomer?.svg.call(this.#zoomer.behavior.scaleBy, factor),
       expandAll: (expand) => this.#expandAll(expand),
-      download: (format) => this.#download(format),
+      download: (format) => void this.#download(format),
     });
     this.node.append(this.#toolbar.element, this.#toolbar.legend, this.#static, this.#animated, this.#tooltip.element);
     this.node.onmouseleave = () => this.#tooltip.hide();
@@ -101,7 +104,11 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     const data = model.data[DAG_MIME_TYPE] as unknown as DagMimeData;
     // Another pipeline in the same output (ids are stable across updates of one): start from its own view.
     const structure = data.full?.nodes.map((n) => n.id).join("\u0000") ?? data.dot;
-    if (structure !== this.#structure) this.#expanded = new Set(data.expanded ?? []);
+    if (structure !== this.#structure) {
+      this.#expanded = new Set(data.expanded ?? []);
+      // Drawn with showLegend: its legend opens with it (our own, above the DAG); the reader toggles it from then on.
+      this.#toolbar.showLegend(!!data.options?.showLegend);
+    }
     this.#structure = structure;
     this.#data = data;
     return this.#scheduleStatusDraw(data.status?.state === "running");
@@ -132,12 +139,14 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
   #draw(animate: boolean): Promise<void> {
     const data = this.#data!;
     const expanded = this.#expanded!;
-    const options: DagDrawOptions = { ...data.options, theme: labTheme() };
+    // The legend is the toolbar's (HTML, toggled by the reader), never drawn in the DAG.
+    const options: DagDrawOptions = { ...data.options, theme: labTheme(), showLegend: false };
     // Outputs saved by an older kernel carry only their DOT: drawn as they are, without interaction.
     const view = data.full && viewModel(data.full, (p) => expanded.has(p.id));
     if (view && data.status) view.status = data.status;
     const dot = view ? modelToDot(view, options) : data.dot;
-    this.#toolbar.update(!!data.full?.nodes.some((n) => n.kind === "pipeline"), options.theme);
+    this.#toolbar.update(!!data.full?.nodes.some((n) => n.kind === "pipeline"), options.theme, view);
+    this.#drawn = { view, options };
     this.#lastStatusDraw = performance.now();
     if (dot === this.#drawnDot) return this.#rendering;
     const from = this.#drawnDot;
@@ -248,10 +257,18 @@ export class DagRenderer extends Widget implements IRenderMime.IRenderer {
     return `translate(${x * units}px, ${y * units}px) scale(${k})`;
   }
 
-  #download(format: "svg" | "png"): void {
+  /** Saves the drawing as shown: with its legend (drawn by Graphviz, as `viz.save` does) while the legend is open. */
+  async #download(format: "svg" | "png"): Promise<void> {
     const name = this.#data?.full?.name ?? "dag";
-    if (format === "svg") downloadSvg(this.#svgText, name);
-    else void downloadPng(this.#svgText, name, getComputedStyle(this.node).getPropertyValue("--jp-layout-color0").trim() || "#ffffff");
+    let svg = this.#svgText;
+    const drawn = this.#drawn;
+    if (!this.#toolbar.legend.hidden && drawn?.view) {
+      const options = { ...drawn.options, showLegend: true };
+      layoutEngine ??= Graphviz.load();
+      svg = liftClusterTitles((await layoutEngine).layout(modelToDot(drawn.view, options), "svg", "dot"), options);
+    }
+    if (format === "svg") downloadSvg(svg, name);
+    else await downloadPng(svg, name, getComputedStyle(this.node).getPropertyValue("--jp-layout-color0").trim() || "#ffffff");
   }
 
   /** A drawing that failed says so in place of the DAG (and the next update draws again). */

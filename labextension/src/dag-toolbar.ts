@@ -1,6 +1,6 @@
 // The controls above a DAG: fit and zoom, expand or collapse every nested pipeline, download, and
 // a legend of what the colours and shapes mean.
-import { legendEntries, type LegendEntry, type ThemeName } from "hypernodes/browser";
+import { legendEntries, type LegendEntry, type ThemeName, type VizModel } from "hypernodes/browser";
 
 export interface DagActions {
   fit(): void;
@@ -15,6 +15,7 @@ export class DagToolbar {
   readonly element = document.createElement("div");
   readonly legend = document.createElement("div");
   readonly #nested: HTMLElement[];
+  readonly #legendButton: HTMLElement;
 
   constructor(actions: DagActions) {
     this.element.className = "hn-dag-toolbar";
@@ -30,10 +31,9 @@ export class DagToolbar {
       button("Expand all", "Expand every nested pipeline", () => actions.expandAll(true)),
       button("Collapse all", "Collapse every nested pipeline", () => actions.expandAll(false)),
     ];
-    const legendButton = button("Legend", "Show what the colours and shapes mean", () => {
-      this.legend.hidden = !this.legend.hidden;
-      legendButton.setAttribute("aria-pressed", String(!this.legend.hidden));
-    });
+    const legendButton = button("Legend", "Show what the colours and shapes mean", () => this.showLegend(this.legend.hidden));
+    legendButton.setAttribute("aria-pressed", "false");
+    this.#legendButton = legendButton;
     this.element.append(
       button("Fit", "Fit the whole DAG (undo pan and zoom)", actions.fit),
       button("+", "Zoom in (or Ctrl/⌘ + wheel)", () => actions.zoomBy(ZOOM_STEP)),
@@ -45,10 +45,19 @@ export class DagToolbar {
     );
   }
 
-  /** Expand and collapse all are offered only for a pipeline with nested pipelines. */
-  update(hasNested: boolean, theme: ThemeName): void {
+  /**
+   * Expand and collapse all are offered only for a pipeline with nested pipelines. The legend lists
+   * what the view drawn shows (everything for an output that carries no model).
+   */
+  update(hasNested: boolean, theme: ThemeName, view?: VizModel): void {
     for (const b of this.#nested) b.hidden = !hasNested;
-    this.legend.replaceChildren(...legendEntries(theme).map(legendItem));
+    this.legend.replaceChildren(...legendEntries(theme, view).map(legendItem));
+  }
+
+  /** Shows or hides the legend, as its button does. */
+  showLegend(visible: boolean): void {
+    this.legend.hidden = !visible;
+    this.#legendButton.setAttribute("aria-pressed", String(visible));
   }
 }
 
@@ -58,7 +67,8 @@ function legendItem(entry: LegendEntry): HTMLElement {
   const swatch = document.createElement("span");
   swatch.className = `hn-dag-swatch hn-dag-swatch-${entry.shape}`;
   swatch.style.background = entry.fill;
-  swatch.style.border = `1.5px ${entry.dashed ? "dashed" : "solid"} ${entry.line}`;
+  // A nested pipeline's double outline: CSS draws a double border from 3px.
+  swatch.style.border = entry.double ? `3px double ${entry.line}` : `1.5px ${entry.dashed ? "dashed" : "solid"} ${entry.line}`;
   item.append(swatch, entry.label);
   return item;
 }
