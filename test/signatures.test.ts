@@ -184,6 +184,35 @@ describe("explain", () => {
     expect(edited[0]!.changed).toEqual({ code: true, inputs: ["x"], upstream: [] });
   });
 
+  it("explains a nested pipeline that would run node by node, with the values a hit upstream gives it", async () => {
+    const cache = new MemoryCache();
+    const make = (featureBody: string) => {
+      const load = node(fn("n", "return Array.from({ length: n }, (_, i) => i);"), { outputName: "rows", name: "load" });
+      const split = node((rows: number[], fold: number) => rows.filter((r) => r % 3 !== fold), { outputName: "train", name: "split" });
+      const features = node(fn("train", featureBody), { outputName: "X", name: "features" });
+      const fit = node((X: number[], depth: number) => X.reduce((a, b) => a + b, 0) * depth, { outputName: "model", name: "fit" });
+      const inner = new Pipeline({ nodes: [split, features, fit], name: "cv" });
+      return new Pipeline({ nodes: [load, inner.asNode()], cache, name: "experiment" });
+    };
+    await make("return train.map((x) => x * 2);").run({ n: 9, fold: 1, depth: 2 });
+    const why = await make("return train.map((x) => x * 3);").explain({ n: 9, fold: 1, depth: 2 });
+    expect(why.map((e) => [e.node, e.status])).toEqual([["load", "hit"], ["cv", "miss"]]);
+    expect(why[1]!.nodes!.map((e) => [e.node, e.status, e.reason])).toEqual([
+      ["split", "hit", undefined],
+      ["features", "miss", "its code changed"],
+      ["fit", "miss", "upstream node 'features' changed"],
+    ]);
+    // What explain said is what runs.
+    const ran: string[] = [];
+    const edited = make("return train.map((x) => x * 3);");
+    await new Pipeline({ nodes: edited.nodes, cache, name: "experiment", callbacks: [{ onNodeEnd: (id: string) => void ran.push(id) }] }).run({ n: 9, fold: 1, depth: 2 });
+    expect(ran).toEqual(["features", "fit"]);
+    // Downstream of a node that would run, a nested pipeline's inputs are not known without running it.
+    const changedLoad = await make("return train.map((x) => x * 3);").explain({ n: 10, fold: 1, depth: 2 });
+    expect(changedLoad[1]).toMatchObject({ node: "cv", status: "miss" });
+    expect(changedLoad[1]!.nodes).toBeUndefined();
+  });
+
   it("names what changed in the code: a closure variable, a helper, a value a helper reads, a class's method", async () => {
     const cache = new MemoryCache();
     // A notebook's cells, written as source so no tool rewrites them: each `define` is a new version.

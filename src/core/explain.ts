@@ -1,7 +1,9 @@
 import type { Cache } from "../cache/cache.js";
 import type { CodePart } from "../identity/code-identity.js";
 import { HyperNodesError } from "./errors.js";
-import type { ExecutionPlan } from "./execution-plan.js";
+import { planOf, type ExecutionPlan, type Step } from "./execution-plan.js";
+import { PipelineNode } from "./pipeline-node.js";
+import { storeOutputs } from "../execution/node-execution.js";
 import { recordKey, type SignatureRecord } from "../identity/signature.js";
 
 /** What the next run would do for one node, and why. */
@@ -13,6 +15,11 @@ export interface NodeExplanation {
   /** For a miss: what changed since the last execution recorded in the cache. */
   reason?: string;
   changed?: { code: boolean; inputs: string[]; upstream: string[] };
+  /**
+   * A nested pipeline (not mapped) that would run: what each of its own nodes would do, and why. Known
+   * when the values it would be given are: inputs, or outputs of nodes served from the cache.
+   */
+  nodes?: NodeExplanation[];
 }
 
 /**
@@ -35,7 +42,7 @@ export async function explainPlan(
   const recordKeys = plan.steps.map((step) => recordKey(env, hierarchyPath, step.node.name));
   const found = await cache.getMany([...signatures, ...recordKeys]);
   const producers = new Map(plan.steps.flatMap((step) => step.node.outputNames.map((o) => [o, step.node.name] as const)));
-  return plan.steps.map((step, i) => {
+  const explained = plan.steps.map((step, i): NodeExplanation => {
     const signature = signatures[i]!;
     const node = step.node.name;
     if (!step.node.cache) return { node, status: "uncached", signature };
@@ -61,6 +68,20 @@ export async function explainPlan(
     const reason = parts.length ? parts.join("; ") : "the cache environment (format version or salt) changed, or its entry was removed";
     return { node, status: "miss", signature, reason, changed };
   });
+  // Nested pipelines that would run, explained node by node with the values they would get: a hit's
+  // outputs (from the cache) are the next steps' inputs.
+  const known = new Set<Step>();
+  for (const [i, step] of plan.steps.entries()) {
+    const explanation = explained[i]!;
+    if (explanation.status === "hit") {
+      storeOutputs(step, state, found.get(explanation.signature));
+      known.add(step);
+    } else if (step.node instanceof PipelineNode && !step.node.mapOver && step.argSlots.every((slot) => !plan.producers[slot] || known.has(plan.producers[slot]!))) {
+      const { inputs: innerInputs, plan: inner } = step.node.innerCall(state.argsOf(step));
+      explanation.nodes = await explainPlan(planOf(inner), innerInputs, cache, env, [...hierarchyPath, step.node.name]);
+    }
+  }
+  return explained;
 }
 
 /**

@@ -2,7 +2,7 @@ import { hashValue } from "../identity/code-identity.js";
 import { digest } from "../identity/digest.js";
 import { MappingError } from "./errors.js";
 import { checkName, checkOptions, TAKES } from "./option-checks.js";
-import type { ExecutableNode, HyperNode, NestedPipeline, Scope } from "./contracts.js";
+import type { ExecutableNode, ExecutionTarget, HyperNode, NestedPipeline, Scope } from "./contracts.js";
 import type { MapMode } from "./map-plan.js";
 
 export interface AsNodeOptions<M extends Record<string, string> = Record<string, string>, O extends string | readonly string[] = string | readonly string[]> {
@@ -153,14 +153,19 @@ export class PipelineNode<Out extends object = Record<string, unknown>, P extend
     return `pipeline-node:${this.codeHash}|${JSON.stringify([this.name, this.rootArgs, this.outputNames])}`;
   }
 
-  /** Runs the inner pipeline (mapped when `mapOver`) on the outer scope's engine, cache and callbacks. */
-  async execute(args: unknown[], scope: Scope): Promise<unknown> {
+  /** @internal The inner pipeline's inputs for the outer `args` (in rootArgs order), and its plan. */
+  innerCall(args: readonly unknown[]): { inputs: Record<string, unknown>; plan: ExecutionTarget } {
     const inputs = this.pipeline.boundInputs;
     for (let i = 0; i < args.length; i++) {
       const outer = this.rootArgs[i]!;
       if (args[i] !== undefined || !this.optionalArgs.has(outer)) inputs[this.#innerArgs[i]!] = args[i];
     }
-    const plan = this.pipeline.planFor(this.#innerOutputs);
+    return { inputs, plan: this.pipeline.planFor(this.#innerOutputs) };
+  }
+
+  /** Runs the inner pipeline (mapped when `mapOver`) on the outer scope's engine, cache and callbacks. */
+  async execute(args: unknown[], scope: Scope): Promise<unknown> {
+    const { inputs, plan } = this.innerCall(args);
     const inner = scope.child(this.name, this.pipeline);
     const innerNames = this.#innerOutputs ?? this.outputNames;
     let values: unknown[];

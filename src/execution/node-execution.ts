@@ -208,7 +208,7 @@ async function store(cache: Cache, signature: string, value: unknown, step: Step
 }
 
 /** Writes a node's result into its output slots, checking a multi-output node returned a tuple. */
-function storeOutputs(step: Step, state: ItemState, value: unknown): void {
+export function storeOutputs(step: Step, state: ItemState, value: unknown): void {
   const slots = step.outSlots;
   if (slots.length === 1) {
     state.values[slots[0]!] = value;
