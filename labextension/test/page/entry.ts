@@ -4,11 +4,11 @@
 import { OutputArea, OutputAreaModel } from "@jupyterlab/outputarea";
 import { RenderMimeRegistry, standardRendererFactories } from "@jupyterlab/rendermime";
 import { Widget } from "@lumino/widgets";
-import { dagRendererFactory, progressRendererFactory, timelineRendererFactory } from "../../src/mime";
+import { dagRendererFactory, progressRendererFactory, tableRendererFactory, timelineRendererFactory } from "../../src/mime";
 import "../../style/index.css";
 
 const rendermime = new RenderMimeRegistry({
-  initialFactories: [...standardRendererFactories, dagRendererFactory, progressRendererFactory, timelineRendererFactory],
+  initialFactories: [...standardRendererFactories, dagRendererFactory, progressRendererFactory, timelineRendererFactory, tableRendererFactory],
 });
 const model = new OutputAreaModel({ trusted: true });
 const area = new OutputArea({ model, rendermime });
