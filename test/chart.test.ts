@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import { ConfusionMatrix } from "ml-confusion-matrix";
 import { describe, expect, it, vi } from "vitest";
-import { HyperNodesError, JUPYTER_MIMEBUNDLE } from "hypernodes";
+import { HyperNodesError, JUPYTER_MIMEBUNDLE, node, Pipeline } from "hypernodes";
 import { Chart, chart, heatmap, VEGALITE_MIME_TYPE } from "../src/notebook/chart.js";
 import { mimeBundle as kernelMimeBundle } from "../kernel/src/mime-bundle.js";
 import { warningsDuring } from "./helpers/warnings.js";
@@ -65,6 +65,13 @@ describe("chart(rows, encoding): the one-liners", () => {
       expect(Number(m[2])).toBeCloseTo(meanAccuracy(Number(m[3]), Number(m[1])), 5);
     }
     expect(texts(svg)).toEqual(expect.arrayContaining(["maxDepth", "Mean of accuracy", "nEstimators", "10", "50", "100"]));
+  });
+
+  it("a map's results are charted with their grid: the mapOver values are columns beside the outputs", async () => {
+    const score = node((depth: number, fold: number) => 0.8 + depth / 100 + fold / 1000, { outputName: "accuracy" });
+    const results = await new Pipeline({ nodes: [score] }).map({ depth: [1, 2, 4], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
+    const spec = chart(results, { x: "depth", y: "mean(accuracy)" }).spec as { data: { values: Record<string, unknown>[] } };
+    expect(spec.data.values.map((v) => [v.depth, v.accuracy])).toEqual(results.map((r, i) => [[1, 1, 2, 2, 4, 4][i], r.accuracy]));
   });
 
   it("raw accuracy with several folds per point: every fold as a point, no zigzag line", async () => {

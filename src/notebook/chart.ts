@@ -5,6 +5,7 @@
 import { HyperNodesError } from "../core/errors.js";
 import { warnOnce } from "../core/warnings.js";
 import { JUPYTER_MIMEBUNDLE, VEGALITE_MIME_TYPE } from "./notebook-protocol.js";
+import { withInputs } from "./table.js";
 import {
   describeSpec,
   heatmapSpec,
@@ -82,6 +83,9 @@ export class Chart {
  * chart(results, { x: "maxDepth", y: "mean(accuracy)", color: "nEstimators" })
  * ```
  *
+ * A map's results are charted with their grid: each item's `mapOver` values are columns beside its
+ * outputs (see `withInputs`).
+ *
  * Fields are column names, Altair-style: `"mean(accuracy)"` aggregates (mean, median, sum, min, max,
  * count, stdev…; `"count()"` counts rows), a `:Q` `:N` `:O` `:T` suffix sets the type. Types are
  * inferred otherwise: numbers quantitative, text and booleans nominal, Dates temporal; a numeric
@@ -90,11 +94,13 @@ export class Chart {
  * series has one row per x in order; points otherwise (a scatter, or every fold of a sweep). Hovering
  * shows the encoded fields. Only the columns used are inlined. Also `chart(spec)`: any Vega-Lite v5 spec.
  */
-export function chart<R extends object>(rows: readonly R[], encoding: ChartEncoding<Extract<keyof R, string>>): Chart;
+export function chart<R extends object>(rows: readonly R[], encoding: ChartEncoding<Extract<keyof R, string> | (string & {})>): Chart;
 export function chart(spec: VegaLiteSpec): Chart;
 export function chart(rowsOrSpec: unknown, encoding?: unknown): Chart {
   if (!Array.isArray(rowsOrSpec) && encoding === undefined) return new Chart(rowsOrSpec as VegaLiteSpec);
-  const { spec, description } = recordsSpec(rowsOrSpec, encoding);
+  // A map's results bring their grid (the mapOver values), which their type does not show: names
+  // other than the rows' fields are accepted here and checked against the columns at run time.
+  const { spec, description } = recordsSpec(withInputs(rowsOrSpec as Record<string, unknown>[]), encoding);
   return new Chart(spec, description);
 }
 

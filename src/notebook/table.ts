@@ -58,7 +58,7 @@ const TAIL_ROWS = 5;
  * same name wins). Other arrays come back as they are.
  */
 export function withInputs<R extends Record<string, unknown>>(results: readonly R[]): (Record<string, unknown> & R)[] {
-  const items = (results as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS];
+  const items = Array.isArray(results) ? (results as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS] : undefined;
   if (!items?.inputs.length) return results as (Record<string, unknown> & R)[];
   return results.map((row, i) => ({ ...Object.fromEntries(items.valuesOf(i).map((v, k) => [items.inputs[k], v])), ...row }));
 }
