@@ -1,4 +1,8 @@
-// Visualization: model + DOT of a 200-node pipeline (target < 5 ms) and its SVG render, warm (< 300 ms).
+// Visualization: model + DOT of a 200-node pipeline (target < 5 ms), its SVG render, warm (< 300 ms),
+// and viz.save() of it as a PNG (layout, rasterising at 2x, writing the file).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { node, Pipeline } from "hypernodes";
 import { visualize } from "../dist/viz/viz.js";
 import { report } from "./measure.js";
@@ -50,4 +54,24 @@ export async function benchViz() {
     `${warm.toFixed(0)} ms`,
     `first render (module load) ${cold.toFixed(0)} ms; target < 300 ms`,
   );
+
+  const dir = mkdtempSync(join(tmpdir(), "hypernodes-bench-viz-"));
+  try {
+    const file = join(dir, "dag.png");
+    const t1 = performance.now();
+    await viz.save(file); // loads resvg and the system fonts
+    const first = performance.now() - t1;
+    const png = await best(() => viz.save(file), 5);
+    const sized = () => {
+      const bytes = readFileSync(file); // IHDR: width and height at bytes 16 and 20
+      return `${bytes.readUInt32BE(16)}×${bytes.readUInt32BE(20)} px, ${(bytes.length / 1024).toFixed(0)} KiB`;
+    };
+    report("viz: PNG save (viz.save), 200 nodes, warm", `${png.toFixed(0)} ms`, `SVG render included; ${sized()}; first save (resvg, fonts) ${first.toFixed(0)} ms`);
+    // A notebook-sized DAG.
+    const small = visualize(randomDag(12));
+    const smallPng = await best(() => small.save(file), 10);
+    report("viz: PNG save (viz.save), 12 nodes, warm", `${smallPng.toFixed(0)} ms`, `SVG render included; ${sized()}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
