@@ -6,6 +6,7 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAG_MIME_TYPE, DagStatusCallback, visualize } from "hypernodes";
 import { PROGRESS_MIME_TYPE, progressColors, STATE_COLORS, TELEMETRY_MIME_TYPE, type ProgressMimeData, type TimelineModel } from "hypernodes/browser";
+import { legendEntries } from "hypernodes/browser";
 import { openBrowser } from "../e2e/lab.js";
 import { chain, dagData, nestedPipeline, progressSnapshots, telemetryBundle } from "./fixtures.js";
 import { buildTestPage } from "./page/build.mjs";
@@ -264,6 +265,91 @@ describe("DAG renderer", () => {
     await page.evaluate(() => (window as any).hn.model.clear());
     await add({ ...(await visualize(chain(200)).mimeBundle()) });
     await page.waitForFunction(() => document.querySelectorAll(".hn-dag .hn-dag-graph:not([hidden]) svg g.node").length === 201, undefined, { timeout: 10_000 });
+    expect(page.consoleErrors).toEqual([]);
+  });
+});
+
+describe("DAG renderer: the legend", () => {
+  beforeAll(freshPage);
+
+  const legend = () => page.locator(".hn-dag-legend");
+  const legendButton = () => page.locator(".hn-dag-toolbar button", { hasText: /^Legend$/ });
+  /** The legend's entries as drawn: name, swatch fill and border style. */
+  const legendItems = () =>
+    page.locator(".hn-dag-legend .hn-dag-legend-item").evaluateAll((items) =>
+      items.map((item) => {
+        const swatch = getComputedStyle(item.querySelector(".hn-dag-swatch")!);
+        return { label: item.textContent, fill: swatch.backgroundColor, border: swatch.borderTopStyle };
+      }),
+    );
+  const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+  const expected = (entries: ReturnType<typeof legendEntries>) =>
+    entries.map((e) => ({ label: e.label, fill: rgb(e.fill), border: e.double ? "double" : e.dashed ? "dashed" : "solid" }));
+  /** The text Graphviz drew in the DAG shown. */
+  const drawnTexts = () => page.locator(".hn-dag .hn-dag-graph:not([hidden]) svg text").allTextContents();
+  /** A download's SVG text, from the toolbar button. */
+  async function downloadedSvg(): Promise<string> {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator(".hn-dag-toolbar button", { hasText: /^SVG$/ }).click()]);
+    return readFileSync((await download.path())!, "utf8");
+  }
+
+  it("opens with its legend when drawn with showLegend, listing what the view shows, drawn once", async () => {
+    const viz = visualize(nestedPipeline(), { showLegend: true });
+    const bundle = await viz.mimeBundle();
+    await add({ ...bundle });
+    await idle();
+    expect(await legend().isVisible()).toBe(true);
+    expect(await legendButton().getAttribute("aria-pressed")).toBe("true");
+    expect(await legendItems()).toEqual(expected(legendEntries("light", viz.model)));
+    expect((await legendItems()).map((i) => i.label)).toEqual(["function", "nested pipeline", "input"]);
+    // The SVG fallback (other front ends) carries Graphviz's legend; here ours replaces it, not adds to it.
+    expect(bundle["image/svg+xml"]).toContain(">legend</text>");
+    expect(await drawnTexts()).not.toContain("legend");
+    expect(await drawnTexts()).toContain("load");
+    // Expanded, the bound input inside shows: the legend follows the view.
+    await clickOn("pl_analyze");
+    expect((await legendItems()).map((i) => i.label)).toEqual(["function", "nested pipeline", "input", "bound input"]);
+    await page.screenshot({ path: new URL("dag-legend.png", ARTIFACTS).pathname });
+  });
+
+  it("downloads the drawing with its legend while it is open, without it once closed", async () => {
+    const open = await downloadedSvg();
+    for (const label of ["legend", "function", "nested pipeline", "input", "bound input"]) expect(open).toContain(`>${label}</text>`);
+    await legendButton().click();
+    expect(await legend().isVisible()).toBe(false);
+    expect(await legendButton().getAttribute("aria-pressed")).toBe("false");
+    const closed = await downloadedSvg();
+    expect(closed).not.toContain(">legend</text>");
+    expect(closed).toContain(">load</text>");
+  });
+
+  it("keeps the reader's choice across live updates; shows the run's states once it has some, in the lab's theme", async () => {
+    // Closed by the reader (above): an update of the same pipeline leaves it closed.
+    const status = new DagStatusCallback({ throttleMs: 0, showLegend: true });
+    const p = nestedPipeline([status]);
+    status.track(p);
+    await p.run({ path: "a.txt" });
+    await update({ ...(await status.visualization.mimeBundle()) });
+    await idle();
+    expect(await legend().isVisible()).toBe(false);
+    await legendButton().click();
+    const states = ["running", "done", "cached", "failed"];
+    expect((await legendItems()).filter((i) => states.includes(i.label!))).toEqual(expected(legendEntries("light").filter((e) => states.includes(e.key))));
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "false"));
+    await expect.poll(async () => (await legendItems())[0]!.fill).toBe(rgb(legendEntries("dark")[0]!.fill));
+    // (The reader's view: analyze still expanded, so its bound input is listed.)
+    const shown = ["function", "pipeline", "input", "bound", ...states];
+    expect(await legendItems()).toEqual(expected(legendEntries("dark").filter((e) => shown.includes(e.key))));
+    await page.screenshot({ path: new URL("dag-legend-dark.png", ARTIFACTS).pathname });
+    await page.evaluate(() => (document.body.dataset.jpThemeLight = "true"));
+  });
+
+  it("opens a DAG drawn without showLegend with its legend closed", async () => {
+    await page.evaluate(() => (window as any).hn.model.clear());
+    await add({ ...(await visualize(nestedPipeline()).mimeBundle()) });
+    await idle();
+    expect(await legend().isVisible()).toBe(false);
+    expect(await legendButton().getAttribute("aria-pressed")).toBe("false");
     expect(page.consoleErrors).toEqual([]);
   });
 });
