@@ -598,3 +598,232 @@ describe("telemetry timeline renderer", () => {
     expect(page.consoleErrors).toEqual([]);
   });
 });
+
+describe("table renderer", () => {
+  // (Imported here: this block was added at the file's end.)
+  let hn: typeof import("hypernodes");
+  let browserSide: typeof import("hypernodes/browser");
+  beforeAll(async () => {
+    [hn, browserSide] = await Promise.all([import("hypernodes"), import("hypernodes/browser")]);
+    await freshPage();
+  });
+
+  const clear = () => page.evaluate(() => (window as any).hn.model.clear());
+  /** The drawn table: header names, then each row's index cell and cells as shown. */
+  const drawnTable = () =>
+    page.evaluate(() => {
+      const root = document.querySelector(".hn-datatable")!;
+      return {
+        head: [...root.querySelectorAll("thead th:not(.hn-datatable-index) .hn-datatable-name")].map((th) => th.textContent),
+        rows: [...root.querySelectorAll("tbody tr")].map((tr) => [...tr.children].map((cell) => cell.textContent)),
+        range: root.querySelector(".hn-datatable-range")!.textContent,
+      };
+    });
+  /** The original indices of the rows shown, in order. */
+  const shownIndices = async () => (await drawnTable()).rows.map((row) => Number(row[0]!.replace("✓", "")));
+  const header = (name: string) => page.locator(".hn-datatable thead th", { has: page.locator(".hn-datatable-name", { hasText: new RegExp(`^${name}$`) }) });
+  const pagerButton = (label: string) => page.locator(`.hn-datatable-pager button[aria-label="${label}"]`);
+
+  /** A sweep's results as a notebook's map returns them: the first 2 × 2 × 2 items already cached by an earlier map. */
+  async function sweepResults() {
+    const { MemoryCache, node, Pipeline, ProgressCallback } = hn;
+    const { PassThrough } = await import("node:stream");
+    const train = node((nEstimators: number, maxDepth: number, fold: number) => 0.9 + nEstimators / 1000 + maxDepth / 97 - fold / 313, { outputName: "accuracy" });
+    // The notebook's progress reads the call's tally: with it, a map records which items were cached.
+    const p = new Pipeline({ nodes: [train], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: new PassThrough() as never, force: true })] });
+    const grid = (nEstimators: number[]) => ({ nEstimators, maxDepth: [3, 5], fold: [0, 1] });
+    const options = { mapOver: ["nEstimators", "maxDepth", "fold"], mapMode: "product" } as const;
+    await p.map(grid([10, 50]), options);
+    return p.map(grid([10, 50, 100]), options);
+  }
+
+  it("draws a map's results: its inputs, a rule, its outputs; numbers rounded as the fallbacks round them, right-aligned; cached rows marked", async () => {
+    const results = await sweepResults();
+    const bundle = hn.table(results).mimeBundle();
+    const data = bundle[browserSide.TABLE_MIME_TYPE];
+    expect(data.cached).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    await add({ ...bundle });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    // Ours, not the HTML fallback.
+    expect(await page.locator(".jp-RenderedHTMLCommon").count()).toBe(0);
+    const drawn = await drawnTable();
+    expect(drawn.head).toEqual(["nEstimators", "maxDepth", "fold", "accuracy"]);
+    expect(drawn.rows).toHaveLength(12);
+    expect(drawn.range).toBe("12 rows");
+    // The same numbers as the text fallback shows (its last column), row by row.
+    const fallback = bundle["text/plain"].split("\n").slice(1, 13).map((line) => line.trim().split(/\s+/).at(-1));
+    expect(drawn.rows.map((row) => row.at(-1))).toEqual(fallback);
+    expect(drawn.rows.every((row) => /^0\.\d{4}$/.test(row.at(-1)!) || /^1\.\d{4}$/.test(row.at(-1)!))).toBe(true);
+    expect(drawn.rows[0]!.slice(1, 4)).toEqual(["10", "3", "0"]);
+    // The full value on hover; right-aligned in tabular figures.
+    const accuracy = page.locator(".hn-datatable tbody tr").first().locator("td").last();
+    expect(await accuracy.getAttribute("title")).toBe(String(results[0]!.accuracy));
+    expect(await accuracy.evaluate((td) => [getComputedStyle(td).textAlign, getComputedStyle(td).fontVariantNumeric])).toEqual(["right", "tabular-nums"]);
+    expect(await header("accuracy").evaluate((th) => getComputedStyle(th).textAlign)).toBe("right");
+    // The inputs are set apart from the outputs by a rule after the last of them.
+    const rule = (cell: string) => page.locator(`.hn-datatable ${cell}`).evaluateAll((cells) => cells.map((c) => getComputedStyle(c).borderRightStyle));
+    expect(await rule("thead th")).toEqual(["none", "none", "none", "solid", "none"]);
+    expect(new Set(await rule("tbody td.hn-datatable-last-input"))).toEqual(new Set(["solid"]));
+    // The cached rows: a ✓ in the index column that says so on hover, and their count below.
+    const marked = await page.locator(".hn-datatable tbody tr.hn-datatable-cached > th").evaluateAll((ths) =>
+      ths.map((th) => [th.textContent, th.getAttribute("title"), th.querySelector(".hn-datatable-mark")?.getAttribute("aria-label")]),
+    );
+    expect(marked).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [`${i}✓`, "served from the cache", "served from the cache"]));
+    expect(await page.locator(".hn-datatable tbody tr:not(.hn-datatable-cached) .hn-datatable-mark").count()).toBe(0);
+    expect(await page.locator(".hn-datatable-cached-count").textContent()).toBe("✓ 8 from the cache");
+    // Indices line up, marked or not: their digits end at the same x.
+    const digitsEnd = await page.locator(".hn-datatable tbody th").evaluateAll((ths) =>
+      ths.map((th) => {
+        const range = document.createRange();
+        range.setStart(th.firstChild!, 0);
+        range.setEnd(th.firstChild!, th.firstChild!.textContent!.length);
+        return Math.round(range.getBoundingClientRect().right);
+      }),
+    );
+    expect(new Set(digitsEnd).size).toBe(1);
+    // A table that fits one page has no pager.
+    expect(await page.locator(".hn-datatable-pager").isVisible()).toBe(false);
+    await page.locator(".hn-datatable").screenshot({ path: new URL("table-light.png", ARTIFACTS).pathname });
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("sorts by a click on a header: ascending, descending, then the original order; numbers by value, text naturally, empty cells last, ties stable", async () => {
+    await clear();
+    const rows = [
+      { name: "fold 10", score: 0.5 },
+      { name: "fold 2", score: null },
+      { name: "Fold 1", score: 0.25 },
+      { name: "fold 3", score: 0.5 },
+      { name: "fold 20", score: Number.NaN },
+      { name: null, score: -Infinity },
+      { name: "fold 4", score: 3 },
+    ];
+    await add({ ...hn.table(rows).mimeBundle() });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    const sort = () => header("score").locator("button").click();
+    const state = async () => [await shownIndices(), await header("score").getAttribute("aria-sort"), await header("score").locator(".hn-datatable-arrow").textContent()];
+    expect(await state()).toEqual([[0, 1, 2, 3, 4, 5, 6], "none", ""]);
+    await sort();
+    // -Infinity, 0.25, 0.5 (row 0 before row 3), 3, then NaN, then the empty cell.
+    expect(await state()).toEqual([[5, 2, 0, 3, 6, 4, 1], "ascending", "▲"]);
+    expect(await header("name").getAttribute("aria-sort")).toBe("none");
+    await sort();
+    // Reversed, but ties keep their order and NaN and empty cells stay last.
+    expect(await state()).toEqual([[6, 0, 3, 2, 5, 4, 1], "descending", "▼"]);
+    await sort();
+    expect(await state()).toEqual([[0, 1, 2, 3, 4, 5, 6], "none", ""]);
+    // Text: "fold 2" before "fold 10", case aside; the row without a name last. From the keyboard this time.
+    await header("name").locator("button").focus();
+    await page.keyboard.press("Enter");
+    expect(await shownIndices()).toEqual([2, 1, 3, 6, 0, 4, 5]);
+    await page.keyboard.press("Space");
+    expect(await shownIndices()).toEqual([4, 0, 6, 3, 1, 2, 5]);
+    // The focus stayed on the header's button.
+    expect(await page.evaluate(() => document.activeElement?.closest("th")?.textContent)).toMatch(/^name/);
+    // Numbers are drawn as they were: sorting moves rows, not what a cell reads.
+    expect((await drawnTable()).rows.find((row) => row[0] === "3")).toEqual(["3", "fold 3", "0.5000"]);
+  });
+
+  it("pages a long table, with only the current page's rows in the page; the header stays in view", async () => {
+    await clear();
+    const rows = Array.from({ length: 1000 }, (_, i) => ({ i, square: i * i, root: Math.sqrt(i), label: `item ${i}` }));
+    const bundle = hn.table(rows, { title: "1,000 rows" }).mimeBundle();
+    const ms = await page.evaluate((data) => {
+      const t0 = performance.now();
+      (window as any).hn.model.add({ output_type: "display_data", data, metadata: {} });
+      void document.querySelector(".hn-datatable tbody tr")!.getBoundingClientRect();
+      return performance.now() - t0;
+    }, bundle as Record<string, unknown>);
+    console.log(`table renderer, 1,000 rows: ${ms.toFixed(1)} ms from the output's arrival to its rows laid out`);
+    expect(await page.locator(".hn-datatable-caption").textContent()).toBe("1,000 rows");
+    expect(await page.locator(".hn-datatable tbody tr").count()).toBe(20);
+    expect((await drawnTable()).range).toBe("rows 1–20 of 1,000");
+    expect(await page.locator(".hn-datatable-page").textContent()).toBe("page 1 of 50");
+    expect(await pagerButton("Previous page").isDisabled()).toBe(true);
+    await pagerButton("Next page").click();
+    expect((await drawnTable()).range).toBe("rows 21–40 of 1,000");
+    expect((await shownIndices())[0]).toBe(20);
+    await pagerButton("Last page").click();
+    expect((await drawnTable()).range).toBe("rows 981–1,000 of 1,000");
+    expect(await pagerButton("Next page").isDisabled()).toBe(true);
+    // A larger page keeps the first row shown in view: row 980 is on page 10 of 100 rows.
+    await page.locator(".hn-datatable-page-size").selectOption("100");
+    expect((await drawnTable()).range).toBe("rows 901–1,000 of 1,000");
+    expect(await page.locator(".hn-datatable tbody tr").count()).toBe(100);
+    // Sorted, from the first page again, over every row (not only the page's).
+    await header("root").locator("button").click();
+    await header("root").locator("button").click();
+    expect((await drawnTable()).range).toBe("rows 1–100 of 1,000");
+    expect((await shownIndices()).slice(0, 3)).toEqual([999, 998, 997]);
+    // Scrolled inside its box, the header stays at the box's top.
+    const offset = await page.evaluate(() => {
+      const scroll = document.querySelector(".hn-datatable-scroll")!;
+      scroll.scrollTop = 600;
+      return document.querySelector(".hn-datatable thead th")!.getBoundingClientRect().top - scroll.getBoundingClientRect().top;
+    });
+    expect(Math.abs(offset)).toBeLessThan(2);
+    await page.locator(".hn-datatable").screenshot({ path: new URL("table-paged.png", ARTIFACTS).pathname });
+    expect(page.consoleErrors).toEqual([]);
+  });
+
+  it("says when the output holds fewer rows than there were records", async () => {
+    await clear();
+    const rows = Array.from({ length: browserSide.TABLE_MAX_ROWS + 5 }, (_, i) => ({ i }));
+    await add({ ...hn.table(rows).mimeBundle() });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    expect(await page.locator(".hn-datatable-cut").textContent()).toBe("This output holds the first 10,000 of 10,005 rows: sorting and paging apply to those.");
+    expect((await drawnTable()).range).toBe("rows 1–20 of 10,000");
+    await clear();
+    await add({ ...hn.table(rows.slice(0, 30)).mimeBundle() });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    expect(await page.locator(".hn-datatable-cut").count()).toBe(0);
+  });
+
+  it("shows hostile names and values as text: no HTML gets in", async () => {
+    await clear();
+    await page.evaluate(() => ((window as any).pwned = 0));
+    const hostile = '<img src=x onerror="window.pwned=1">';
+    const rows = [{ [hostile]: "<script>window.pwned=2</script>", "a&b": '"><b onmouseover="window.pwned=3">x</b>' }];
+    await add({ ...hn.table(rows, { title: "<i>title</i>" }).mimeBundle() });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    expect(await page.locator(".hn-datatable img, .hn-datatable script, .hn-datatable b, .hn-datatable i").count()).toBe(0);
+    expect(await drawnTable()).toMatchObject({ head: [hostile, "a&b"], rows: [["0", "<script>window.pwned=2</script>", '"><b onmouseover="window.pwned=3">x</b>']] });
+    expect(await page.locator(".hn-datatable-caption").textContent()).toBe("<i>title</i>");
+    await page.locator(".hn-datatable tbody td").last().hover();
+    expect(await page.evaluate(() => (window as any).pwned)).toBe(0);
+  });
+
+  it("follows the lab's theme: the lab's table colours, the cache's colour of the run palette", async () => {
+    await clear();
+    await page.mouse.move(0, 0);
+    await add({ ...hn.table(await sweepResults(), { title: "sweep" }).mimeBundle() });
+    await page.waitForSelector(".hn-datatable tbody tr");
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(", ")})`;
+    const colours = () =>
+      page.evaluate(() => {
+        const style = (selector: string) => getComputedStyle(document.querySelector(selector)!);
+        return {
+          mark: style(".hn-datatable tbody .hn-datatable-mark").color,
+          stripe: style(".hn-datatable tbody tr:nth-child(odd)").backgroundColor,
+          text: style(".hn-datatable tbody td").color,
+          header: style(".hn-datatable thead th").backgroundColor,
+        };
+      });
+    expect((await colours()).mark).toBe(rgb(STATE_COLORS.light.cached.line));
+    // This page has no lab theme: the dark one's variables are set by hand.
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "false";
+      document.body.style.cssText =
+        "background:#111;--jp-content-font-color1:#e5e7eb;--jp-ui-font-color1:#e5e7eb;--jp-ui-font-color2:#9ca3af;--jp-layout-color1:#111;--jp-layout-color2:#374151;" +
+        "--jp-border-color1:#4b5563;--jp-border-color2:#374151;--jp-rendermime-table-row-background:#1f2937;--jp-rendermime-table-row-hover-background:#374151";
+    });
+    await expect.poll(colours).toEqual({ mark: rgb(STATE_COLORS.dark.cached.line), stripe: rgb("#1f2937"), text: rgb("#e5e7eb"), header: rgb("#111111") });
+    await page.locator(".hn-datatable").screenshot({ path: new URL("table-dark.png", ARTIFACTS).pathname });
+    await page.evaluate(() => {
+      document.body.dataset.jpThemeLight = "true";
+      document.body.style.cssText = "font-family: sans-serif";
+    });
+    await expect.poll(async () => (await colours()).mark).toBe(rgb(STATE_COLORS.light.cached.line));
+    expect(page.consoleErrors).toEqual([]);
+  });
+});
