@@ -55,6 +55,6 @@ export { currentSignal } from "./execution/cancellation.js";
 export { table, Table, isRecords, withInputs, type TableOptions } from "./notebook/table.js";
 export { TABLE_MIME_TYPE, type TableMimeData, type TableColumn, type TableCell } from "./notebook/notebook-protocol.js";
 export { chart, heatmap, Chart, VEGALITE_MIME_TYPE, type ChartEncoding, type ChartChannel, type ChartFieldDef, type ChartMark, type ChartMimeBundle, type FieldShorthand, type AggregateOp, type HeatmapMatrix, type HeatmapOptions, type VegaLiteSpec } from "./notebook/chart.js";
-export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle } from "./viz/viz.js";
+export { visualize, Visualization, renderSvg, DAG_MIME_TYPE, JUPYTER_MIMEBUNDLE, type MimeBundle, type SaveOptions } from "./viz/viz.js";
 export type { VizOptions, VizModel, VizNode, VizNodeKind, VizEdge, NodeState, NodeStatus, ItemCounts, RunStatus } from "./viz/viz-model.js";
 export { DagStatusCallback, type DagStatusOptions, type DagStatusListener } from "./observe/dag-status.js";
