@@ -45,6 +45,8 @@ export interface RunResult {
   codeCells: number;
   startupMs: number;
   elapsedMs: number;
+  /** Each code cell run: ms from its execute request to its reply and idle status (the failing one included). */
+  cellMs: number[];
   failure?: CellFailure;
   /** Node executions and cache hits of the run, when the kernel is ours (undefined otherwise). */
   stats?: SessionStats;
@@ -104,10 +106,13 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
     const collector = new CellOutputs();
     let cellsRun = 0;
     let failure: CellFailure | undefined;
+    const cellMs: number[] = [];
     for (const { cell, index, code } of toRun) {
       if (options.interrupt?.aborted) break;
       cellsRun++;
+      const cellStarted = performance.now();
       const error = await executeCell(client, cell, code, collector, options.cellTimeoutMs ?? 0);
+      cellMs.push(performance.now() - cellStarted);
       if (error) {
         failure = { cellIndex: index, cellId: String(cell.id), firstLine: firstLine(code), ...error };
         break;
@@ -115,7 +120,7 @@ export async function runNotebook(notebook: nbformat.INotebookContent, options: 
     }
     const elapsedMs = performance.now() - started;
     const interrupted = options.interrupt?.aborted ?? false;
-    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs, failure, stats: await sessionStats(client), interrupted };
+    return { cellsRun, codeCells: toRun.length, startupMs, elapsedMs, cellMs, failure, stats: await sessionStats(client), interrupted };
   } finally {
     clearTimeout(interruptTimer);
     options.signal?.removeEventListener("abort", stop);
