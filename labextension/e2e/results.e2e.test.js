@@ -135,6 +135,8 @@ describe("results in JupyterLab", () => {
       `1,000-row table in the lab: output attached ${timing.attached.toFixed(1)} ms, rows laid out ${timing.laidOut.toFixed(1)} ms, ` +
         `next frame ${timing.painted.toFixed(1)} ms after its message arrived (target < 200 ms)`,
     );
+    // Measured here (2 shared cores): attached and laid out 20–32 ms, painted ~50 ms: a 4x margin.
+    // (bench/lab.js follows the renderer alone: ~11 ms laid out.)
     expect(timing.painted).toBeLessThan(200);
     const drawn = await drawnTable(THOUSAND);
     // Only the current page's rows are in the page.
