@@ -62,6 +62,11 @@ describe("types", () => {
       // @ts-expect-error factor arrives as an array of the items' factors, not one number (x * array is NaN)
       batch: (xs: number[], factor: number) => xs.map((x) => x * factor),
     });
+    node((x: number, factor: number = 2) => x * factor, {
+      outputName: "y",
+      // @ts-expect-error an optional input left out arrives as undefined entries: its column is (number | undefined)[]
+      batch: (xs: number[], factors: number[]) => xs.map((x, i) => x * factors[i]!),
+    });
     // @ts-expect-error one output per item: numbers, not strings
     node((x: number) => x, { outputName: "y", batch: (xs: number[]) => xs.map(String) });
     // A destructured parameter's batch gets one object of arrays; an undestructured one, an array of objects.

@@ -64,7 +64,10 @@ type BatchColumns<P extends readonly unknown[]> = P extends [infer Only]
     : Only extends object
       ? [columns: Only[] & { [K in keyof Only]-?: Only[K][] }]
       : [column: Only[]]
-  : { [K in keyof P]-?: P[K][] };
+  : { [K in keyof P]-?: ColumnOf<P, K> };
+
+/** A parameter's column: an optional parameter's entries may be undefined (left out for that item). */
+type ColumnOf<P, K extends keyof P> = ({} extends Pick<P, K> ? P[K] | undefined : P[K])[];
 
 /** Object types that are one value, not a record of named inputs (a typed array, a Map, a Date…). */
 type ValueObject = readonly unknown[] | Function | ArrayBufferView | ArrayBufferLike | Map<unknown, unknown> | Set<unknown> | Date | RegExp | Error | PromiseLike<unknown> | URL;
