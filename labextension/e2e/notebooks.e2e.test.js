@@ -35,7 +35,7 @@ function redOrAmberOutputs(page) {
 }
 
 /**
- * Screenshots of the notebook from the top, then of each cell with one of our outputs; returns the
+ * Screenshots of the notebook from the top, then of each cell with one of our outputs or a chart; returns the
  * DAG labels seen crossing their shape's border.
  */
 async function screenshots(page, name, theme) {
@@ -50,7 +50,7 @@ async function screenshots(page, name, theme) {
   for (let i = 0, shot = 1; i < count; i++) {
     const cell = cells.nth(i);
     await cell.scrollIntoViewIfNeeded();
-    if ((await cell.locator(".hn-dag, .hn-progress").count()) === 0) continue;
+    if ((await cell.locator(".hn-dag, .hn-progress, .hn-datatable, .vega-embed").count()) === 0) continue;
     await screenshot(page, `${name}-${theme}-${shot++}`);
     overflowing.push(...(await labelsOutsideTheirShapes(cell)));
   }
