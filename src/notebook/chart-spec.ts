@@ -272,6 +272,15 @@ class ColumnReader {
  * (their own toString, or their JSON text, or their class's name).
  */
 function jsonCell(value: unknown): unknown {
+  const scalar = jsonScalar(value);
+  if (scalar !== NOT_SCALAR) return scalar;
+  return typeof value === "object" ? label(value!) : null;
+}
+
+const NOT_SCALAR = Symbol("not a scalar");
+
+/** A number, string, boolean, bigint, null or Date as JSON holds it (NaN and ±Infinity as null); NOT_SCALAR for anything else. */
+function jsonScalar(value: unknown): unknown {
   switch (typeof value) {
     case "number":
       return Number.isFinite(value) ? value : null;
@@ -283,9 +292,9 @@ function jsonCell(value: unknown): unknown {
     case "object":
       if (value === null) return null;
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-      return label(value);
+      return NOT_SCALAR;
     default:
-      return null;
+      return NOT_SCALAR;
   }
 }
 
@@ -517,17 +526,11 @@ export function normalizeSpec(spec: unknown): VegaLiteSpec {
 
 /** A deep copy as JSON.stringify would write it (NaN and ±Infinity as null, undefined and functions left out), refusing cycles. */
 function jsonValue(value: unknown, ancestors: Set<object>): unknown {
+  const scalar = jsonScalar(value);
+  if (scalar !== NOT_SCALAR) return scalar;
   switch (typeof value) {
-    case "number":
-      return Number.isFinite(value) ? value : null;
-    case "string":
-    case "boolean":
-      return value;
-    case "bigint":
-      return Number.isSafeInteger(Number(value)) ? Number(value) : String(value);
     case "object": {
-      if (value === null) return null;
-      if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+      if (value === null) return null; // (a scalar: for the type checker)
       if (typeof (value as { toJSON?: unknown }).toJSON === "function") return jsonValue((value as { toJSON(): unknown }).toJSON(), ancestors);
       if (ancestors.has(value)) throw new HyperNodesError("chart: the spec refers to itself (a cycle): it cannot be written as JSON");
       ancestors.add(value);
