@@ -72,6 +72,10 @@ describe("chart(rows, encoding): the one-liners", () => {
     const results = await new Pipeline({ nodes: [score] }).map({ depth: [1, 2, 4], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
     const spec = chart(results, { x: "depth", y: "mean(accuracy)" }).spec as { data: { values: Record<string, unknown>[] } };
     expect(spec.data.values.map((v) => [v.depth, v.accuracy])).toEqual(results.map((r, i) => [[1, 1, 2, 2, 4, 4][i], r.accuracy]));
+    // A grid of whole numbers: whole-number ticks only.
+    expect((spec as unknown as { encoding: { x: { axis?: unknown } } }).encoding.x.axis).toEqual({ tickMinStep: 1, format: "d" });
+    const svg = await chart(results, { x: "depth", y: "mean(accuracy)" }).toSvg();
+    expect(svg).not.toMatch(/>1\.5</);
   });
 
   it("raw accuracy with several folds per point: every fold as a point, no zigzag line", async () => {
@@ -138,7 +142,7 @@ describe("chart(rows, encoding): the one-liners", () => {
     const logX = chart(sweep, { x: { field: "nEstimators", scale: { type: "log" } }, y: "max(accuracy)" });
     expect(encoding(logX).x).toEqual({ field: "nEstimators", scale: { type: "log" }, type: "quantitative" });
     // A column literally named like shorthand is that column.
-    expect(encoding(chart([{ "mean(x)": 1, y: 2 }], { x: "mean(x)", y: "y" })).x).toEqual({ field: "mean(x)", type: "quantitative" });
+    expect(encoding(chart([{ "mean(x)": 1.5, y: 2 }], { x: "mean(x)", y: "y" })).x).toEqual({ field: "mean(x)", type: "quantitative" });
   });
 
   it("column names with dots are columns, not paths into nested objects", async () => {

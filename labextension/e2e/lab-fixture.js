@@ -1,6 +1,6 @@
 // What every end-to-end test file sets up: a HyperNodes lab (with notebooks from notebooks/ copied
-// into its root) and a browser, before its tests, stopped after them.
-import { copyFile, mkdir } from "node:fs/promises";
+// into its root, beside the repository's node_modules) and a browser, before its tests, stopped after them.
+import { copyFile, mkdir, symlink } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll } from "vitest";
@@ -17,6 +17,9 @@ export function useLab({ notebooks = [] } = {}) {
     for (const name of notebooks) {
       await copyFile(fileURLToPath(new URL(`../../notebooks/${name}`, import.meta.url)), join(fixture.lab.root, basename(name)));
     }
+    // The notebooks import what the repository installs (ml-experiment: the mljs packages), as a
+    // notebook in a project finds that project's packages.
+    if (notebooks.length) await symlink(fileURLToPath(new URL("../../node_modules", import.meta.url)), join(fixture.lab.root, "node_modules"), "dir");
     fixture.browser = await openBrowser();
   });
   afterAll(async () => {

@@ -101,6 +101,7 @@ describe.each(NOTEBOOKS)("%s in JupyterLab", (notebook) => {
       const before = await scroller.evaluate((s) => s.scrollTop);
       await page.mouse.wheel(0, 250);
       await expect.poll(() => scroller.evaluate((s) => s.scrollTop)).not.toBe(before);
+      await page.mouse.move(0, 0); // no hover card over the screenshots
     }
 
     expect(await screenshots(page, name, "dark")).toEqual([]);

@@ -155,6 +155,11 @@ export function recordsSpec(rows: unknown, encoding: unknown): { spec: VegaLiteS
   if ((x.type === "nominal" || x.type === "ordinal") && x.column !== undefined && x.def.axis !== null && table.shortLabels(x.column)) {
     x.def.axis = { labelAngle: 0, ...(x.def.axis as object | undefined) };
   }
+  // A grid of whole numbers (maxDepth 1, 2, 4, 8) gets whole-number ticks, not 1.0, 1.2, 1.4… (a field
+  // definition given whole is left as written).
+  if (typeof enc.x === "string" && x.type === "quantitative" && !x.aggregate && x.column !== undefined && table.integers(x.column)) {
+    x.def.axis = { tickMinStep: 1, format: "d", ...(x.def.axis as object | undefined) };
+  }
   const tooltip = tooltipDefs(enc.tooltip, fields, table, COMPOSITE_MARKS.includes(mark));
   if (tooltip) encodingSpec.tooltip = tooltip;
 
