@@ -97,6 +97,18 @@ describe("table", () => {
     expect(table(rows.map((r) => ({ ...r }))).data.columns.map((c) => c.name)).toEqual(["accuracy"]);
   });
 
+  it("keeps each row's own grid values and cache mark after the results are sorted or added to in place", async () => {
+    const p = new Pipeline({ nodes: [score], cache: new MemoryCache(), callbacks: [new ProgressCallback({ stream: new PassThrough() as never, force: true })] });
+    await p.map({ depth: [1], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
+    const rows: Record<string, unknown>[] = await p.map({ depth: [1, 2], fold: [0, 1] }, { mapOver: ["depth", "fold"], mapMode: "product" });
+    rows.sort((a, b) => (b.accuracy as number) - (a.accuracy as number)); // best first
+    rows.push({ accuracy: 0.5 }); // a row of the caller's own
+    const t = table(rows);
+    expect(t.data.rows).toEqual([[2, 1, 0.921], [2, 0, 0.92], [1, 1, 0.911], [1, 0, 0.91], [null, null, 0.5]]);
+    expect(t.data.cached).toEqual([2, 3]); // the depth-1 items, wherever they are now
+    expect(withInputs(rows).map((r) => [r.depth, r.fold])).toEqual([[2, 1], [2, 0], [1, 1], [1, 0], [undefined, undefined]]);
+  });
+
   it("has a MIME bundle with our type, HTML and text", () => {
     const bundle = table([{ a: 1 }], { title: "runs" }).mimeBundle();
     expect(Object.keys(bundle).sort()).toEqual([TABLE_MIME_TYPE, "text/html", "text/plain"].sort());

@@ -203,7 +203,7 @@ export async function executeMap(
     throw new AbortError(`The map was aborted; ${done}, and no node started after the abort`, { cause: scope.signal.reason });
   }
   if (run.failure) throw run.failure.error;
-  if (ctx.depth === 0) markMapItems(run.results, mapItems(items, run.cachedItems));
+  if (ctx.depth === 0) markMapItems(run.results, mapItems(items, run.results.slice(), run.cachedItems));
   if (events.active) {
     const durationMs = performance.now() - started;
     await events.emit("onMapEnd", durationMs, ctx);
@@ -213,13 +213,13 @@ export async function executeMap(
 }
 
 /** What a results table shows of a map's items beside their outputs: the values mapped over, and which came from the cache. */
-function mapItems(items: MapPlan, cached: readonly number[] | undefined): MapItems {
+function mapItems(items: MapPlan, results: readonly object[], cached: readonly number[] | undefined): MapItems {
   const valuesOf = (index: number) => {
     const values = new Array<unknown>(items.names.length);
     items.itemValues(index, values);
     return values;
   };
-  return cached ? { inputs: items.names, valuesOf, cached } : { inputs: items.names, valuesOf };
+  return cached ? { inputs: items.names, valuesOf, results, cached } : { inputs: items.names, valuesOf, results };
 }
 
 /** Rejects a call whose signal was aborted before it started. */

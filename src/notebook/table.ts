@@ -25,6 +25,12 @@ export interface MapItems {
   valuesOf(index: number): unknown[];
   /** The items served wholly from the cache, when the call counted them. */
   cached?: readonly number[];
+  /**
+   * The results as the map returned them, item by item. A row is matched to its item by identity, so
+   * that results sorted or spliced in place still show each row's own values (and a row put in by
+   * other code none).
+   */
+  results: readonly object[];
 }
 
 /** Records a map's items on its results, for `table()`: a sweep's table shows its grid and marks cached items. */
@@ -58,9 +64,30 @@ const TAIL_ROWS = 5;
  * same name wins). Other arrays come back as they are.
  */
 export function withInputs<R extends Record<string, unknown>>(results: readonly R[]): (Record<string, unknown> & R)[] {
-  const items = Array.isArray(results) ? (results as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS] : undefined;
+  const items = mapItemsOf(results);
   if (!items?.inputs.length) return results as (Record<string, unknown> & R)[];
-  return results.map((row, i) => ({ ...Object.fromEntries(items.valuesOf(i).map((v, k) => [items.inputs[k], v])), ...row }));
+  return withValues(results, items, itemIndices(results, items));
+}
+
+function mapItemsOf(rows: unknown): MapItems | undefined {
+  return Array.isArray(rows) ? (rows as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS] : undefined;
+}
+
+/** Each row's item index in the map (undefined: not one of its results). */
+function itemIndices(rows: readonly object[], items: MapItems): (number | undefined)[] {
+  const { results } = items;
+  if (rows.length === results.length && rows.every((row, i) => row === results[i])) return rows.map((_, i) => i);
+  const index = new Map(results.map((row, i) => [row, i]));
+  return rows.map((row) => index.get(row));
+}
+
+/** Rows with their item's mapOver values first (a row that is no item of the map as it is). */
+function withValues<R extends Record<string, unknown>>(rows: readonly R[], items: MapItems, indices: readonly (number | undefined)[]) {
+  return rows.map((row, i) => {
+    const item = indices[i];
+    if (item === undefined) return row;
+    return { ...Object.fromEntries(items.valuesOf(item).map((v, k) => [items.inputs[k], v])), ...row };
+  }) as (Record<string, unknown> & R)[];
 }
 
 /** An array of records as a table: displayed in a notebook, or `toString()` / `toHtml()`. */
@@ -145,12 +172,12 @@ function tableData(rows: readonly Record<string, unknown>[], options: TableOptio
   const { pageSize = 20, digits = 4 } = options;
   if (!(Number.isInteger(pageSize) && pageSize > 0)) throw new HyperNodesError(`table: pageSize must be a positive integer, got ${describeValue(pageSize)}`);
   if (!(Number.isInteger(digits) && digits > 0 && digits <= 15)) throw new HyperNodesError(`table: digits must be an integer from 1 to 15, got ${describeValue(digits)}`);
-  const items = (rows as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS];
+  const items = mapItemsOf(rows);
   const cut = rows.length > TABLE_MAX_ROWS ? rows.slice(0, TABLE_MAX_ROWS) : rows;
-  if (items && cut !== rows) markMapItems(cut, items);
-  const withItems = options.inputs !== false;
-  const shown = withItems ? withInputs(cut) : cut;
-  const inputs = withItems ? (items?.inputs ?? []) : [];
+  const indices = items && itemIndices(cut, items);
+  const withItems = options.inputs !== false && items !== undefined && items.inputs.length > 0;
+  const shown = withItems ? withValues(cut, items, indices!) : cut;
+  const inputs = withItems ? items.inputs : [];
   const names = options.columns ? [...options.columns] : fieldNames(shown);
   const cells = shown.map((row) => names.map((name) => cellOf(row[name])));
   const columns = names.map((name, c): TableColumn => {
@@ -158,11 +185,17 @@ function tableData(rows: readonly Record<string, unknown>[], options: TableOptio
     if (inputs.includes(name) && !rows.some((row) => Object.hasOwn(row, name))) column.input = true;
     return column;
   });
-  const cached = options.cached ?? items?.cached;
   const data: TableMimeData = { columns, rows: cells, total: rows.length, pageSize, digits };
+  const cached = options.cached ?? (items?.cached && cachedRows(items.cached, indices!));
   if (cached?.length) data.cached = cached.filter((i) => i < cells.length);
   if (options.title !== undefined) data.title = String(options.title);
   return data;
+}
+
+/** The rows (by position) whose items the map served from the cache. */
+function cachedRows(cached: readonly number[], indices: readonly (number | undefined)[]): number[] {
+  const items = new Set(cached);
+  return indices.flatMap((item, row) => (item !== undefined && items.has(item) ? [row] : []));
 }
 
 /** Every field of the records, in the order first seen. */
