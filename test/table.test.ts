@@ -3,6 +3,8 @@ import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { HyperNodesError, isRecords, MemoryCache, node, Pipeline, ProgressCallback, table, TABLE_MIME_TYPE, withInputs } from "hypernodes";
 import { columnDecimals, formatCell, TABLE_MAX_ROWS } from "hypernodes/browser";
+import { warningsDuring } from "./helpers/warnings.js";
+import { mimeBundle as kernelMimeBundle } from "../kernel/src/mime-bundle.js";
 
 const score = node((depth: number, fold: number) => 0.9 + depth / 100 + fold / 1000, { outputName: "accuracy" });
 
@@ -107,6 +109,47 @@ describe("table", () => {
     expect(t.data.rows).toEqual([[2, 1, 0.921], [2, 0, 0.92], [1, 1, 0.911], [1, 0, 0.91], [null, null, 0.5]]);
     expect(t.data.cached).toEqual([2, 3]); // the depth-1 items, wherever they are now
     expect(withInputs(rows).map((r) => [r.depth, r.fold])).toEqual([[2, 1], [2, 0], [1, 1], [1, 0], [undefined, undefined]]);
+  });
+
+  it("shows the values the items were given, whatever the caller does to its lists afterwards", async () => {
+    const p = new Pipeline({ nodes: [score] });
+    const depths = [1, 2];
+    const rows = await p.map({ depth: depths, fold: 0 }, { mapOver: "depth" });
+    depths.reverse();
+    depths.push(9);
+    expect(withInputs(rows).map((r) => [r.depth, r.accuracy])).toEqual([[1, 0.91], [2, 0.92]]);
+  });
+
+  it("leaves a map's results exactly as they were: a node returning them is cached like any value", async () => {
+    const inner = new Pipeline({ nodes: [score] });
+    let runs = 0;
+    const sweep = node(async (depths: number[]) => (runs++, inner.map({ depth: depths, fold: 0 }, { mapOver: "depth" })), { outputName: "rows" });
+    const outer = new Pipeline({ nodes: [sweep], cache: new MemoryCache() });
+    const { warnings } = await warningsDuring(async () => {
+      await outer.run({ depths: [1, 2] });
+      await outer.run({ depths: [1, 2] });
+    });
+    expect(warnings).toEqual([]);
+    expect(runs).toBe(1);
+    expect(Object.getOwnPropertySymbols(await inner.map({ depth: [1], fold: 0 }, { mapOver: "depth" }))).toEqual([]);
+  });
+
+  it("cuts long text, and refuses records with more fields than a table has unless told which to show", () => {
+    const t = table([{ text: "x".repeat(5000) }]);
+    expect((t.data.rows[0]![0] as string).length).toBe(1000);
+    const wide = [Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`f${i}`, i]))];
+    expect(() => table(wide)).toThrow(/table: the records have more than 100 fields; pass \{ columns: \[\.\.\.\] \} to choose which to show/);
+    expect(table(wide, { columns: ["f0", "f149"] }).data.rows).toEqual([[0, 149]]);
+  });
+
+  it("in the kernel: records display as a table, and anything a table cannot show as the text it always was", async () => {
+    const keys = async (value: unknown) => Object.keys(await kernelMimeBundle(value)).sort();
+    expect(await keys([{ a: 1 }])).toEqual([TABLE_MIME_TYPE, "text/html", "text/plain"].sort());
+    const throwing = { a: 1, get b(): number { throw new Error("boom"); } };
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const wide = Array.from({ length: 200 }, (_, i) => ({ [`word${i}`]: i }));
+    for (const value of [[throwing], [{ a: 1 }, proxy], wide, [1, 2]]) expect(await keys(value)).toEqual(["text/plain"]);
   });
 
   it("has a MIME bundle with our type, HTML and text", () => {

@@ -18,8 +18,12 @@ export async function mimeBundle(value: unknown): Promise<MimeBundle> {
   if (Array.isArray(value) && value.length) {
     // Loaded when a cell first shows records: the kernel starts without the library's root.
     const { isRecords, table } = await import("hypernodes");
-    // The text stays what Node prints for the array: code a reader copies from a saved notebook or a terminal.
-    if (isRecords(value)) return { ...table(value).mimeBundle(), "text/plain": plainText(value) };
+    try {
+      // The text stays what Node prints for the array: code a reader copies from a saved notebook or a terminal.
+      if (isRecords(value)) return { ...table(value).mimeBundle(), "text/plain": plainText(value) };
+    } catch {
+      // Not a table after all (more fields than a table has, a getter that throws, a revoked proxy): text, as for any value.
+    }
   }
   return { "text/plain": plainText(value) };
 }

@@ -44,6 +44,11 @@ export class MapPlan {
     this.length = mode === "zip" ? lists[0]!.length : lists.reduce((n, l) => n * l.length, 1);
   }
 
+  /** The same items over copies of the lists: the caller may change theirs after the call. */
+  snapshot(): MapPlan {
+    return Object.assign(Object.create(MapPlan.prototype) as MapPlan, { ...this, lists: this.lists.map((list) => list.slice()) });
+  }
+
   /** Writes item `index`'s mapped values into `out[k]` for the k-th mapped name. */
   itemValues(index: number, out: unknown[]): void {
     if (this.mode === "zip") {

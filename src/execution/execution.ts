@@ -203,7 +203,7 @@ export async function executeMap(
     throw new AbortError(`The map was aborted; ${done}, and no node started after the abort`, { cause: scope.signal.reason });
   }
   if (run.failure) throw run.failure.error;
-  if (ctx.depth === 0) markMapItems(run.results, mapItems(items, run.results.slice(), run.cachedItems));
+  if (ctx.depth === 0) markMapItems(run.results, mapItems(items.snapshot(), run.results.slice(), run.cachedItems));
   if (events.active) {
     const durationMs = performance.now() - started;
     await events.emit("onMapEnd", durationMs, ctx);

@@ -14,14 +14,19 @@ import {
 } from "./notebook-protocol.js";
 import { alignsRight, columnDecimals, formatCell } from "./table-format.js";
 
-/** Where a map's results keep their items (not enumerable: to code the array stays a plain array of records). */
-const MAP_ITEMS: unique symbol = Symbol.for("hypernodes.mapItems");
+/**
+ * A map's items, by its results array: beside the array, not on it, so that the results stay exactly
+ * what code, JSON and a cache see. One map for every copy of hypernodes in the process (a notebook's
+ * project's and the kernel's).
+ */
+const MAP_ITEMS: WeakMap<object, MapItems> = ((globalThis as { [key: symbol]: unknown })[Symbol.for("hypernodes.mapItems")] ??=
+  new WeakMap()) as WeakMap<object, MapItems>;
 
 /** A map's items as its results table shows them beside their outputs. */
 export interface MapItems {
   /** The names mapped over. */
   inputs: readonly string[];
-  /** Item i's values of those names. */
+  /** Item i's values of those names (as they were when the map ended: the caller's lists may change since). */
   valuesOf(index: number): unknown[];
   /** The items served wholly from the cache, when the call counted them. */
   cached?: readonly number[];
@@ -35,7 +40,7 @@ export interface MapItems {
 
 /** Records a map's items on its results, for `table()`: a sweep's table shows its grid and marks cached items. */
 export function markMapItems(results: unknown[], items: MapItems): void {
-  Object.defineProperty(results, MAP_ITEMS, { value: items, configurable: true });
+  MAP_ITEMS.set(results, items);
 }
 
 export interface TableOptions {
@@ -55,6 +60,12 @@ export interface TableOptions {
   inputs?: boolean;
 }
 
+/** The most columns a table has: records with more distinct fields are not a table (name the ones to show). */
+export const TABLE_MAX_COLUMNS = 100;
+
+/** Text cells past this length are cut (a record holding a whole document must not send it all). */
+const MAX_TEXT = 1000;
+
 /** Rows the HTML and text fallbacks show: a long table shows its first rows and its last few. */
 const HEAD_ROWS = 25;
 const TAIL_ROWS = 5;
@@ -70,7 +81,7 @@ export function withInputs<R extends Record<string, unknown>>(results: readonly 
 }
 
 function mapItemsOf(rows: unknown): MapItems | undefined {
-  return Array.isArray(rows) ? (rows as { [MAP_ITEMS]?: MapItems })[MAP_ITEMS] : undefined;
+  return Array.isArray(rows) ? MAP_ITEMS.get(rows) : undefined;
 }
 
 /** Each row's item index in the map (undefined: not one of its results). */
@@ -179,6 +190,11 @@ function tableData(rows: readonly Record<string, unknown>[], options: TableOptio
   const shown = withItems ? withValues(cut, items, indices!) : cut;
   const inputs = withItems ? items.inputs : [];
   const names = options.columns ? [...options.columns] : fieldNames(shown);
+  if (names.length > TABLE_MAX_COLUMNS) {
+    throw new HyperNodesError(
+      `table: the records have ${names.length > TABLE_MAX_COLUMNS + 1 ? "more than " : ""}${TABLE_MAX_COLUMNS} fields; pass { columns: [...] } to choose which to show (up to ${TABLE_MAX_COLUMNS})`,
+    );
+  }
   const cells = shown.map((row) => names.map((name) => cellOf(row[name])));
   const columns = names.map((name, c): TableColumn => {
     const column: TableColumn = { name, kind: columnKind(shown, name, cells, c) };
@@ -198,10 +214,13 @@ function cachedRows(cached: readonly number[], indices: readonly (number | undef
   return indices.flatMap((item, row) => (item !== undefined && items.has(item) ? [row] : []));
 }
 
-/** Every field of the records, in the order first seen. */
+/** Every field of the records, in the order first seen (stopping past TABLE_MAX_COLUMNS: that many is refused). */
 function fieldNames(rows: readonly Record<string, unknown>[]): string[] {
   const names = new Set<string>();
-  for (const row of rows) for (const name of Object.keys(row)) names.add(name);
+  for (const row of rows) {
+    for (const name of Object.keys(row)) names.add(name);
+    if (names.size > TABLE_MAX_COLUMNS) break;
+  }
   return [...names];
 }
 
@@ -223,6 +242,7 @@ function cellOf(value: unknown): TableCell {
     case "number":
       return Number.isFinite(value) ? value : String(value);
     case "string":
+      return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT - 1)}…` : value;
     case "boolean":
       return value;
     default:
