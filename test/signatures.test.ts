@@ -213,6 +213,25 @@ describe("explain", () => {
     expect(changedLoad[1]!.nodes).toBeUndefined();
   });
 
+  it("explains a nested pipeline with its own cacheSalt as the run signs it, and never throws on an entry it cannot read", async () => {
+    const cache = new MemoryCache();
+    const sq = node((x: number) => x * x, { outputName: "y", name: "sq" });
+    const base = node((n: number) => n + 1, { outputName: "x", name: "base" });
+    // The nested pipeline node is not cached as a whole, so explain looks inside it every time.
+    const outer = (salt?: string) =>
+      new Pipeline({ nodes: [base, new Pipeline({ nodes: [sq], name: "inner", cacheSalt: salt }).asNode({ cache: false })], cache, name: "outer" });
+    await outer("v2").run({ n: 1 });
+    expect((await outer("v2").explain({ n: 1 }))[1]!.nodes).toMatchObject([{ node: "sq", status: "hit" }]);
+    // Unsalted, the same inner node has no entry: it would run, and explain says so.
+    expect((await outer().explain({ n: 1 }))[1]!.nodes).toMatchObject([{ node: "sq", status: "miss" }]);
+    // A version kept while the outputs changed: the cached entry no longer fits; explain still answers.
+    const pair = (outputs: string[]) => node(() => [1, 2, 3].slice(0, outputs.length), { outputName: outputs, name: "pair", version: "1" });
+    const after = node((a: number) => a, { outputName: "z", name: "after" });
+    await new Pipeline({ nodes: [pair(["a", "b"]), after], cache }).run({});
+    const explained = await new Pipeline({ nodes: [pair(["a", "b", "c"]), after], cache }).explain({});
+    expect(explained.map((e) => e.node)).toEqual(["pair", "after"]);
+  });
+
   it("names what changed in the code: a closure variable, a helper, a value a helper reads, a class's method", async () => {
     const cache = new MemoryCache();
     // A notebook's cells, written as source so no tool rewrites them: each `define` is a new version.

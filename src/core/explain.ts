@@ -4,7 +4,7 @@ import { HyperNodesError } from "./errors.js";
 import { planOf, type ExecutionPlan, type Step } from "./execution-plan.js";
 import { PipelineNode } from "./pipeline-node.js";
 import { storeOutputs } from "../execution/node-execution.js";
-import { recordKey, type SignatureRecord } from "../identity/signature.js";
+import { recordKey, saltedEnv, type SignatureRecord } from "../identity/signature.js";
 
 /** What the next run would do for one node, and why. */
 export interface NodeExplanation {
@@ -74,11 +74,17 @@ export async function explainPlan(
   for (const [i, step] of plan.steps.entries()) {
     const explanation = explained[i]!;
     if (explanation.status === "hit") {
-      storeOutputs(step, state, found.get(explanation.signature));
-      known.add(step);
+      try {
+        storeOutputs(step, state, found.get(explanation.signature));
+        known.add(step);
+      } catch {
+        // An entry whose shape no longer fits the node (its outputs changed under a fixed `version`): the
+        // run will say so; explain just cannot look past it.
+      }
     } else if (step.node instanceof PipelineNode && !step.node.mapOver && step.argSlots.every((slot) => !plan.producers[slot] || known.has(plan.producers[slot]!))) {
       const { inputs: innerInputs, plan: inner } = step.node.innerCall(state.argsOf(step));
-      explanation.nodes = await explainPlan(planOf(inner), innerInputs, cache, env, [...hierarchyPath, step.node.name]);
+      const innerEnv = saltedEnv(env, step.node.pipeline.cacheSalt); // as the run's nested scope signs
+      explanation.nodes = await explainPlan(planOf(inner), innerInputs, cache, innerEnv, [...hierarchyPath, step.node.name]);
     }
   }
   return explained;

@@ -1,7 +1,7 @@
 import type { Cache } from "../cache/cache.js";
 import type { CallbackContext, CallbackDispatcher } from "../observe/callbacks.js";
 import type { Engine, NestedPipeline, Scope } from "../core/contracts.js";
-import { envHash } from "../identity/signature.js";
+import { saltedEnv } from "../identity/signature.js";
 import { Tally, type LevelTally } from "../observe/tally.js";
 
 /** What every nesting level of one call shares. */
@@ -51,7 +51,7 @@ export class ExecutionScope implements Scope {
    * callbacks when it has them, else the inner pipeline's own; an inner cacheSalt still counts.
    */
   child(pipelineNodeName: string, inner: NestedPipeline): ExecutionScope {
-    const env = !this.cache ? inner.envHash : inner.cacheSalt === undefined ? this.envHash : envHash(this.envHash, inner.cacheSalt);
+    const env = !this.cache ? inner.envHash : saltedEnv(this.envHash, inner.cacheSalt);
     return new ExecutionScope(
       this.engine,
       this.cache ?? inner.cache,

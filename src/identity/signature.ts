@@ -10,6 +10,11 @@ export function envHash(...salts: (string | undefined)[]): string {
   return digest([CACHE_FORMAT_VERSION, ...salts.filter((s) => s !== undefined)].join("\u0000"));
 }
 
+/** The environment a nested pipeline with its own `cacheSalt` signs in: the outer one, salted again. */
+export function saltedEnv(env: string, cacheSalt: string | undefined): string {
+  return cacheSalt === undefined ? env : envHash(env, cacheSalt);
+}
+
 /** Marks an optional input that was not given (its default is part of the code). */
 export const DEFAULT_INPUT_HASH = "default";
 
