@@ -20,8 +20,8 @@ export interface PipelineDefaults {
    */
   cache?: Cache | (() => Cache);
   /**
-   * Added before a pipeline's own callbacks (the notebook kernel adds its live display), except those
-   * whose class one of its own callbacks is an instance of: a pipeline's ProgressCallback replaces the default one.
+   * Added before a pipeline's own callbacks (the notebook kernel adds its live display); a pipeline's
+   * own ProgressCallback replaces a default one.
    */
   callbacks?: readonly PipelineCallback[];
   /** Used by pipelines created without `engine` (SequentialEngine otherwise). */

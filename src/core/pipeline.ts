@@ -1,6 +1,7 @@
 import { hashValue } from "../identity/code-identity.js";
 import type { Cache } from "../cache/cache.js";
-import { CallbackContext, CallbackDispatcher, PipelineCallback } from "../observe/callbacks.js";
+import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "../observe/callbacks.js";
+import { ProgressCallback } from "../observe/progress.js";
 import { ExecutionScope } from "../execution/execution-scope.js";
 import { type Engine } from "./contracts.js";
 import { HyperNodesError, MapInputError, messageOf, UnknownInputError } from "./errors.js";
@@ -330,12 +331,12 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 type Start<T> = (engine: Engine, plan: ExecutionPlan, inputs: Record<string, unknown>, options: MapOptions, scope: ExecutionScope) => Promise<T>;
 const startRun: Start<Record<string, unknown>> = (engine, plan, inputs, _options, scope) => engine.run(plan, inputs, { scope });
 /**
- * A default callback the pipeline's own callbacks replace: one of the same class (or a subclass), so
- * that a ProgressCallback added in a notebook, which shows progress already, draws its bars once.
+ * A default callback the pipeline's own callbacks replace: the notebook's live progress, when the
+ * pipeline brings a ProgressCallback (or subclass) of its own, so that its bars are drawn once. Other
+ * defaults (a team-wide telemetry exporter, an audit log) always stay.
  */
 function replacedBy(fallback: PipelineCallback, own: readonly PipelineCallback[]): boolean {
-  const kind = fallback.constructor;
-  return kind !== Object && kind !== PipelineCallback && own.some((callback) => callback instanceof kind);
+  return fallback instanceof ProgressCallback && own.some((callback) => callback instanceof ProgressCallback);
 }
 
 const startMap: Start<Record<string, unknown>[]> = (engine, plan, inputs, { mapOver, mapMode }, scope) => engine.map(plan, inputs, { mapOver, mapMode, scope });
