@@ -67,6 +67,8 @@ describe("types", () => {
       // @ts-expect-error an optional input left out arrives as undefined entries: its column is (number | undefined)[]
       batch: (xs: number[], factors: number[]) => xs.map((x, i) => x * factors[i]!),
     });
+    // Rest parameters with explicit inputs: one column per input.
+    node((...xs: number[]) => xs.reduce((a, b) => a + b, 0), { inputs: ["a", "b"] as const, outputName: "t", batch: (as: number[], bs: number[]) => as.map((a, i) => a + bs[i]!) });
     // @ts-expect-error one output per item: numbers, not strings
     node((x: number) => x, { outputName: "y", batch: (xs: number[]) => xs.map(String) });
     // A destructured parameter's batch gets one object of arrays; an undestructured one, an array of objects.

@@ -58,7 +58,9 @@ export type BatchFunction<F extends AnyFunction = AnyFunction> = (
  * One array per parameter. A single object parameter may be destructured (then the batch gets one
  * object of arrays) or not (one array of objects): its type cannot say which, so the column is typed as both.
  */
-type BatchColumns<P extends readonly unknown[]> = P extends [infer Only]
+type BatchColumns<P extends readonly unknown[]> = number extends P["length"]
+  ? P[number][][] // rest parameters (with `inputs`): any number of columns of their type
+  : P extends [infer Only]
   ? Only extends ValueObject
     ? [column: Only[]]
     : Only extends object
