@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, ProgressCallback, setPipelineDefaults } from "hypernodes";
+import { AbortError, ConcurrentEngine, DagStatusCallback, MemoryCache, node, Pipeline, PipelineCallback, ProgressCallback, setPipelineDefaults } from "hypernodes";
 import { HYPERNODES_COMM_TARGET, JUPYTER_MIMEBUNDLE, KERNEL_GLOBAL, rowParts, rowText, type ProgressRow } from "hypernodes/browser";
 
 /** A fake terminal `columns` wide that keeps everything written to it. */
@@ -157,6 +157,12 @@ describe("ProgressCallback in a notebook", () => {
       expect(tally.nodes).toBe(4);
       // Without its own, a pipeline keeps the default progress.
       expect(new Pipeline({ nodes: [cleanNode] }).callbacks.filter((c) => c instanceof ProgressCallback)).toHaveLength(1);
+      // Only progress is replaced: a default of another class stays beside a pipeline's own of a subclass.
+      class Audit extends PipelineCallback {}
+      const audit = new Audit();
+      setPipelineDefaults({ callbacks: [audit] });
+      const stricter = new (class extends Audit {})();
+      expect(new Pipeline({ nodes: [cleanNode], callbacks: [stricter] }).callbacks).toEqual([audit, stricter]);
     } finally {
       setPipelineDefaults({ callbacks: [] });
       delete (globalThis as Record<symbol, unknown>)[Symbol.for("hypernodes.kernel")];
