@@ -549,7 +549,8 @@ async function settled(queue: import("bullmq").Queue, jobId: string): Promise<st
     const job = await queue.getJob(jobId);
     const state = await job?.getState();
     if (state === "completed") return state;
-    if (state === "failed") return `failed: ${job!.failedReason}`;
+    // Read again: the job read before its state may predate the failure (no failedReason yet).
+    if (state === "failed") return `failed: ${(await queue.getJob(jobId))!.failedReason}`;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
