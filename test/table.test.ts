@@ -24,7 +24,7 @@ describe("table", () => {
     ]);
     expect(t.data.rows).toEqual([
       ["rf", 3, 0.953333, true, "1970-01-01T00:00:00.000Z", null],
-      ["knn", null, "NaN", false, null, "[1, 2, 3]"],
+      ["knn", null, "NaN", false, null, "[ 1, 2, 3 ]"],
     ]);
     expect(t.data).toMatchObject({ total: 2, pageSize: 20, digits: 4 });
     // What goes to the front end survives JSON (the Jupyter wire format).

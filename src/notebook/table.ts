@@ -1,8 +1,9 @@
 // Records shown as a table — a map's results, or `table(rows)` — in every front end: our table MIME
 // type (the JupyterLab extension sorts, rounds, aligns, pages and marks cached rows), an HTML table for
-// other front ends, and aligned text for terminals. Browser-safe.
+// other front ends, and aligned text for terminals.
 import { HyperNodesError } from "../core/errors.js";
 import { describeValue } from "../core/option-checks.js";
+import { shortRepr } from "../core/value-text.js";
 import { escapeHtml } from "./html.js";
 import {
   JUPYTER_MIMEBUNDLE,
@@ -246,36 +247,8 @@ function cellOf(value: unknown): TableCell {
     case "boolean":
       return value;
     default:
-      return shortText(value, 80);
+      return shortRepr(value, 80, 1);
   }
-}
-
-/** Any other value as one short line: `[3 items: 1, 2, 3]`, `{ a: 1, b: "x" }`, `Date 2026-01-01…`. */
-function shortText(value: unknown, max: number): string {
-  const text = describe(value, 1);
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
-}
-
-function describe(value: unknown, depth: number): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === "string") return depth < 1 ? JSON.stringify(value) : value;
-  if (typeof value === "bigint") return `${value}n`;
-  if (typeof value === "function") return `[function ${value.name || "anonymous"}]`;
-  if (typeof value !== "object") return String(value);
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? "Invalid Date" : value.toISOString();
-  if (value instanceof Error) return `${value.name}: ${value.message}`;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
-    const items = Array.from(value as unknown as ArrayLike<number>).slice(0, 8);
-    return `${value.constructor.name}(${(value as unknown as ArrayLike<number>).length}) [${items.join(", ")}${items.length < (value as unknown as ArrayLike<number>).length ? ", …" : ""}]`;
-  }
-  if (Array.isArray(value)) {
-    if (depth < 1) return `[${value.length}]`;
-    return `[${value.slice(0, 8).map((v) => describe(v, depth - 1)).join(", ")}${value.length > 8 ? `, … ${value.length} items` : ""}]`;
-  }
-  const name = isPlainObject(value) ? "" : `${value.constructor?.name ?? "Object"} `;
-  if (depth < 1) return `${name}{…}`;
-  const fields = Object.entries(value).slice(0, 6).map(([k, v]) => `${k}: ${describe(v, depth - 1)}`);
-  return `${name}{ ${fields.join(", ")}${Object.keys(value).length > 6 ? ", …" : ""} }`;
 }
 
 /** The rows a fallback shows (undefined: the cut), and each column's decimals over them. */

@@ -1,5 +1,5 @@
-import { inspect } from "node:util";
 import { HyperNodesError } from "../core/errors.js";
+import { clip, shortRepr } from "../core/value-text.js";
 import { checkOptions, TAKES } from "../core/option-checks.js";
 import type { HyperNode, NestedPipeline } from "../core/contracts.js";
 import type { DagDrawOptions, ItemCounts, NodeState, NodeStatus, RunStatus, VizEdge, VizModel, VizNode, VizNodeKind } from "../notebook/notebook-protocol.js";
@@ -88,7 +88,7 @@ export function buildModel(pipeline: NestedPipeline, options: ResolvedVizOptions
     const node: Omit<VizNode, "id"> = { kind: "input", name, path };
     if (parent) node.parent = parent;
     if (Object.hasOwn(bound, name)) {
-      node.bound = shortRepr(bound[name]);
+      node.bound = shortRepr(bound[name], MAX_REPR);
       node.type = typeName(bound[name]);
     } else if (optional) {
       node.optional = true;
@@ -191,11 +191,11 @@ function mapInfo(n: PipelineNode): Partial<VizNode> {
 /** The default an optional input takes: a function's default source, or what a nested pipeline does with it. */
 function defaultOf(consumers: readonly HyperNode[], name: string): string | undefined {
   for (const n of consumers) {
-    if (n instanceof Node && Object.hasOwn(n.defaults, name)) return clip(n.defaults[name]!);
+    if (n instanceof Node && Object.hasOwn(n.defaults, name)) return clip(n.defaults[name]!, MAX_REPR);
     if (n instanceof PipelineNode && n.rootArgs.includes(name)) {
       const inner = n.inputMapping[name] ?? name;
       const bound = n.pipeline.boundInputs;
-      const found = Object.hasOwn(bound, inner) ? shortRepr(bound[inner]) : defaultOf(n.pipeline.nodes, inner);
+      const found = Object.hasOwn(bound, inner) ? shortRepr(bound[inner], MAX_REPR) : defaultOf(n.pipeline.nodes, inner);
       if (found !== undefined) return found;
     }
   }
@@ -204,15 +204,6 @@ function defaultOf(consumers: readonly HyperNode[], name: string): string | unde
 
 const MAX_REPR = 32;
 
-/** A one-line preview of a value, at most MAX_REPR characters. */
-function shortRepr(value: unknown): string {
-  return clip(inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 5, maxStringLength: MAX_REPR }));
-}
-
-function clip(text: string): string {
-  const line = text.replace(/\s+/g, " ");
-  return line.length > MAX_REPR ? `${line.slice(0, MAX_REPR - 1)}…` : line;
-}
 
 /** A value's type as a reader names it: a primitive's typeof, "array", or the object's class. */
 export function typeName(value: unknown): string {
