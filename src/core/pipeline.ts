@@ -1,7 +1,6 @@
 import { hashValue } from "../identity/code-identity.js";
 import type { Cache } from "../cache/cache.js";
-import { CallbackContext, CallbackDispatcher, type PipelineCallback } from "../observe/callbacks.js";
-import { ProgressCallback } from "../observe/progress.js";
+import { CallbackContext, CallbackDispatcher, ONE_PER_PIPELINE, type PipelineCallback } from "../observe/callbacks.js";
 import { ExecutionScope } from "../execution/execution-scope.js";
 import { type Engine } from "./contracts.js";
 import { HyperNodesError, MapInputError, messageOf, UnknownInputError } from "./errors.js";
@@ -331,12 +330,14 @@ export class Pipeline<const N extends readonly HyperNode<any, any>[] = readonly 
 type Start<T> = (engine: Engine, plan: ExecutionPlan, inputs: Record<string, unknown>, options: MapOptions, scope: ExecutionScope) => Promise<T>;
 const startRun: Start<Record<string, unknown>> = (engine, plan, inputs, _options, scope) => engine.run(plan, inputs, { scope });
 /**
- * A default callback the pipeline's own callbacks replace: the notebook's live progress, when the
- * pipeline brings a ProgressCallback (or subclass) of its own, so that its bars are drawn once. Other
- * defaults (a team-wide telemetry exporter, an audit log) always stay.
+ * A default callback the pipeline's own callbacks replace: one whose class draws once per pipeline
+ * (ONE_PER_PIPELINE: live progress), when the pipeline brings its own of that class. Other defaults (a
+ * team-wide telemetry exporter, an audit log) always stay.
  */
 function replacedBy(fallback: PipelineCallback, own: readonly PipelineCallback[]): boolean {
-  return fallback instanceof ProgressCallback && own.some((callback) => callback instanceof ProgressCallback);
+  if ((fallback as { [ONE_PER_PIPELINE]?: boolean })[ONE_PER_PIPELINE] !== true) return false;
+  const kind = fallback.constructor;
+  return own.some((callback) => callback instanceof kind);
 }
 
 const startMap: Start<Record<string, unknown>[]> = (engine, plan, inputs, { mapOver, mapMode }, scope) => engine.map(plan, inputs, { mapOver, mapMode, scope });

@@ -9,6 +9,12 @@ import { READS_TALLY } from "./tally.js";
 export const ON_CALL_REJECTED: unique symbol = Symbol.for("hypernodes.onCallRejected");
 
 /**
+ * A callback class with this key set draws something a pipeline needs once (live progress): a default
+ * callback of it (setPipelineDefaults) is left out of a pipeline that brings its own of that class.
+ */
+export const ONE_PER_PIPELINE: unique symbol = Symbol.for("hypernodes.onePerPipeline");
+
+/**
  * State shared by every callback during one `run` or `map` call, nested pipelines included.
  * Each nesting level sees its own view (`depth`, `hierarchyPath`) over the same `get`/`set` store,
  * so levels that run concurrently never see each other's position.

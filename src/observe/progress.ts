@@ -1,4 +1,4 @@
-import { ON_CALL_REJECTED, PipelineCallback, type CallbackContext } from "./callbacks.js";
+import { ON_CALL_REJECTED, ONE_PER_PIPELINE, PipelineCallback, type CallbackContext } from "./callbacks.js";
 import { AbortError } from "../core/errors.js";
 import { notebookKernel } from "../notebook/notebook-protocol.js";
 import { progressClock, type ProgressRenderer, type ProgressRow } from "../notebook/progress-format.js";
@@ -43,6 +43,8 @@ const PROGRESS_OPTIONS = {
 export class ProgressCallback extends PipelineCallback {
   readonly enabled: boolean;
   readonly [READS_TALLY]: boolean;
+  /** A notebook shows progress by default: a pipeline's own ProgressCallback replaces that one. */
+  readonly [ONE_PER_PIPELINE] = true;
   readonly #renderer: () => ProgressRenderer;
   /** Per-call state lives in the call's context, so runs going on at once each get their own bars. */
   readonly #key = Symbol("progress").toString() + Math.random();
