@@ -46,7 +46,7 @@ export class MapPlan {
 
   /** The same items over copies of the lists: the caller may change theirs after the call. */
   snapshot(): MapPlan {
-    return Object.assign(Object.create(MapPlan.prototype) as MapPlan, { ...this, lists: this.lists.map((list) => list.slice()) });
+    return new MapPlan(Object.fromEntries(this.names.map((name, k) => [name, this.lists[k]!.slice()])), this.names, this.mode);
   }
 
   /** Writes item `index`'s mapped values into `out[k]` for the k-th mapped name. */
